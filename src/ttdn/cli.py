@@ -1,0 +1,54 @@
+"""The `ttdn` command: `serve` and `worker` here, every other word passed to Django's management commands
+(`ttdn migrate`, `ttdn demo`, `ttdn createsuperuser`, `ttdn totp`, …)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ttdn.settings")
+    import django
+
+    django.setup()
+
+
+def serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="ttdn serve", description="Run the production WSGI server.")
+    parser.add_argument("--host", default=os.environ.get("TTDN_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("TTDN_PORT", "8000")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("TTDN_THREADS", "8")))
+    parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    import waitress
+
+    from ttdn.wsgi import application
+
+    print(f"TTĐN listening on http://{args.host}:{args.port}/", flush=True)
+    waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="ttdn")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "serve":
+        return serve(args[1:])
+    if args and args[0] == "worker":
+        # The django-tasks database worker; periodic jobs (expiry) are enqueued by it too.
+        args = ["run_worker", *args[1:]]
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ttdn", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+import ttdn
+
+
+def ttdn(request: HttpRequest) -> dict[str, Any]:
+    return {"TTDN_VERSION": ttdn.__version__, "TTDN_ROLE": settings.ROLE}
