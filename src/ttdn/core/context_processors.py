@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-import ttdn
+from ttdn import __version__
 
 
 def ttdn(request: HttpRequest) -> dict[str, Any]:
-    return {"TTDN_VERSION": ttdn.__version__, "TTDN_ROLE": settings.ROLE}
+    return {"TTDN_VERSION": __version__, "TTDN_ROLE": settings.ROLE}

@@ -1,0 +1,151 @@
+"""Who may see and do what with material. Deny by default; every rule is a function here.
+
+The workflow table says which role moves an item from which state to which; visibility says who sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ttdn.accounts.models import Role
+from ttdn.accounts.permissions import has_role, is_official, roles, translator_languages
+from ttdn.content.models import Audience, Item, State
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    own_agency: bool  # the actor must belong to the item's agency
+    needs_reason: bool
+    label: Any
+
+
+def _a(name: str, sources: set[str], target: str, who: set[str], own: bool, reason: bool, label: Any) -> Action:
+    return Action(name, frozenset(sources), target, frozenset(who), own, reason, label)
+
+
+# The workflow. Expiry is done by the system (validity window), never by a person.
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        _a("submit", {State.DRAFT, State.RETURNED}, State.SUBMITTED, {Role.CONTRIBUTOR}, True, False,
+           _("Submit for appraisal")),
+        _a("start_appraisal", {State.SUBMITTED}, State.IN_APPRAISAL, {Role.APPRAISER}, False, False,
+           _("Start appraisal")),
+        _a("return", {State.IN_APPRAISAL}, State.RETURNED, {Role.APPRAISER}, False, True, _("Return for changes")),
+        _a("reject", {State.IN_APPRAISAL}, State.REJECTED, {Role.APPRAISER}, False, True, _("Reject")),
+        _a("approve", {State.IN_APPRAISAL}, State.APPROVED, {Role.APPRAISER}, False, False, _("Approve")),
+        _a("publish", {State.APPROVED}, State.PUBLISHED, {Role.PUBLISHER}, False, False, _("Publish")),
+        _a("withdraw", {State.PUBLISHED}, State.WITHDRAWN, {Role.PUBLISHER}, False, True, _("Withdraw")),
+        _a("archive", {State.PUBLISHED, State.EXPIRED, State.WITHDRAWN, State.REJECTED}, State.ARCHIVED,
+           {Role.PUBLISHER}, False, False, _("Archive")),
+    )
+}
+SYSTEM_EXPIRE = _a("expire", {State.PUBLISHED}, State.EXPIRED, set(), False, False, _("Expire"))
+
+# States in which the material must be gone from every screen (and a tombstone left for the sites).
+GONE_STATES = frozenset({State.WITHDRAWN, State.EXPIRED, State.ARCHIVED})
+# States the contributing agency may still edit.
+AGENCY_EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
+# States central staff can see (drafts belong to their agency alone).
+CENTRAL_VISIBLE_STATES = frozenset(set(State.values) - {State.DRAFT})
+
+
+def _same_agency(user: Any, item: Item) -> bool:
+    return bool(getattr(user, "agency_id", None)) and user.agency_id == item.agency_id
+
+
+def is_live(item: Item, now: Any = None) -> bool:
+    """Published and inside its validity window."""
+    now = now or timezone.now()
+    if item.state != State.PUBLISHED:
+        return False
+    if item.valid_from and item.valid_from > now:
+        return False
+    return not (item.valid_until and item.valid_until <= now)
+
+
+def live_q(now: Any = None) -> Q:
+    now = now or timezone.now()
+    return (
+        Q(state=State.PUBLISHED)
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    )
+
+
+def can_view(user: Any, item: Item) -> bool:
+    if is_live(item):
+        return item.audience == Audience.PUBLIC or is_official(user)
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if _same_agency(user, item) and has_role(user, Role.CONTRIBUTOR, Role.AGENCY_ADMIN):
+        return True
+    if has_role(user, Role.APPRAISER, Role.PUBLISHER) and item.state in CENTRAL_VISIBLE_STATES:
+        return True
+    return has_role(user, Role.TRANSLATOR) and item.state in {State.APPROVED, State.PUBLISHED}
+
+
+def visible_items(user: Any) -> QuerySet[Item]:
+    """The queryset form of can_view: the one place list pages, search and the API start from."""
+    live = live_q()
+    if not is_official(user):
+        return Item.objects.filter(live & Q(audience=Audience.PUBLIC))
+    q = live
+    agency_id = getattr(user, "agency_id", None)
+    held = roles(user)
+    if agency_id and held & {Role.CONTRIBUTOR, Role.AGENCY_ADMIN}:
+        q |= Q(agency_id=agency_id)
+    if held & {Role.APPRAISER, Role.PUBLISHER}:
+        q |= Q(state__in=CENTRAL_VISIBLE_STATES)
+    if Role.TRANSLATOR in held:
+        q |= Q(state__in=[State.APPROVED, State.PUBLISHED])
+    return Item.objects.filter(q)
+
+
+def can_edit(user: Any, item: Item) -> bool:
+    """Edit metadata and the source-language variant."""
+    if item.state in AGENCY_EDITABLE_STATES:
+        return _same_agency(user, item) and has_role(user, Role.CONTRIBUTOR)
+    # Appraisers edit ("biên tập") while the item is in their hands.
+    return item.state == State.IN_APPRAISAL and has_role(user, Role.APPRAISER)
+
+
+def can_translate(user: Any, item: Item, language: str) -> bool:
+    if language == item.source_language:
+        return can_edit(user, item)
+    if item.state in AGENCY_EDITABLE_STATES and _same_agency(user, item) and has_role(user, Role.CONTRIBUTOR):
+        return True  # an agency may send its own translations with its material
+    if item.state not in {State.IN_APPRAISAL, State.APPROVED, State.PUBLISHED}:
+        return False
+    if has_role(user, Role.APPRAISER):
+        return True
+    return language in translator_languages(user)
+
+
+def can_review_translation(user: Any, item: Item) -> bool:
+    return item.state in {State.IN_APPRAISAL, State.APPROVED, State.PUBLISHED} and has_role(user, Role.APPRAISER)
+
+
+def can_create(user: Any) -> bool:
+    return bool(getattr(user, "agency_id", None)) and has_role(user, Role.CONTRIBUTOR)
+
+
+def can_do(user: Any, item: Item, action: Action) -> bool:
+    if item.state not in action.sources:
+        return False
+    if not getattr(user, "is_authenticated", False) or not (roles(user) & action.roles):
+        return False
+    return not action.own_agency or _same_agency(user, item)
+
+
+def available_actions(user: Any, item: Item) -> list[Action]:
+    return [a for a in ACTIONS.values() if can_do(user, item, a)]

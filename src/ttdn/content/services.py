@@ -1,0 +1,522 @@
+"""Every operation that changes material. `check_…` validates and authorises; `do_…` writes in one
+transaction and records the audit entry. Views, the API, commands, tasks and tests call these only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ttdn.accounts.models import Agency, User
+from ttdn.content import permissions as perms
+from ttdn.content.models import (
+    Asset,
+    Attachment,
+    Audience,
+    Classification,
+    Item,
+    ItemKind,
+    State,
+    Tombstone,
+    Topic,
+    Transition,
+    TranslationState,
+    Variant,
+)
+from ttdn.core import audit, languages
+from ttdn.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from ttdn.core.text import clean_line, html_to_text, nfc, sanitize_html
+from ttdn.places.models import AdminUnit, Country, UnitLevel
+
+TITLE_MAX = 500
+SUMMARY_MAX = 5000
+BODY_MAX = 2_000_000
+
+# Classification stamps of state-secret documents ("độ mật"). Such material is refused at the door.
+_SECRET_STAMP = re.compile(r"(?<!\w)(TUYỆT\s+MẬT|TỐI\s+MẬT)(?!\w)|^\s*MẬT\s*$", re.MULTILINE)
+
+
+@dataclass
+class ItemData:
+    """What a person fills in for an item; the source-language variant comes with it."""
+
+    kind: str
+    title: str
+    summary: str = ""
+    body: str = ""
+    language: str = "vi"
+    topics: Sequence[str] = ()  # topic codes
+    audience: str = Audience.PUBLIC
+    classification: str = Classification.PUBLIC
+    target_provinces: Sequence[int] = ()  # AdminUnit ids, current provinces
+    target_countries: Sequence[str] = ()
+    valid_from: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
+    # The contributor's declaration that the material holds no state secret.
+    no_state_secrets: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _invalid(field_name: str, message: Any) -> ServiceError:
+    return ServiceError("invalid", message, field=field_name)
+
+
+def _refuse_secrets(*texts: str) -> None:
+    for text in texts:
+        if text and _SECRET_STAMP.search(text):
+            raise ServiceError(
+                "state_secret_refused",
+                _(
+                    "This material carries a state-secret classification mark (MẬT, TỐI MẬT or TUYỆT MẬT). "
+                    "State-secret material may not be stored in this system."
+                ),
+            )
+
+
+def _clean_item_data(data: ItemData) -> dict[str, Any]:
+    if data.kind not in ItemKind.values:
+        raise _invalid("kind", _("Choose a kind of material."))
+    lang = languages.canonical_tag(data.language)
+    if lang is None:
+        raise _invalid("language", _("Unknown language “%(tag)s”.") % {"tag": data.language})
+    title = clean_line(data.title)
+    if not title:
+        raise _invalid("title", _("A title is required."))
+    if len(title) > TITLE_MAX:
+        raise _invalid("title", _("The title is longer than %(n)d characters.") % {"n": TITLE_MAX})
+    summary = nfc(data.summary).strip()
+    if len(summary) > SUMMARY_MAX:
+        raise _invalid("summary", _("The summary is longer than %(n)d characters.") % {"n": SUMMARY_MAX})
+    if len(data.body) > BODY_MAX:
+        raise _invalid("body", _("The text is too long."))
+    body = sanitize_html(data.body)
+    if data.audience not in Audience.values:
+        raise _invalid("audience", _("Choose who the material is for."))
+    if data.classification not in Classification.values:
+        raise ServiceError(
+            "state_secret_refused",
+            _("Only public or internal material may be stored; state-secret material is refused."),
+        )
+    if not data.no_state_secrets:
+        raise _invalid("no_state_secrets", _("Confirm that the material contains no state secret."))
+    _refuse_secrets(title, summary, html_to_text(body))
+    bad_countries = [c for c in data.target_countries if c not in Country.values]
+    if bad_countries:
+        raise _invalid("target_countries", _("Unknown country code: %(c)s.") % {"c": ", ".join(bad_countries)})
+    topics = list(Topic.objects.filter(code__in=list(data.topics)))
+    if len(topics) != len(set(data.topics)):
+        raise _invalid("topics", _("Unknown topic."))
+    provinces = list(AdminUnit.objects.filter(pk__in=list(data.target_provinces), level=UnitLevel.PROVINCE))
+    if len(provinces) != len(set(data.target_provinces)):
+        raise _invalid("target_provinces", _("Unknown province."))
+    if data.valid_from and data.valid_until and data.valid_until <= data.valid_from:
+        raise _invalid("valid_until", _("The end of validity must come after its start."))
+    return {
+        "kind": data.kind,
+        "language": lang,
+        "title": title,
+        "summary": summary,
+        "body": body,
+        "topics": topics,
+        "provinces": provinces,
+        "audience": data.audience,
+        "classification": data.classification,
+        "countries": sorted(set(data.target_countries)),
+        "valid_from": data.valid_from,
+        "valid_until": data.valid_until,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- items
+
+
+def check_create_item(actor: User, data: ItemData) -> dict[str, Any]:
+    if not perms.can_create(actor):
+        raise PermissionDenied(_("Only contributors of an agency may submit material."))
+    return _clean_item_data(data)
+
+
+def do_create_item(actor: User, data: ItemData, *, agency: Agency | None = None) -> Item:
+    clean = check_create_item(actor, data)
+    with transaction.atomic():
+        now = timezone.now()
+        item = Item.objects.create(
+            kind=clean["kind"],
+            source_language=clean["language"],
+            agency=agency or actor.agency,
+            created_by=actor,
+            audience=clean["audience"],
+            classification=clean["classification"],
+            target_countries=clean["countries"],
+            valid_from=clean["valid_from"],
+            valid_until=clean["valid_until"],
+            state=State.DRAFT,
+            state_changed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        item.topics.set(clean["topics"])
+        item.target_provinces.set(clean["provinces"])
+        Variant.objects.create(
+            item=item,
+            language=clean["language"],
+            title=clean["title"],
+            summary=clean["summary"],
+            body=clean["body"],
+            translation_state=TranslationState.REVIEWED,
+        )
+        Transition.objects.create(item=item, from_state="", to_state=State.DRAFT, actor=actor, at=now)
+        audit.record(actor, "content.item.create", item, agency_id=item.agency_id, kind=item.kind)
+    return item
+
+
+def check_update_item(actor: User, item: Item, data: ItemData) -> dict[str, Any]:
+    if not perms.can_edit(actor, item):
+        raise PermissionDenied(_("You may not edit this material in its present state."))
+    clean = _clean_item_data(data)
+    if clean["language"] != item.source_language:
+        raise _invalid("language", _("The source language of existing material cannot be changed."))
+    return clean
+
+
+def do_update_item(actor: User, item: Item, data: ItemData) -> Item:
+    clean = check_update_item(actor, item, data)
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        item.kind = clean["kind"]
+        item.audience = clean["audience"]
+        item.classification = clean["classification"]
+        item.target_countries = clean["countries"]
+        item.valid_from = clean["valid_from"]
+        item.valid_until = clean["valid_until"]
+        item.updated_at = timezone.now()
+        item.version = F("version") + 1
+        item.save()
+        item.refresh_from_db()
+        item.topics.set(clean["topics"])
+        item.target_provinces.set(clean["provinces"])
+        _write_variant(item, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
+        audit.record(actor, "content.item.update", item, agency_id=item.agency_id)
+    return item
+
+
+# ------------------------------------------------------------------------------------------- variants
+
+
+def _write_variant(item: Item, language: str, title: str, summary: str, body: str, actor: User) -> Variant:
+    """Create or change one language variant. A change to the source makes its translations stale."""
+    now = timezone.now()
+    source = None if language == item.source_language else item.variants.filter(
+        language=item.source_language
+    ).first()
+    variant = item.variants.filter(language=language).first()
+    if variant is None:
+        return Variant.objects.create(
+            item=item,
+            language=language,
+            title=title,
+            summary=summary,
+            body=body,
+            source_variant=source,
+            source_revision=source.revision if source else None,
+            translation_state=TranslationState.REVIEWED if source is None else TranslationState.IN_PROGRESS,
+            translated_by=actor if source else None,
+            created_at=now,
+            updated_at=now,
+        )
+    if (variant.title, variant.summary, variant.body) == (title, summary, body):
+        return variant
+    variant.title, variant.summary, variant.body = title, summary, body
+    variant.revision += 1
+    variant.updated_at = now
+    if source is not None:
+        # Saving a translation means it now follows the source as it stands.
+        variant.source_variant = source
+        variant.source_revision = source.revision
+        variant.translated_by = actor
+        if variant.translation_state >= TranslationState.TRANSLATED:
+            variant.translation_state = TranslationState.TRANSLATED
+        else:
+            variant.translation_state = TranslationState.IN_PROGRESS
+    variant.save()
+    return variant
+
+
+def check_save_variant(actor: User, item: Item, language: str, title: str, summary: str, body: str) -> dict[str, Any]:
+    tag = languages.canonical_tag(language)
+    if tag is None:
+        raise _invalid("language", _("Unknown language “%(tag)s”.") % {"tag": language})
+    if not perms.can_translate(actor, item, tag):
+        raise PermissionDenied(_("You may not write the %(lang)s version of this material.") % {
+            "lang": languages.name(tag)})
+    if tag != item.source_language and not item.variants.filter(language=item.source_language).exists():
+        raise Conflict(_("The source-language version must exist before a translation."))
+    clean_title = clean_line(title)
+    if not clean_title:
+        raise _invalid("title", _("A title is required."))
+    if len(clean_title) > TITLE_MAX:
+        raise _invalid("title", _("The title is longer than %(n)d characters.") % {"n": TITLE_MAX})
+    clean_summary = nfc(summary).strip()
+    if len(clean_summary) > SUMMARY_MAX:
+        raise _invalid("summary", _("The summary is longer than %(n)d characters.") % {"n": SUMMARY_MAX})
+    if len(body) > BODY_MAX:
+        raise _invalid("body", _("The text is too long."))
+    clean_body = sanitize_html(body)
+    _refuse_secrets(clean_title, clean_summary, html_to_text(clean_body))
+    return {"language": tag, "title": clean_title, "summary": clean_summary, "body": clean_body}
+
+
+def do_save_variant(actor: User, item: Item, language: str, title: str, summary: str = "", body: str = "") -> Variant:
+    clean = check_save_variant(actor, item, language, title, summary, body)
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=item.pk)
+        variant = _write_variant(locked, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
+        Item.objects.filter(pk=item.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        audit.record(actor, "content.variant.save", variant, agency_id=item.agency_id, language=variant.language,
+                     revision=variant.revision)
+    item.refresh_from_db()
+    return variant
+
+
+def check_set_translation_state(actor: User, variant: Variant, state: int) -> None:
+    if state not in TranslationState.values:
+        raise _invalid("translation_state", _("Unknown translation state."))
+    if variant.is_source:
+        raise Conflict(_("The source-language version has no translation state."))
+    item = variant.item
+    if state == TranslationState.REVIEWED:
+        if not perms.can_review_translation(actor, item):
+            raise PermissionDenied(_("Only an appraiser may mark a translation as reviewed."))
+        if variant.is_stale:
+            raise Conflict(_("This translation is out of date with its source; update it before review."))
+    elif not perms.can_translate(actor, item, variant.language):
+        raise PermissionDenied(_("You may not work on this translation."))
+
+
+def do_set_translation_state(actor: User, variant: Variant, state: int) -> Variant:
+    check_set_translation_state(actor, variant, state)
+    with transaction.atomic():
+        old = variant.translation_state
+        variant.translation_state = state
+        variant.updated_at = timezone.now()
+        variant.save(update_fields=["translation_state", "updated_at"])
+        Item.objects.filter(pk=variant.item_id).update(version=F("version") + 1)
+        audit.record(actor, "content.variant.translation_state", variant, agency_id=variant.item.agency_id,
+                     language=variant.language, old=old, new=state)
+    return variant
+
+
+def check_delete_variant(actor: User, variant: Variant) -> None:
+    if variant.is_source:
+        raise Conflict(_("The source-language version cannot be removed."))
+    if not perms.can_translate(actor, variant.item, variant.language):
+        raise PermissionDenied(_("You may not remove this translation."))
+
+
+def do_delete_variant(actor: User, variant: Variant) -> None:
+    check_delete_variant(actor, variant)
+    with transaction.atomic():
+        audit.record(actor, "content.variant.delete", variant, agency_id=variant.item.agency_id,
+                     language=variant.language)
+        Item.objects.filter(pk=variant.item_id).update(version=F("version") + 1)
+        variant.delete()
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+
+def check_attach_file(actor: User, variant: Variant) -> None:
+    if not perms.can_translate(actor, variant.item, variant.language):
+        raise PermissionDenied(_("You may not add files to this version."))
+
+
+def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str) -> Attachment:
+    """Validate an uploaded file from its content, store it once by SHA-256 and attach it.
+
+    `path` is a file the caller owns (a Django temporary upload); it is never moved or kept.
+    """
+    from ttdn.content import files
+
+    check_attach_file(actor, variant)
+    info = files.inspect_upload(path, original_name)
+    text = files.extract_text(path, info)
+    _refuse_secrets(text)
+    name = clean_line(Path(original_name).name)[:255] or f"file{info.extension}"
+    thumb = files.make_thumbnail(path, info)
+    stored_blobs: list[Path] = []
+    try:
+        with transaction.atomic():
+            asset = Asset.objects.filter(sha256=info.sha256).first()
+            if asset is None:
+                thumb_sha = files.store_bytes(thumb) if thumb else ""
+                if thumb_sha:
+                    stored_blobs.append(files.blob_path(thumb_sha))
+                existed = files.blob_path(info.sha256).exists()
+                files.store_blob(path, info.sha256)
+                if not existed:
+                    stored_blobs.append(files.blob_path(info.sha256))
+                asset = Asset.objects.create(
+                    sha256=info.sha256,
+                    size=info.size,
+                    mime_type=info.mime_type,
+                    file_kind=info.kind,
+                    extracted_text=text,
+                    page_count=info.page_count,
+                    width=info.width,
+                    height=info.height,
+                    duration_seconds=info.duration_seconds,
+                    thumbnail_sha256=thumb_sha,
+                    uploaded_by=actor,
+                )
+            attachment, created = Attachment.objects.get_or_create(
+                variant=variant, asset=asset,
+                defaults={"filename": name, "position": variant.attachments.count()},
+            )
+            if not created:
+                raise Conflict(_("This file is already attached to this version."), code="duplicate_file")
+            Item.objects.filter(pk=variant.item_id).update(version=F("version") + 1, updated_at=timezone.now())
+            audit.record(actor, "content.file.attach", attachment, agency_id=variant.item.agency_id,
+                         sha256=asset.sha256, size=asset.size, mime=asset.mime_type, filename=name)
+    except BaseException:
+        # Nothing half-written: a blob stored for a row that did not commit is removed again.
+        for blob in stored_blobs:
+            if not Asset.objects.filter(sha256=blob.name).exists() and not Asset.objects.filter(
+                thumbnail_sha256=blob.name
+            ).exists():
+                blob.unlink(missing_ok=True)
+        raise
+    return attachment
+
+
+def do_attach_upload(actor: User, variant: Variant, upload: Any) -> Attachment:
+    """Attach a Django UploadedFile: spooled to the staging directory first, removed afterwards."""
+    staging = Path(settings.UPLOAD_STAGING_DIR)
+    staging.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=staging, prefix="upload-", delete=True) as tmp:
+        temp_path = getattr(upload, "temporary_file_path", None)
+        if temp_path is not None:
+            with open(temp_path(), "rb") as src:
+                shutil.copyfileobj(src, tmp)
+        else:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+        tmp.flush()
+        return do_attach_file(actor, variant, Path(tmp.name), upload.name or "")
+
+
+def check_detach_file(actor: User, attachment: Attachment) -> None:
+    check_attach_file(actor, attachment.variant)
+
+
+def do_detach_file(actor: User, attachment: Attachment) -> None:
+    check_detach_file(actor, attachment)
+    with transaction.atomic():
+        audit.record(actor, "content.file.detach", attachment, agency_id=attachment.variant.item.agency_id,
+                     sha256=attachment.asset.sha256)
+        Item.objects.filter(pk=attachment.variant.item_id).update(version=F("version") + 1)
+        attachment.delete()
+
+
+# ------------------------------------------------------------------------------------------- workflow
+
+
+def check_transition(actor: User, item: Item, action_name: str, reason: str = "") -> perms.Action:
+    action = perms.ACTIONS.get(action_name)
+    if action is None:
+        raise NotFound(_("Unknown workflow action “%(a)s”.") % {"a": action_name}, code="unknown_action")
+    if item.state not in action.sources:
+        raise Conflict(
+            _("“%(action)s” is not possible while the material is %(state)s.")
+            % {"action": action.label, "state": State(item.state).label},
+            code="invalid_transition",
+        )
+    if not perms.can_do(actor, item, action):
+        raise PermissionDenied(_("You may not “%(action)s” this material.") % {"action": action.label})
+    if action.needs_reason and not nfc(reason).strip():
+        raise _invalid("reason", _("Give a reason; the contributor will read it."))
+    if action.target == State.SUBMITTED:
+        source = item.variants.filter(language=item.source_language).first()
+        if source is None or not (source.title and (source.body or source.summary or source.attachments.exists())):
+            raise Conflict(_("Add a text, a summary or a file before submitting."), code="incomplete")
+    if action.target == State.PUBLISHED and item.valid_until and item.valid_until <= timezone.now():
+        raise Conflict(_("The validity of this material has already ended."), code="already_expired")
+    return action
+
+
+def _move(item: Item, target: str, actor: User | None, reason: str, now: dt.datetime) -> Transition:
+    from_state = item.state
+    item.state = target
+    item.state_changed_at = now
+    item.updated_at = now
+    if target == State.PUBLISHED:
+        item.published_at = now
+    item.version = F("version") + 1
+    item.save(update_fields=["state", "state_changed_at", "updated_at", "published_at", "version"])
+    item.refresh_from_db(fields=["version"])
+    if target in perms.GONE_STATES and from_state == State.PUBLISHED:
+        Tombstone.objects.create(item_uid=item.uid, reason_state=target, reason=reason, at=now)
+    return Transition.objects.create(
+        item=item, from_state=from_state, to_state=target, actor=actor, at=now, reason=reason
+    )
+
+
+def do_transition(actor: User, item: Item, action_name: str, reason: str = "") -> Transition:
+    reason = nfc(reason).strip()
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=item.pk)
+        action = check_transition(actor, locked, action_name, reason)
+        step = _move(locked, action.target, actor, reason, timezone.now())
+        audit.record(actor, f"content.item.{action.name}", locked, agency_id=locked.agency_id,
+                     from_state=step.from_state, to_state=step.to_state, reason=reason)
+    item.refresh_from_db()
+    return step
+
+
+def do_expire_due(now: dt.datetime | None = None) -> int:
+    """Move published items whose validity ended to expired, leaving tombstones. Run by the worker."""
+    now = now or timezone.now()
+    count = 0
+    due = Item.objects.filter(state=State.PUBLISHED, valid_until__isnull=False, valid_until__lte=now)
+    for item_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            item = Item.objects.select_for_update().get(pk=item_id)
+            if item.state != State.PUBLISHED or not item.valid_until or item.valid_until > now:
+                continue
+            _move(item, State.EXPIRED, None, str(_("Validity window ended")), now)
+            audit.record(None, "content.item.expire", item, agency_id=item.agency_id,
+                         valid_until=item.valid_until.isoformat())
+            count += 1
+    return count
+
+
+def tombstones_since(after: dt.datetime | None = None) -> Iterable[Tombstone]:
+    qs = Tombstone.objects.all().order_by("at", "id")
+    return qs.filter(at__gt=after) if after else qs
+
+
+# --------------------------------------------------------------------------------------------- topics
+
+
+def do_save_topic(actor: User | None, code: str, name: str, name_en: str = "", description: str = "") -> Topic:
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only an operator may change the list of topics."))
+    if not clean_line(name) or not code:
+        raise _invalid("name", _("A topic needs a code and a name."))
+    with transaction.atomic():
+        topic, created = Topic.objects.update_or_create(
+            code=code,
+            defaults={"name": clean_line(name), "name_en": clean_line(name_en), "description": nfc(description)},
+        )
+        audit.record(actor, "content.topic.create" if created else "content.topic.update", topic)
+    return topic

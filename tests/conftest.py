@@ -1,0 +1,160 @@
+"""Shared fixtures: the administrative units loaded once per test database, and a small world of
+agencies and users (one per role) built through the services layer, as the product builds them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from ttdn.accounts import services as accounts
+from ttdn.accounts.models import Agency, Role, User
+from ttdn.content import services as content
+from ttdn.content.models import Item, State
+from ttdn.places.models import AdminUnit
+
+PASSWORD = "Biên-giới-2026!"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    from ttdn.places.services import do_load_admin_units
+
+    with django_db_blocker.unblock():
+        if not AdminUnit.objects.exists():
+            do_load_admin_units()
+    yield
+
+
+@dataclass
+class World:
+    central: Agency
+    gl_ppc: Agency
+    gl_dept: Agency
+    gl_bgc: Agency
+    dl_dept: Agency
+    gia_lai: AdminUnit
+    dak_lak: AdminUnit
+    contributor: User
+    contributor_dl: User
+    appraiser: User
+    publisher: User
+    translator_lo: User
+    agency_admin: User
+    reader: User
+    operator: User
+
+    def users(self) -> dict[str, User]:
+        return {
+            "contributor": self.contributor,
+            "contributor_dl": self.contributor_dl,
+            "appraiser": self.appraiser,
+            "publisher": self.publisher,
+            "translator_lo": self.translator_lo,
+            "agency_admin": self.agency_admin,
+            "reader": self.reader,
+        }
+
+
+def _agency(code: str, name: str, kind: str, **kw: Any) -> Agency:
+    return accounts.do_save_agency(None, accounts.AgencyData(code=code, name=name, kind=kind, **kw))
+
+
+def _user(username: str, agency: Agency, *grants: tuple[str, str], password: str | None = None) -> User:
+    user = accounts.do_create_user(None, username, password, agency=agency, full_name=username.title())
+    for role, lang in grants:
+        accounts.do_grant_role(None, user, role, lang)
+    return user
+
+
+def province(name: str) -> AdminUnit:
+    return AdminUnit.objects.get(level="province", short_name=name, valid_to__isnull=True)
+
+
+def build_world(password: str | None = None) -> World:
+    gia_lai, dak_lak = province("Gia Lai"), province("Đắk Lắk")
+    central = _agency("central", "Văn phòng Thông tin đối ngoại", "central_office", is_central=True)
+    gl_ppc = _agency("gl-ppc", "UBND tỉnh Gia Lai", "provincial_pc", province_id=gia_lai.pk)
+    gl_dept = _agency("gl-svhttdl", "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai", "department", parent=gl_ppc,
+                      province_id=gia_lai.pk)
+    gl_bgc = _agency("gl-bchbdbp", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Gia Lai", "border_guard_command",
+                     parent=gl_ppc, province_id=gia_lai.pk)
+    dl_dept = _agency("dl-svhttdl", "Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Lắk", "department",
+                      province_id=dak_lak.pk)
+    operator = accounts.do_create_user(None, "operator", password, agency=central, is_superuser=True)
+    return World(
+        central=central, gl_ppc=gl_ppc, gl_dept=gl_dept, gl_bgc=gl_bgc, dl_dept=dl_dept,
+        gia_lai=gia_lai, dak_lak=dak_lak,
+        contributor=_user("contributor", gl_dept, (Role.CONTRIBUTOR, ""), password=password),
+        contributor_dl=_user("contributor_dl", dl_dept, (Role.CONTRIBUTOR, ""), password=password),
+        appraiser=_user("appraiser", central, (Role.APPRAISER, ""), password=password),
+        publisher=_user("publisher", central, (Role.PUBLISHER, ""), password=password),
+        translator_lo=_user("translator_lo", central, (Role.TRANSLATOR, "lo"), password=password),
+        agency_admin=_user("agency_admin", gl_dept, (Role.AGENCY_ADMIN, ""), password=password),
+        reader=_user("reader", gl_bgc, (Role.READER, ""), password=password),
+        operator=operator,
+    )
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+def make_item(world: World, *, title: str = "Tờ gấp về quy chế khu vực biên giới", audience: str = "public",
+              author: User | None = None, **kw: Any) -> Item:
+    data = content.ItemData(
+        kind=kw.pop("kind", "leaflet"),
+        title=title,
+        summary=kw.pop("summary", "Những điều cần biết khi vào khu vực biên giới."),
+        body=kw.pop("body", "<p>Mang theo giấy tờ tùy thân khi vào vành đai biên giới.</p>"),
+        audience=audience,
+        no_state_secrets=True,
+        target_provinces=[world.gia_lai.pk],
+        **kw,
+    )
+    return content.do_create_item(author or world.contributor, data)
+
+
+# The path through the workflow, and who takes each step.
+PATH: list[tuple[str, str, str]] = [
+    (State.DRAFT, "submit", "contributor"),
+    (State.SUBMITTED, "start_appraisal", "appraiser"),
+    (State.IN_APPRAISAL, "approve", "appraiser"),
+    (State.APPROVED, "publish", "publisher"),
+]
+
+
+def advance(world: World, item: Item, target: str) -> Item:
+    """Walk an item along the workflow to `target` through the services, as people would."""
+    actors = world.users()
+    detours = {
+        State.RETURNED: (State.IN_APPRAISAL, "return", "appraiser"),
+        State.REJECTED: (State.IN_APPRAISAL, "reject", "appraiser"),
+        State.WITHDRAWN: (State.PUBLISHED, "withdraw", "publisher"),
+        State.ARCHIVED: (State.PUBLISHED, "archive", "publisher"),
+    }
+    for state, action, who in PATH:
+        if item.state == target:
+            return item
+        if target in detours and item.state == detours[target][0]:
+            break
+        if item.state != state:
+            continue  # already past this step
+        content.do_transition(actors[who], item, action, reason="")
+    if item.state != target:
+        if target == State.EXPIRED:
+            from datetime import timedelta
+
+            from django.utils import timezone
+
+            content.do_expire_due(timezone.now() + timedelta(days=365 * 50)) if item.valid_until else None
+            item.refresh_from_db()
+            assert item.state == target, "give the item a valid_until to expire it"
+            return item
+        _state, action, who = detours[target]
+        content.do_transition(actors[who], item, action, reason="Lý do kiểm thử")
+    assert item.state == target
+    return item
