@@ -16,3 +16,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # Lao/Khmer trigram and collation need a UTF-8 ctype database, as production.
     DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}  # noqa: F405
+PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]

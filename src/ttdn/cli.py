@@ -40,9 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "serve":
         return serve(args[1:])
-    if args and args[0] == "worker":
-        # The django-tasks database worker; periodic jobs (expiry) are enqueued by it too.
-        args = ["run_worker", *args[1:]]
     _setup()
     from django.core.management import execute_from_command_line
 

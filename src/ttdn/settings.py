@@ -52,6 +52,8 @@ ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS", "127.0.0.1,localhost,[
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in _env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth so that its audited createsuperuser takes precedence.
+    "ttdn.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,7 +65,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ttdn.core",
     "ttdn.places",
-    "ttdn.accounts",
     "ttdn.content",
 ]
 
@@ -141,6 +142,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Static files are served from the app folders too, so `ttdn serve` works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

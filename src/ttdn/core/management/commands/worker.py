@@ -1,0 +1,46 @@
+"""`ttdn worker`: runs background tasks and enqueues the periodic ones (expiry sweep)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+
+def _periodic(interval: float, stop: threading.Event) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from ttdn.content.tasks import expire_due_items
+
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            # Enqueue only when the previous sweep has been taken, so a stopped worker does not pile them up.
+            if not DBTaskResult.objects.ready().filter(task_path=expire_due_items.module_path).exists():
+                expire_due_items.enqueue()
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (django-tasks database backend) and the periodic expiry sweep."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--sweep-interval", type=float, default=60.0, help="seconds between expiry sweeps")
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between queue polls")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stop = threading.Event()
+        sweeper = threading.Thread(target=_periodic, args=(options["sweep_interval"], stop), daemon=True)
+        sweeper.start()
+        started = time.monotonic()
+        try:
+            call_command("db_worker", interval=options["interval"], queue_name="*")
+        finally:
+            stop.set()
+            self.stdout.write(f"worker stopped after {time.monotonic() - started:.0f} s")
