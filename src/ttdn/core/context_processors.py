@@ -9,4 +9,7 @@ from ttdn import __version__
 
 
 def ttdn(request: HttpRequest) -> dict[str, Any]:
-    return {"TTDN_VERSION": __version__, "TTDN_ROLE": settings.ROLE}
+    from ttdn.accounts.permissions import roles
+
+    user = getattr(request, "user", None)
+    return {"TTDN_VERSION": __version__, "TTDN_ROLE": settings.ROLE, "USER_ROLES": sorted(roles(user))}
