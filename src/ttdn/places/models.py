@@ -21,8 +21,8 @@ class UnitLevel(models.TextChoices):
 class AdminUnit(models.Model):
     """One administrative unit as it was during [valid_from, valid_to). Old units are never rewritten."""
 
-    # GSO code, prefixed with the era so an old and a new unit with the same number stay distinct
-    # (e.g. "2025:23584" and "2008:23584").
+    # "<era>:<level>:<GSO code>", e.g. "new:c:23788" and "old:c:23788" (xã Ia Chia after and before 2025),
+    # so an old and a new unit with the same number stay distinct (see places.services).
     key = models.CharField(max_length=32, unique=True)
     gso_code = models.CharField(max_length=8, db_index=True)
     level = models.CharField(max_length=16, choices=UnitLevel.choices, db_index=True)
