@@ -4,6 +4,7 @@ transaction and records the audit entry. Views, the API, commands, tasks and tes
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ttdn.accounts.models import Agency, User
+from ttdn.accounts.models import User
 from ttdn.content import permissions as perms
 from ttdn.content.models import (
     Asset,
@@ -147,14 +148,14 @@ def check_create_item(actor: User, data: ItemData) -> dict[str, Any]:
     return _clean_item_data(data)
 
 
-def do_create_item(actor: User, data: ItemData, *, agency: Agency | None = None) -> Item:
+def do_create_item(actor: User, data: ItemData) -> Item:
     clean = check_create_item(actor, data)
     with transaction.atomic():
         now = timezone.now()
         item = Item.objects.create(
             kind=clean["kind"],
             source_language=clean["language"],
-            agency=agency or actor.agency,
+            agency=actor.agency,
             created_by=actor,
             audience=clean["audience"],
             classification=clean["classification"],
@@ -359,9 +360,11 @@ def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str
         with transaction.atomic():
             asset = Asset.objects.filter(sha256=info.sha256).first()
             if asset is None:
-                thumb_sha = files.store_bytes(thumb) if thumb else ""
-                if thumb_sha:
-                    stored_blobs.append(files.blob_path(thumb_sha))
+                thumb_sha = hashlib.sha256(thumb).hexdigest() if thumb else ""
+                if thumb:
+                    if not files.blob_path(thumb_sha).exists():
+                        stored_blobs.append(files.blob_path(thumb_sha))
+                    files.store_bytes(thumb)
                 existed = files.blob_path(info.sha256).exists()
                 files.store_blob(path, info.sha256)
                 if not existed:
@@ -413,6 +416,23 @@ def do_attach_upload(actor: User, variant: Variant, upload: Any) -> Attachment:
                 tmp.write(chunk)
         tmp.flush()
         return do_attach_file(actor, variant, Path(tmp.name), upload.name or "")
+
+
+def discard_unreferenced_blobs(sha256s: Iterable[str]) -> None:
+    """Remove stored blobs that no asset refers to (file or thumbnail).
+
+    For callers that attach files inside their own, larger transaction: `do_attach_file` cleans up
+    after its own failure, but when the caller's transaction rolls back later (a second file is
+    refused), blobs stored for the first one would stay on disk without a row. Call this after the
+    rollback with the digests of the files attached in it.
+    """
+    from ttdn.content import files
+
+    for sha in set(sha256s):
+        if sha and not Asset.objects.filter(sha256=sha).exists() and not Asset.objects.filter(
+            thumbnail_sha256=sha
+        ).exists():
+            files.blob_path(sha).unlink(missing_ok=True)
 
 
 def check_detach_file(actor: User, attachment: Attachment) -> None:

@@ -1,0 +1,127 @@
+"""Attaching files through the service: stored once by SHA-256, text extracted, nothing half-written."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from docx import Document
+from PIL import Image
+
+from ttdn.content import services as content
+from ttdn.content.models import Asset, Attachment, State
+from ttdn.core.errors import ServiceError
+
+from ..conftest import World, advance, make_item
+
+pytestmark = pytest.mark.django_db
+
+
+def _blobs() -> set[Path]:
+    root = Path(settings.BLOB_DIR)
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def _png(tmp_path: Path, name: str = "poster.png", colour: tuple[int, int, int] = (0, 84, 147)) -> Path:
+    path = tmp_path / name
+    Image.new("RGB", (900, 600), colour).save(path, "PNG")
+    return path
+
+
+def _docx(tmp_path: Path, *paragraphs: str) -> Path:
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    buf = io.BytesIO()
+    doc.save(buf)
+    path = tmp_path / "note.docx"
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def test_attach_image_makes_asset_and_thumbnail(world: World, tmp_path: Path) -> None:
+    item = make_item(world)
+    variant = item.source_variant()
+    assert variant is not None
+    attachment = content.do_attach_file(world.contributor, variant, _png(tmp_path), "Áp phích biên giới.png")
+    asset = attachment.asset
+    assert asset.file_kind == "image" and asset.mime_type == "image/png"
+    assert (asset.width, asset.height) == (900, 600)
+    assert asset.thumbnail_sha256 and (Path(settings.BLOB_DIR) / asset.thumbnail_sha256[:2]).exists()
+    assert attachment.filename == "Áp phích biên giới.png"
+
+
+def test_same_bytes_are_stored_once(world: World, tmp_path: Path) -> None:
+    first, second = make_item(world), make_item(world, title="Tờ gấp thứ hai")
+    path = _png(tmp_path)
+    a = content.do_attach_file(world.contributor, first.source_variant(), path, "a.png")  # type: ignore[arg-type]
+    blobs = _blobs()
+    b = content.do_attach_file(world.contributor, second.source_variant(), path, "b.png")  # type: ignore[arg-type]
+    assert a.asset_id == b.asset_id
+    assert Asset.objects.filter(sha256=a.asset.sha256).count() == 1
+    assert _blobs() == blobs
+
+
+def test_docx_text_is_extracted_exactly(world: World, tmp_path: Path) -> None:
+    item = make_item(world)
+    text = "Ƀing ta pô lŏn, Đăk Hră pơlei — Biên giới hòa bình, hữu nghị"
+    attachment = content.do_attach_file(world.contributor, item.source_variant(),  # type: ignore[arg-type]
+                                        _docx(tmp_path, text), "note.docx")
+    assert text in attachment.asset.extracted_text
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "code"),
+    [
+        ("report.pdf", "png", "upload_type_mismatch"),
+        ("leaflet.pdf", b"MZ\x90\x00" + b"\x00" * 200, "upload_unsupported_type"),
+        ("photo.jpg", b"<html><script>alert(1)</script></html>", "upload_unsupported_type"),
+        ("empty.pdf", b"", "upload_empty"),
+        ("broken.pdf", b"%PDF-1.7\n1 0 obj <<", "upload_malformed"),
+    ],
+)
+def test_bad_files_leave_nothing_behind(world: World, tmp_path: Path, name: str, payload: object, code: str) -> None:
+    item = make_item(world)
+    path = _png(tmp_path) if payload == "png" else tmp_path / "upload.bin"
+    if payload != "png":
+        path.write_bytes(payload)  # type: ignore[arg-type]
+    before = (_blobs(), Asset.objects.count(), Attachment.objects.count(), item.version)
+    with pytest.raises(ServiceError) as exc:
+        content.do_attach_file(world.contributor, item.source_variant(), path, name)  # type: ignore[arg-type]
+    assert exc.value.code == code
+    item.refresh_from_db()
+    assert (_blobs(), Asset.objects.count(), Attachment.objects.count(), item.version) == before
+
+
+def test_file_with_secret_stamp_is_refused(world: World, tmp_path: Path) -> None:
+    item = make_item(world)
+    before = _blobs()
+    with pytest.raises(ServiceError) as exc:
+        content.do_attach_file(world.contributor, item.source_variant(),  # type: ignore[arg-type]
+                               _docx(tmp_path, "TỐI MẬT", "Báo cáo"), "bao-cao.docx")
+    assert exc.value.code == "state_secret_refused"
+    assert _blobs() == before and not Asset.objects.exists()
+
+
+def test_only_editors_attach(world: World, tmp_path: Path) -> None:
+    item = advance(world, make_item(world), State.SUBMITTED)
+    with pytest.raises(ServiceError):
+        content.do_attach_file(world.contributor, item.source_variant(), _png(tmp_path), "x.png")  # type: ignore[arg-type]
+    assert not Asset.objects.exists()
+
+
+def test_failed_database_write_removes_the_new_blob(world: World, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    item = make_item(world)
+    before = _blobs()
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("ttdn.core.audit.record", boom)
+    with pytest.raises(RuntimeError):
+        content.do_attach_file(world.contributor, item.source_variant(), _png(tmp_path), "x.png")  # type: ignore[arg-type]
+    assert _blobs() == before
+    assert not Asset.objects.exists() and not Attachment.objects.exists()
