@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,8 +85,6 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=200, blank=True)
     position = models.CharField(max_length=200, blank=True)
     preferred_language = models.CharField(max_length=8, default="vi")
-
-    objects: UserManager[User] = UserManager()
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -150,6 +150,7 @@ def check_create_item(actor: User, data: ItemData) -> dict[str, Any]:
 
 def do_create_item(actor: User, data: ItemData) -> Item:
     clean = check_create_item(actor, data)
+    assert actor.agency is not None  # check_create_item refuses users without an agency
     with transaction.atomic():
         now = timezone.now()
         item = Item.objects.create(
