@@ -333,6 +333,11 @@ def do_set_totp_secret(actor: User | None, user: User, secret: str) -> TOTPDevic
     """Operators (and the demo loader) may provision a known, confirmed secret."""
     if not _is_operator(actor):
         raise PermissionDenied(_("Only an operator may provision a second factor."))
+    try:
+        pyotp.TOTP(secret).now()
+    except (ValueError, TypeError) as exc:  # binascii.Error is a ValueError
+        raise ServiceError("invalid", _("A second-factor key is base32 (letters A–Z, digits 2–7)."),
+                           field="secret") from exc
     with transaction.atomic():
         device, _created = TOTPDevice.objects.update_or_create(
             user=user, defaults={"secret": secret, "confirmed": True, "last_counter": 0}

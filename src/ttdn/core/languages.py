@@ -37,7 +37,7 @@ LANGUAGES: tuple[Language, ...] = (
     Language("rad", "rad", "Tiếng Ê Đê", "Rade (Ede)", "Latn", minority=True),
     Language("hnj", "hnj", "Tiếng Mông (H'Mông)", "Hmong Njua", "Latn", minority=True),
     Language("blt", "blt", "Tiếng Thái (Tày Đăm)", "Tai Dam", "Tavt", minority=True),
-    Language("mnw", "mnw", "Tiếng Mường", "Muong", "Latn", minority=True),
+    Language("mtq", "mtq", "Tiếng Mường", "Muong", "Latn", minority=True),
     Language("kxm", "kxm", "Tiếng Khmer Nam Bộ", "Northern Khmer", "Khmr", unspaced=True, minority=True),
     Language("mng", "mng", "Tiếng M'Nông", "Eastern Mnong", "Latn", minority=True),
     Language("sed", "sed", "Tiếng Xơ Đăng", "Sedang", "Latn", minority=True),

@@ -1,0 +1,72 @@
+"""`ttdn demo` builds a realistic hub through the services, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+from django.core.management import call_command
+
+from ttdn.accounts.models import Agency, AgencyKind, Role, RoleGrant, User
+from ttdn.content import permissions as perms
+from ttdn.content.demo import demo_code
+from ttdn.content.models import Asset, Item, State, Tombstone, Variant
+from ttdn.core.models import AuditEntry
+from ttdn.places.models import BorderSite, SiteKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db: object) -> str:
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_builds_a_realistic_hub(demo: str) -> None:
+    assert Item.objects.count() >= 30
+    states = set(Item.objects.values_list("state", flat=True))
+    assert states == set(State.values)
+    languages = set(Variant.objects.values_list("language", flat=True))
+    assert {"vi", "en", "lo", "km", "zh-Hans"} <= languages
+    assert len(languages & {"jra", "bdq", "rad", "hnj", "blt"}) >= 2
+    # Every role has a demo account.
+    assert set(RoleGrant.objects.values_list("role", flat=True)) == set(Role.values)
+    # The seeds' places.
+    names = " | ".join(BorderSite.objects.values_list("name", flat=True))
+    assert "Lệ Thanh" in names and "Pleiku" in names
+    assert BorderSite.objects.filter(kind=SiteKind.BORDER_POST, province__short_name="Gia Lai").count() >= 8
+    kinds = set(Agency.objects.values_list("kind", flat=True))
+    assert {AgencyKind.CENTRAL_OFFICE, AgencyKind.PROVINCIAL_PC, AgencyKind.DEPARTMENT,
+            AgencyKind.BORDER_GUARD_COMMAND, AgencyKind.BORDER_POST, AgencyKind.DISTRICT_PC} <= kinds
+    # Withdrawn and expired material left tombstones; published material is visible to the public.
+    assert Tombstone.objects.filter(reason_state=State.WITHDRAWN).exists()
+    assert Tombstone.objects.filter(reason_state=State.EXPIRED).exists()
+    assert perms.visible_items(None).count() >= 10
+    assert Asset.objects.exists()
+    # Some translations went stale when their source was revised.
+    assert any(v.is_stale for v in Variant.objects.select_related("source_variant").exclude(source_variant=None))
+    # Everything was written through the services.
+    assert AuditEntry.objects.filter(action="content.item.publish").count() >= 10
+    for text in Variant.objects.values_list("title", flat=True):
+        assert unicodedata.is_normalized("NFC", text)
+    assert "TTDN-demo-2026" in demo
+
+
+def test_demo_is_idempotent(demo: str) -> None:
+    counts = (Item.objects.count(), Agency.objects.count(), User.objects.count(), BorderSite.objects.count())
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert (Item.objects.count(), Agency.objects.count(), User.objects.count(), BorderSite.objects.count()) == counts
+
+
+def test_demo_code_only_for_demo_accounts(demo: str) -> None:
+    appraiser = RoleGrant.objects.filter(role=Role.APPRAISER).first()
+    assert appraiser is not None
+    assert len(demo_code(appraiser.user.username)) == 6
+    contributor = RoleGrant.objects.filter(role=Role.CONTRIBUTOR).first()
+    assert contributor is not None
+    with pytest.raises(LookupError):
+        demo_code(contributor.user.username)
