@@ -19,7 +19,7 @@ STATIC = CORE / "static" / "ttdn"
 FONTS_CSS = STATIC / "css" / "fonts.css"
 TTDN_CSS = STATIC / "css" / "ttdn.css"
 BASE_HTML = CORE / "templates" / "base.html"
-FONT_STACK = '"Noto Sans", "Noto Sans Lao", "Noto Sans Khmer", "Noto Sans SC", sans-serif'
+FONT_STACK = '"Noto Sans", "Noto Sans Lao", "Noto Sans Khmer", "Noto Sans SC", "Noto Sans Tai Viet", sans-serif'
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _FACE = re.compile(r"@font-face\s*\{([^}]*)\}", re.S)
@@ -122,7 +122,7 @@ def test_font_faces_swap_and_families_exist() -> None:
     assert faces
     assert all(face.get("font-display") == "swap" for face in faces)
     families = {_family(face) for face in faces}
-    assert {"Noto Sans", "Noto Sans Lao", "Noto Sans Khmer", "Noto Sans SC"} <= families
+    assert {"Noto Sans", "Noto Sans Lao", "Noto Sans Khmer", "Noto Sans SC", "Noto Sans Tai Viet"} <= families
     for family in ("Noto Sans", "Noto Sans Lao", "Noto Sans Khmer"):
         weights = {face.get("font-weight") for face in faces if _family(face) == family}
         assert {"400", "700"} <= weights, family
