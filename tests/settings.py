@@ -6,10 +6,11 @@ Argon2 stays (tests check it); the database comes from TTDN_DATABASE_URL (SQLite
 import os
 import tempfile
 
-os.environ.setdefault("TTDN_DATA_DIR", tempfile.mkdtemp(prefix="ttdn-test-"))
+# Always a fresh directory: tests must never touch a real data directory named in the environment.
+os.environ["TTDN_DATA_DIR"] = tempfile.mkdtemp(prefix="ttdn-test-")
 os.environ.setdefault("TTDN_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
-from ttdn.settings import *  # noqa: E402,F403
+from ttdn.settings import *  # noqa: F403
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

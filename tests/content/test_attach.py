@@ -125,3 +125,20 @@ def test_failed_database_write_removes_the_new_blob(world: World, tmp_path: Path
         content.do_attach_file(world.contributor, item.source_variant(), _png(tmp_path), "x.png")  # type: ignore[arg-type]
     assert _blobs() == before
     assert not Asset.objects.exists() and not Attachment.objects.exists()
+
+
+def test_orphan_blobs_are_collected(world: World, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from ttdn.content import files
+
+    item = make_item(world)
+    kept = content.do_attach_file(world.contributor, item.source_variant(), _png(tmp_path), "x.png")  # type: ignore[arg-type]
+    orphan = files.store_bytes(b"left behind by a rolled-back upload")
+    assert files.blob_path(orphan).exists()
+    assert content.do_collect_orphan_blobs(dt.timedelta(hours=1)) == 0  # too young to collect
+    removed = content.do_collect_orphan_blobs(dt.timedelta(seconds=-1))
+    assert removed >= 1
+    assert not files.blob_path(orphan).exists()
+    assert files.blob_path(kept.asset.sha256).exists()
+    assert files.blob_path(kept.asset.thumbnail_sha256).exists()

@@ -541,3 +541,41 @@ def do_save_topic(actor: User | None, code: str, name: str, name_en: str = "", d
         )
         audit.record(actor, "content.topic.create" if created else "content.topic.update", topic)
     return topic
+
+
+# ------------------------------------------------------------------------------------ stored files
+
+
+def do_collect_orphan_blobs(older_than: dt.timedelta = dt.timedelta(hours=6)) -> int:
+    """Remove stored files no asset refers to (left by a transaction that rolled back after storing them).
+
+    Only files older than `older_than` go, so an upload still in flight is never touched.
+    """
+    import time
+
+    from ttdn.content import files
+
+    root = Path(settings.BLOB_DIR)
+    if not root.exists():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    candidates = {
+        p.name: p for p in root.glob("??/??/*")
+        if p.is_file() and re.fullmatch(r"[0-9a-f]{64}", p.name) and p.stat().st_mtime < cutoff
+    }
+    if not candidates:
+        return 0
+    names = list(candidates)
+    kept: set[str] = set()
+    for start in range(0, len(names), 500):
+        chunk = names[start:start + 500]
+        kept.update(Asset.objects.filter(sha256__in=chunk).values_list("sha256", flat=True))
+        kept.update(Asset.objects.filter(thumbnail_sha256__in=chunk).values_list("thumbnail_sha256", flat=True))
+    removed = 0
+    for name, path in candidates.items():
+        if name not in kept and path == files.blob_path(name):
+            path.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        audit.record(None, "content.blobs.collect", None, removed=removed)
+    return removed

@@ -10,3 +10,8 @@ from ttdn.content import services
 @task()
 def expire_due_items() -> int:
     return services.do_expire_due()
+
+
+@task()
+def collect_orphan_blobs() -> int:
+    return services.do_collect_orphan_blobs()

@@ -18,8 +18,9 @@ class Command(BaseCommand):
         if report.skipped:
             out("Dữ liệu mẫu đã có sẵn / demo data already present.")
         else:
+            by_state = ", ".join(f"{k} {v}" for k, v in sorted(report.items.items()))
             out(f"Đã tạo / built: {report.agencies} cơ quan, {report.sites} điểm biên giới, "
-                f"{sum(report.items.values())} tài liệu: " + ", ".join(f"{k} {v}" for k, v in sorted(report.items.items())))
+                f"{sum(report.items.values())} tài liệu: {by_state}")
         out("")
         out("Đăng nhập / Log in at http://127.0.0.1:8000/accounts/login/")
         out(f"Mật khẩu chung / password for every demo account: {DEMO_PASSWORD}")

@@ -14,16 +14,23 @@ from django.db import close_old_connections
 def _periodic(interval: float, stop: threading.Event) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from ttdn.content.tasks import expire_due_items
+    from ttdn.content.tasks import collect_orphan_blobs, expire_due_items
 
+    # (task, every how many sweeps): expiry each sweep, the stored-file clean-up every few hours.
+    schedule = [(expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval)))]
+    sweep = 0
     while not stop.is_set():
         try:
             close_old_connections()
-            # Enqueue only when the previous sweep has been taken, so a stopped worker does not pile them up.
-            if not DBTaskResult.objects.ready().filter(task_path=expire_due_items.module_path).exists():
-                expire_due_items.enqueue()
+            for periodic_task, every in schedule:
+                # Enqueue only when the previous run was taken, so a stopped worker does not pile them up.
+                if sweep % every == 0 and not DBTaskResult.objects.ready().filter(
+                    task_path=periodic_task.module_path
+                ).exists():
+                    periodic_task.enqueue()
         finally:
             close_old_connections()
+        sweep += 1
         stop.wait(interval)
 
 
