@@ -156,8 +156,12 @@
     xhr.onload = function () {
       var finalURL = xhr.responseURL || action;
       var redirected = absoluteURL(finalURL) !== action;
-      if (xhr.status < 400 && (redirected || !xhr.responseText)) {
-        // The usual case: POST, redirect, GET. Show the page the server sent us to.
+      if (xhr.status < 400 && redirected && xhr.responseText) {
+        // The usual case: POST, redirect, GET. Show the page the server sent us to as it came (loading it
+        // again would lose its one-time messages), with its address in the address bar.
+        window.history.replaceState(null, "", finalURL);
+        replaceDocument(xhr.responseText);
+      } else if (xhr.status < 400 && !xhr.responseText) {
         window.location.assign(finalURL);
       } else if (xhr.responseText) {
         // The form again with errors (200 or 4xx), or an error page: show what the server said.
