@@ -128,7 +128,8 @@ def test_api_tokens(world: World) -> None:
         accounts.do_create_token(world.contributor_dl, world.contributor, "lạ")
     accounts.do_revoke_token(world.contributor, token)
     assert accounts.user_for_token(secret) is None
-    actions = set(AuditEntry.objects.filter(object_type="accounts.apitoken", object_id=str(token.pk)).values_list("action", flat=True))
+    entries = AuditEntry.objects.filter(object_type="accounts.apitoken", object_id=str(token.pk))
+    actions = set(entries.values_list("action", flat=True))
     assert actions == {"accounts.token.create", "accounts.token.revoke"}
 
 

@@ -119,3 +119,32 @@ def test_user_without_roles_sees_only_public_live_material(world: World) -> None
     assert public.pk in visible
     assert officials.pk not in visible
     assert draft.pk not in visible
+
+
+def test_public_sees_only_finished_translations(world: World) -> None:
+    from ttdn.content.models import TranslationState, Variant
+
+    item = advance(world, make_item(world), State.IN_APPRAISAL)
+    content.do_save_variant(world.appraiser, item, "en", "Border belt leaflet", "", "<p>en</p>")
+    content.do_save_variant(world.translator_lo, item, "lo", "ແຜ່ນພັບ", "", "<p>lo</p>")
+    content.do_set_translation_state(world.appraiser, Variant.objects.get(item=item, language="en"),
+                                     TranslationState.REVIEWED)
+    advance(world, item, State.PUBLISHED)
+    variants = list(item.variants.all())
+    public = {v.language for v in perms.shown_variants(AnonymousUser(), item, variants)}
+    assert public == {"vi", "en"}  # the Lao version is not reviewed yet
+    assert {v.language for v in perms.shown_variants(world.translator_lo, item, variants)} == {"vi", "en", "lo"}
+
+
+def test_stale_reviewed_translation_is_withheld_from_the_public(world: World) -> None:
+    from ttdn.content.models import TranslationState, Variant
+
+    item = advance(world, make_item(world), State.IN_APPRAISAL)
+    en = content.do_save_variant(world.appraiser, item, "en", "Border belt leaflet", "", "<p>en</p>")
+    content.do_set_translation_state(world.appraiser, en, TranslationState.REVIEWED)
+    content.do_save_variant(world.appraiser, item, "vi", "Tờ gấp (sửa)", "", "<p>Số liệu mới</p>")
+    advance(world, item, State.PUBLISHED)
+    variants = list(item.variants.select_related("source_variant"))
+    assert Variant.objects.get(pk=en.pk).is_stale
+    assert {v.language for v in perms.shown_variants(None, item, variants)} == {"vi"}
+    assert {v.language for v in perms.shown_variants(world.appraiser, item, variants)} == {"vi", "en"}

@@ -520,7 +520,8 @@ def test_published_list_filters(client: Client, world: World) -> None:
     for item in (a, b, c):
         advance(world, item, State.PUBLISHED)
     content.do_transition(world.publisher, b, "withdraw", "Hết thời sự")  # withdrawn: gone from the list
-    content.do_save_variant(world.translator_lo, a, "lo", "ດ່ານສາກົນ")
+    lo = content.do_save_variant(world.translator_lo, a, "lo", "ດ່ານສາກົນ")
+    content.do_set_translation_state(world.appraiser, lo, 40)  # reviewed: only then shown to the public
 
     url = reverse("content:published")
     page = client.get(url).content.decode()

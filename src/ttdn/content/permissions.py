@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, roles, translator_languages
-from ttdn.content.models import Audience, Item, State
+from ttdn.content.models import Audience, Item, State, TranslationState, Variant
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,32 @@ def can_do(user: Any, item: Item, action: Action) -> bool:
 
 def available_actions(user: Any, item: Item) -> list[Action]:
     return [a for a in ACTIONS.values() if can_do(user, item, a)]
+
+
+def sees_unfinished_variants(user: Any, item: Item) -> bool:
+    """Editors, translators and the contributing agency see every language version, finished or not."""
+    if has_role(user, Role.APPRAISER, Role.PUBLISHER, Role.TRANSLATOR):
+        return True
+    return _same_agency(user, item) and has_role(user, Role.CONTRIBUTOR, Role.AGENCY_ADMIN)
+
+
+def is_ready(variant: Variant, source_revision: int | None) -> bool:
+    """A version fit for the public: the source itself, or a reviewed translation of its current revision."""
+    if variant.source_variant_id is None:
+        return True
+    if variant.translation_state < TranslationState.REVIEWED:
+        return False
+    return source_revision is None or (variant.source_revision or 0) >= source_revision
+
+
+def shown_variants(user: Any, item: Item, variants: list[Variant]) -> list[Variant]:
+    """The language versions of an item this user is shown (the web pages, the API and sites agree)."""
+    if sees_unfinished_variants(user, item):
+        return variants
+    source_revision = next((v.revision for v in variants if v.source_variant_id is None), None)
+    return [v for v in variants if is_ready(v, source_revision)]
+
+
+def ready_variants_q() -> Q:
+    """Queryset form of is_ready, up to staleness (which needs the source's revision)."""
+    return Q(source_variant__isnull=True) | Q(translation_state=TranslationState.REVIEWED)

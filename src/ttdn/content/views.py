@@ -102,9 +102,9 @@ def _sort_languages(tags: Sequence[str]) -> list[str]:
     return sorted(tags, key=lambda t: (order.get(t, len(order)), t))
 
 
-def ui_variant(item: Item) -> Variant | None:
-    """The variant to title an item with: the UI language's if present, else the source."""
-    variants = list(item.variants.all())
+def ui_variant(item: Item, user: Any = None) -> Variant | None:
+    """The variant to title an item with: the UI language's if present (and shown), else the source."""
+    variants = perms.shown_variants(user, item, list(item.variants.all()))
     ui = ui_language()
     for variant in variants:
         if variant.language == ui:
@@ -262,6 +262,7 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
         item.variants.select_related("source_variant", "translated_by")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.select_related("asset")))
     )
+    variants = perms.shown_variants(user, item, variants)
     order = {tag: i for i, tag in enumerate(_sort_languages([v.language for v in variants]))}
     variants.sort(key=lambda v: (not v.is_source, order[v.language]))
     for variant in variants:
@@ -283,7 +284,7 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
     actions = perms.available_actions(user, item) if user.is_authenticated else []
     return {
         "item": item,
-        "title_variant": ui_variant(item),
+        "title_variant": ui_variant(item, user),
         "variants": variants,
         "addable_languages": addable,
         "actions": actions,
@@ -495,7 +496,7 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
         "source": source,
         "source_language_name": languages.name(item.source_language, ui),
         "attachments": attachments,
-        "title_variant": ui_variant(item),
+        "title_variant": ui_variant(item, request.user),
     }, status=status)
 
 
@@ -690,7 +691,8 @@ def _published_queryset(user: Any, form: PublishedFilterForm) -> QuerySet[Item]:
         if c.get("topic"):
             qs = qs.filter(topics__code=c["topic"])
         if c.get("language"):
-            qs = qs.filter(pk__in=Variant.objects.filter(language=c["language"]).values("item_id"))
+            qs = qs.filter(pk__in=Variant.objects.filter(perms.ready_variants_q(), language=c["language"])
+                           .values("item_id"))
         if c.get("province"):
             qs = qs.filter(target_provinces__pk=int(c["province"]))
         if c.get("date_from"):
@@ -698,13 +700,15 @@ def _published_queryset(user: Any, form: PublishedFilterForm) -> QuerySet[Item]:
         if c.get("date_to"):
             qs = qs.filter(published_at__date__lte=c["date_to"])
         if c.get("q"):
-            qs = qs.filter(pk__in=Variant.objects.filter(title__icontains=c["q"].strip()).values("item_id"))
+            qs = qs.filter(pk__in=Variant.objects.filter(perms.ready_variants_q(), title__icontains=c["q"].strip())
+                           .values("item_id"))
     # Subqueries above keep rows unique; distinct() only guards the many-to-many filters.
     return (
         qs.distinct()
         .select_related("agency")
-        .prefetch_related(Prefetch("variants", queryset=Variant.objects.only("id", "item_id", "language", "title",
-                                                                              "source_variant_id")))
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.only(
+            "id", "item_id", "language", "title", "source_variant_id", "translation_state", "revision",
+            "source_revision")))
         .order_by("-published_at", "-id")
     )
 
@@ -719,10 +723,11 @@ def published(request: HttpRequest) -> HttpResponse:
     ui = ui_language()
     rows = []
     for item in page.object_list:
-        tags = _sort_languages([v.language for v in item.variants.all()])
+        shown = perms.shown_variants(request.user, item, list(item.variants.all()))
+        tags = _sort_languages([v.language for v in shown])
         rows.append({
             "item": item,
-            "title_variant": ui_variant(item),
+            "title_variant": ui_variant(item, request.user),
             "languages": [(t, languages.name(t, ui)) for t in tags],
         })
     query = request.GET.copy()
