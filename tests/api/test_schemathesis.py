@@ -1,0 +1,170 @@
+"""Property-based conformance: schemathesis generates requests for EVERY operation of /api/openapi.json and
+checks that nothing answers 5xx and that every answer is documented (status, content type, body schema).
+
+The calls go through the real WSGI application with the token of a user who holds several roles (and,
+separately, with no credentials). Path parameters are mostly pointed at real items in every workflow
+state, real languages, files and tokens, so the fuzzed bodies reach the services rather than a 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from PIL import Image
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from ttdn.accounts import services as accounts
+from ttdn.accounts.models import Role
+from ttdn.content import services as content
+from ttdn.content.models import State
+
+from ..conftest import World, advance, make_item
+
+application = get_wsgi_application()
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MAX_EXAMPLES = int(os.environ.get("TTDN_FUZZ_EXAMPLES", "25"))
+
+
+@dataclass
+class Targets:
+    secret: str
+    token_id: int
+    item_uids: list[str] = field(default_factory=list)
+    shas: list[str] = field(default_factory=list)
+    token_ids: list[int] = field(default_factory=list)
+    # Hypothesis reseeds the global `random` for every example; this one runs on, seeded per operation.
+    rng: random.Random = field(default_factory=random.Random)
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.frombytes("RGB", (8, 8), os.urandom(8 * 8 * 3)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def keep_db_connection() -> Iterator[None]:
+    """The WSGI handler closes "old" connections around each request; inside the test's transaction that
+    would drop it. Django's own test client disconnects these receivers the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def targets(world: World, keep_db_connection: None, request: pytest.FixtureRequest) -> Targets:
+    # One user holding most roles: writes, appraises, publishes and translates into Lao.
+    multi = accounts.do_create_user(None, "multi", None, agency=world.central, full_name="Nhiều vai")
+    for role, lang in ((Role.CONTRIBUTOR, ""), (Role.APPRAISER, ""), (Role.PUBLISHER, ""), (Role.TRANSLATOR, "lo")):
+        accounts.do_grant_role(None, multi, role, lang)
+    token, secret = accounts.do_create_token(multi, multi, "schemathesis")
+    found = Targets(secret=secret, token_id=token.pk, rng=random.Random(request.node.name))
+    for n in range(3):
+        found.token_ids.append(accounts.do_create_token(multi, multi, f"spare {n}")[0].pk)
+
+    content.do_save_topic(None, "bien-gioi", "Biên giới", "Border")
+    states = [State.DRAFT, State.SUBMITTED, State.IN_APPRAISAL, State.APPROVED, State.PUBLISHED, State.WITHDRAWN]
+    for state in states:
+        item = make_item(world, title=f"Mẫu {state}")
+        png = SimpleUploadedFile("anh.png", _png())
+        source = item.variants.get()
+        attachment = content.do_attach_upload(world.contributor, source, png)
+        found.shas.append(attachment.asset.sha256)
+        advance(world, item, state)
+        if state in (State.APPROVED, State.PUBLISHED):
+            content.do_save_variant(world.translator_lo, item, "lo", "ຫົວຂໍ້", "", "<p>ລາວ</p>")
+        found.item_uids.append(str(item.uid))
+    own = content.do_create_item(multi, content.ItemData(kind="sms", title="Tin nhắn", body="Chú ý",
+                                                          no_state_secrets=True))
+    found.item_uids.append(str(own.uid))
+    found.shas.append(hashlib.sha256(b"never uploaded").hexdigest())
+    return found
+
+
+def _aim(case: schemathesis.Case, found: Targets) -> None:
+    """Point most generated path parameters at things that exist; leave some as generated. Make some
+    generated item bodies pass the checks that random data never passes (known topics and provinces,
+    the no-state-secret declaration), so the services' write paths are exercised too."""
+    rng = found.rng
+    params = case.path_parameters
+    if params:
+        if "uid" in params and rng.random() < 0.85:
+            params["uid"] = rng.choice(found.item_uids)
+        if "lang" in params and rng.random() < 0.8:
+            params["lang"] = rng.choice(["vi", "lo", "en", "km"])
+        if "sha256" in params and rng.random() < 0.8:
+            params["sha256"] = rng.choice(found.shas)
+        if "token_id" in params and (rng.random() < 0.8 or params["token_id"] == found.token_id):
+            # Never the token the run authenticates with: revoking it would end the run's coverage.
+            params["token_id"] = rng.choice(found.token_ids)
+    body = case.body
+    if case.operation.label in {"POST /api/v1/items", "PATCH /api/v1/items/{uid}"} and isinstance(body, dict):
+        if rng.random() < 0.5:
+            body["topics"] = rng.choice([[], ["bien-gioi"]])
+            body["target_provinces"] = []
+            body["no_state_secrets"] = True
+            body["classification"] = "public"
+            if "language" in body:
+                body["language"] = "vi"
+
+
+def _log(case: schemathesis.Case, response: schemathesis.Response) -> None:
+    """TTDN_FUZZ_LOG=path: one line per call (operation, status, URL, start of body), to see what was reached."""
+    path = os.environ.get("TTDN_FUZZ_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            line = (case.operation.label, str(response.status_code), response.request.url, repr(response.text[:150]))
+            fh.write("\t".join(line) + "\n")
+
+
+FUZZ_SETTINGS = hypothesis_settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_with_token(case: schemathesis.Case, targets: Targets) -> None:
+    _aim(case, targets)
+    response = case.call(headers={"Authorization": f"Bearer {targets.secret}"})
+    _log(case, response)
+    case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_anonymous(case: schemathesis.Case, targets: Targets) -> None:
+    _aim(case, targets)
+    response = case.call()
+    _log(case, response)
+    case.validate_response(response, checks=CHECKS)
