@@ -13,10 +13,11 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from docx import Document
 from docx.oxml.parser import parse_xml
 from fpdf import FPDF
@@ -50,6 +51,23 @@ KHMER = "ព្រះរាជាណាចក្រកម្ពុជា"
 def blob_dir(settings, tmp_path: Path) -> Path:
     settings.BLOB_DIR = tmp_path / "blobs"
     return settings.BLOB_DIR
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    # The messages are checked in English here; test_messages_follow_the_user_language checks Vietnamese.
+    with translation.override("en"):
+        yield
+
+
+def test_messages_follow_the_user_language(tmp_path: Path) -> None:
+    path = tmp_path / "anh.pdf"
+    Image.new("RGB", (10, 10)).save(path, "PNG")
+    with translation.override("vi"):
+        with pytest.raises(ServiceError) as exc:
+            inspect_upload(path, "anh.pdf")
+        assert exc.value.code == "upload_type_mismatch"
+        assert "nhưng nội dung là ảnh PNG" in str(exc.value.message)
 
 
 def blob_files() -> list[Path]:
