@@ -676,3 +676,32 @@ def test_admin_is_read_only(client: Client, world: World) -> None:
     assert b'name="_save"' not in change.content
     user_page = client.get(f"/admin/accounts/user/{world.contributor.pk}/change/").content.decode()
     assert "argon2" not in user_page and "contributor" in user_page
+
+
+def test_machines_download_files_with_their_token(client: Client, world: World, tmp_path: Path) -> None:
+    from ttdn.accounts import services as accounts
+
+    item = make_item(world, audience="officials")
+    png = tmp_path / "p.png"
+    Image.new("RGB", (40, 30), (10, 120, 60)).save(png, "PNG")
+    attachment = content.do_attach_file(world.contributor, item.source_variant(), png, "p.png")  # type: ignore[arg-type]
+    advance(world, item, State.PUBLISHED)
+    url = f"/files/{attachment.asset.sha256}/"
+    assert client.get(url).status_code == 404  # officials-only material, no credentials
+    _token, secret = accounts.do_create_token(world.reader, world.reader, "máy chiếu đồn biên phòng")
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer ttdn_wrong").status_code == 404
+
+
+def test_files_of_unreviewed_translations_stay_hidden(client: Client, world: World, tmp_path: Path) -> None:
+    item = advance(world, make_item(world), State.IN_APPRAISAL)
+    lo = content.do_save_variant(world.translator_lo, item, "lo", "ແຜ່ນພັບ")
+    png = tmp_path / "lo.png"
+    Image.new("RGB", (40, 30), (200, 20, 60)).save(png, "PNG")
+    attachment = content.do_attach_file(world.translator_lo, lo, png, "lo.png")
+    advance(world, item, State.PUBLISHED)
+    url = f"/files/{attachment.asset.sha256}/"
+    assert client.get(url).status_code == 404
+    content.do_set_translation_state(world.appraiser, lo, 40)
+    assert client.get(url).status_code == 200

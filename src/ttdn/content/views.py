@@ -39,6 +39,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, translator_languages
+from ttdn.accounts.services import user_for_token
 from ttdn.content import files, services
 from ttdn.content import permissions as perms
 from ttdn.content.forms import (
@@ -628,16 +629,30 @@ def _serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: 
     return response
 
 
+def _file_user(request: HttpRequest) -> Any:
+    """Browsers come with their session; machines with the API token they use for the API."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = user_for_token(header.removeprefix("Bearer ").strip())
+        if user is None:
+            raise Http404
+        return user
+    return request.user
+
+
 def _visible_attachment(request: HttpRequest, sha256: str) -> Attachment:
-    attachment = (
-        Attachment.objects.filter(asset__sha256=sha256, variant__item__in=perms.visible_items(request.user))
-        .select_related("asset")
+    user = _file_user(request)
+    candidates = (
+        Attachment.objects.filter(asset__sha256=sha256, variant__item__in=perms.visible_items(user))
+        .select_related("asset", "variant__item")
         .order_by("pk")
-        .first()
     )
-    if attachment is None:
-        raise Http404
-    return attachment
+    for attachment in candidates:
+        item = attachment.variant.item
+        # A file of a language version the person is not shown (an unreviewed translation) stays hidden.
+        if attachment.variant in perms.shown_variants(user, item, list(item.variants.all())):
+            return attachment
+    raise Http404
 
 
 @require_http_methods(["GET", "HEAD"])
