@@ -9,6 +9,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,18 @@ def ui_variant(item: Item, user: Any = None) -> Variant | None:
         if variant.language == ui:
             return variant
     return item.source_variant() or (variants[0] if variants else None)
+
+
+@contextmanager
+def _atomic_with_uploads() -> Iterator[list[str]]:
+    """One transaction for a form's changes and its files; files stored for a rolled-back change are removed."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except BaseException:
+        services.discard_unreferenced_blobs(stored)
+        raise
 
 
 def _attach_all(actor: Any, variant: Variant, uploads: Sequence[Any], stored: list[str]) -> None:
@@ -353,20 +366,15 @@ def item_create(request: HttpRequest) -> HttpResponse:
         form = ItemForm(request.POST, request.FILES)
         status = 400
         if form.is_valid():
-            stored: list[str] = []
             try:
-                with transaction.atomic():
-                    # Create and attach in one transaction: a refused file leaves no half-made item.
+                # Create and attach in one transaction: a refused file leaves no half-made item.
+                with _atomic_with_uploads() as stored:
                     item = services.do_create_item(user, form.item_data())  # type: ignore[arg-type]
                     source = item.variants.get(language=item.source_language)
                     _attach_all(user, source, form.cleaned_data["uploads"], stored)
             except ServiceError as exc:
-                services.discard_unreferenced_blobs(stored)
                 _show_error(form, exc)
                 status = _error_status(exc)
-            except BaseException:
-                services.discard_unreferenced_blobs(stored)
-                raise
             else:
                 messages.success(request, _("The material was saved as a draft. Submit it for appraisal when "
                                             "it is ready."))
@@ -391,20 +399,15 @@ def item_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         form = ItemForm(request.POST, request.FILES, initial=initial, editing=True)
         status = 400
         if form.is_valid():
-            stored: list[str] = []
             try:
-                with transaction.atomic():
+                with _atomic_with_uploads() as stored:
                     item = services.do_update_item(user, item, form.item_data())  # type: ignore[arg-type]
                     _attach_all(user, item.variants.get(language=item.source_language),
                                 form.cleaned_data["uploads"], stored)
             except ServiceError as exc:
-                services.discard_unreferenced_blobs(stored)
                 _show_error(form, exc)
                 status = _error_status(exc)
                 item.refresh_from_db()
-            except BaseException:
-                services.discard_unreferenced_blobs(stored)
-                raise
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("content:item_detail", uid=item.uid)
@@ -462,9 +465,8 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
         status = 400
         if form.is_valid():
             c = form.cleaned_data
-            stored: list[str] = []
             try:
-                with transaction.atomic():
+                with _atomic_with_uploads() as stored:
                     saved = services.do_save_variant(user, item, tag, c["title"], c["summary"],  # type: ignore[arg-type]
                                                      c["body"])
                     chosen = c.get("translation_state")
@@ -474,12 +476,8 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
                             services.do_set_translation_state(user, saved, chosen)  # type: ignore[arg-type]
                     _attach_all(user, saved, c["uploads"], stored)
             except ServiceError as exc:
-                services.discard_unreferenced_blobs(stored)
                 _show_error(form, exc)
                 status = _error_status(exc)
-            except BaseException:
-                services.discard_unreferenced_blobs(stored)
-                raise
             else:
                 messages.success(request, _("The %(lang)s version was saved.") % {"lang": languages.name(tag, ui)})
                 return redirect(reverse("content:item_detail", kwargs={"uid": item.uid}) + f"#variant-{tag}")

@@ -10,18 +10,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ttdn.core.admin import ReadOnlyAdmin
 from ttdn.places.models import AdminUnit, BorderSite
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ValidityFilter(admin.SimpleListFilter):
@@ -44,7 +34,7 @@ class ValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(_ReadOnly):
+class AdminUnitAdmin(ReadOnlyAdmin):
     list_display = ("name", "level", "division_type", "parent", "gso_code", "valid_from", "valid_to", "key")
     list_filter = ("level", ValidityFilter, "division_type", "source")
     search_fields = ("name", "short_name", "gso_code", "key")
@@ -66,7 +56,7 @@ class AdminUnitAdmin(_ReadOnly):
 
 
 @admin.register(BorderSite)
-class BorderSiteAdmin(_ReadOnly):
+class BorderSiteAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "province", "admin_unit", "neighbour_country", "active")
     list_filter = ("kind", "neighbour_country", "active", ("province", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "code", "province__name", "admin_unit__name")
