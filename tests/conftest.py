@@ -158,3 +158,13 @@ def advance(world: World, item: Item, target: str) -> Item:
         content.do_transition(actors[who], item, action, reason="Lý do kiểm thử")
     assert item.state == target
     return item
+
+
+@pytest.fixture
+def live_world(transactional_db: Any) -> World:
+    """A world committed for real, for tests whose code runs in other threads or processes."""
+    from ttdn.places.services import do_load_admin_units
+
+    if not AdminUnit.objects.filter(level="province").exists():
+        do_load_admin_units()  # a transactional test before this one emptied the tables
+    return build_world()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
 
 def _setup() -> None:
@@ -21,12 +22,16 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("TTDN_PORT", "8000")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("TTDN_THREADS", "8")))
     parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+    parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("TTDN_SWEEP_SECONDS", "60")),
+                        help="seconds between expiry sweeps in this process (0: leave it to `ttdn worker`)")
     args = parser.parse_args(argv)
     _setup()
     from django.core.management import call_command
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
+    if args.sweep_seconds > 0:
+        _start_expiry_sweep(args.sweep_seconds)
     import waitress
 
     from ttdn.wsgi import application
@@ -34,6 +39,33 @@ def serve(argv: list[str]) -> int:
     print(f"TTĐN listening on http://{args.host}:{args.port}/", flush=True)
     waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="ttdn")
     return 0
+
+
+def _start_expiry_sweep(interval: float) -> threading.Event:
+    """Validity windows end by themselves even on a one-box install with no worker running.
+
+    Running it in several processes is harmless: each expiry locks the item and checks its state again.
+    """
+    import logging
+
+    from django.db import close_old_connections
+
+    from ttdn.content.services import do_expire_due
+
+    stop = threading.Event()
+
+    def sweep() -> None:
+        while not stop.is_set():
+            try:
+                do_expire_due()
+            except Exception:
+                logging.getLogger("ttdn").exception("expiry sweep failed")
+            finally:
+                close_old_connections()
+            stop.wait(interval)
+
+    threading.Thread(target=sweep, name="ttdn-expiry-sweep", daemon=True).start()
+    return stop
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -137,3 +137,11 @@ def test_every_service_change_is_audited(world: World) -> None:
     # The world was built through the services: every agency, user and grant left an entry.
     for action in ["accounts.agency.create", "accounts.user.create", "accounts.role.grant"]:
         assert AuditEntry.objects.filter(action=action).exists(), action
+
+
+def test_logout_is_audited(pw_world: World, client: Client) -> None:
+    client.post("/accounts/login/", {"username": "reader", "password": PASSWORD})
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="accounts.logout", actor=pw_world.reader).exists()
+    assert client.get("/my-work/").status_code == 302

@@ -267,6 +267,11 @@ def do_login_succeeded(user: User) -> None:
         audit.record(user, "accounts.login", user, agency_id=user.agency_id)
 
 
+def do_logout_recorded(user: User) -> None:
+    with transaction.atomic():
+        audit.record(user, "accounts.logout", user, agency_id=user.agency_id)
+
+
 def check_login(request: HttpRequest | None, username: str, password: str) -> User:
     """Password check with lock-out. The second factor, where needed, is checked afterwards."""
     username = clean_line(username)

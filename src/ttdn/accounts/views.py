@@ -91,5 +91,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, User):
+        services.do_logout_recorded(request.user)
     logout(request)
     return redirect("accounts:login")

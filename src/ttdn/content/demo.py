@@ -172,7 +172,10 @@ class DemoBuilder:
             user = self._account(row["username"], self.agencies[row["agency"]], row["full_name"],
                                  row.get("position", ""), grants)
             self.users[row["username"]] = user
-            self.report.users.append((user.username, ", ".join(row["roles"]), user.agency.name if user.agency else ""))
+            described = ", ".join(
+                f"{role} ({', '.join(row.get('languages') or [])})" if role == Role.TRANSLATOR else role
+                for role in row["roles"])
+            self.report.users.append((user.username, described, user.agency.name if user.agency else ""))
             if Role.CONTRIBUTOR in row["roles"]:
                 self.contributors.setdefault(row["agency"], user)
         if "admin" not in {u.username for u in User.objects.filter(is_superuser=True)}:
