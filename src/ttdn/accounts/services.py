@@ -401,3 +401,66 @@ def describe(user: User) -> dict[str, Any]:
         "roles": sorted(acl.roles(user)),
         "languages": sorted(acl.translator_languages(user)),
     }
+
+
+# ------------------------------------------------------------------------------------ agency import
+
+
+def _unit_for(spec: dict[str, Any] | None, province: Any) -> Any:
+    from ttdn.places import services as places
+
+    if not spec:
+        return None
+    old = spec.get("era") == "old"
+    candidates = places.find_units(spec["name"], level=spec.get("level"), on=dt.date(2020, 1, 1) if old else None)
+    if province is not None and not old:
+        candidates = candidates.filter(parent=province)
+    return candidates.first()
+
+
+def do_import_agencies(actor: User | None, rows: list[dict[str, Any]]) -> dict[str, Agency]:
+    """Create or update an agency tree from records (code, name, kind, parent, province, admin_unit,
+    validity, successor …), parents before children, successors last. All or nothing."""
+    from ttdn.places import services as places
+
+    if not _is_operator(actor):
+        raise PermissionDenied(_("Only an operator may change the agency tree."))
+    codes = [row.get("code") for row in rows]
+    if any(not code for code in codes) or len(set(codes)) != len(codes):
+        raise ServiceError("invalid", _("Every agency needs a code, and codes must be unique."))
+    saved: dict[str, Agency] = {}
+    with transaction.atomic():
+        pending = {row["code"]: row for row in rows}
+        while pending:
+            ready = [row for row in pending.values()
+                     if not row.get("parent") or row["parent"] in saved or row["parent"] not in pending]
+            if not ready:
+                raise ServiceError("invalid", _("The agencies' parents form a loop: %(codes)s.")
+                                   % {"codes": ", ".join(sorted(pending))})
+            for row in ready:
+                parent = None
+                if row.get("parent"):
+                    parent = saved.get(row["parent"]) or Agency.objects.filter(code=row["parent"]).first()
+                    if parent is None:
+                        raise ServiceError("invalid", _("Agency %(code)s: unknown parent %(parent)s.")
+                                           % {"code": row["code"], "parent": row["parent"]})
+                province = places.province_for(row["province"]) if row.get("province") else None
+                unit = _unit_for(row.get("admin_unit"), province)
+                saved[row["code"]] = do_save_agency(actor, AgencyData(
+                    code=row["code"], name=row.get("name", ""), name_en=row.get("name_en", ""),
+                    abbreviation=row.get("abbreviation", ""), kind=row.get("kind", ""), parent=parent,
+                    province_id=province.pk if province else None, admin_unit_id=unit.pk if unit else None,
+                    is_central=bool(row.get("is_central")),
+                    valid_from=dt.date.fromisoformat(row["valid_from"]) if row.get("valid_from") else None,
+                    valid_to=dt.date.fromisoformat(row["valid_to"]) if row.get("valid_to") else None,
+                ))
+                del pending[row["code"]]
+        for row in rows:
+            if row.get("successor"):
+                successor = saved.get(row["successor"]) or Agency.objects.filter(code=row["successor"]).first()
+                if successor is None:
+                    raise ServiceError("invalid", _("Agency %(code)s: unknown successor %(successor)s.")
+                                       % {"code": row["code"], "successor": row["successor"]})
+                on = dt.date.fromisoformat(row["valid_to"]) if row.get("valid_to") else dt.date(2025, 7, 1)
+                do_set_successor(actor, saved[row["code"]], successor, on)
+    return saved

@@ -86,65 +86,12 @@ class DemoBuilder:
             self.log("Nạp đơn vị hành chính từ gói dữ liệu… / loading administrative units…")
             places.do_load_admin_units(None)
 
-    def _unit(self, spec: dict[str, Any] | None, province: AdminUnit | None) -> AdminUnit | None:
-        if not spec:
-            return None
-        on = dt.date(2020, 1, 1) if spec.get("era") == "old" else None
-        candidates = places.find_units(spec["name"], level=spec["level"], on=on)
-        if province is not None and spec.get("era") != "old":
-            candidates = candidates.filter(parent=province)
-        return candidates.first()
-
     def agencies_tree(self) -> None:
-        rows = _load("agencies.json")
-        pending = {row["code"]: row for row in rows}
-        # Parents first: keep going until every row whose parent exists is saved.
-        while pending:
-            progressed = False
-            for code, row in list(pending.items()):
-                parent_code = row.get("parent")
-                if parent_code and parent_code not in self.agencies:
-                    if parent_code not in pending:
-                        raise ValueError(f"agency {code}: unknown parent {parent_code}")
-                    continue
-                province = places.province_for(row["province"]) if row.get("province") else None
-                unit = self._unit(row.get("admin_unit"), province)
-                self.agencies[code] = accounts.do_save_agency(None, accounts.AgencyData(
-                    code=code, name=row["name"], name_en=row.get("name_en", ""),
-                    abbreviation=row.get("abbreviation", ""), kind=row["kind"],
-                    parent=self.agencies.get(parent_code) if parent_code else None,
-                    province_id=province.pk if province else None,
-                    admin_unit_id=unit.pk if unit else None,
-                    is_central=bool(row.get("is_central")),
-                    valid_from=_date(row.get("valid_from")),
-                ))
-                del pending[code]
-                progressed = True
-            if not progressed:
-                raise ValueError(f"agency parents form a cycle: {sorted(pending)}")
-        for row in rows:
-            if row.get("successor"):
-                accounts.do_set_successor(None, self.agencies[row["code"]], self.agencies[row["successor"]],
-                                          _date(row.get("valid_to")) or dt.date(2025, 7, 1))
-            elif row.get("valid_to"):
-                agency = self.agencies[row["code"]]
-                accounts.do_save_agency(None, accounts.AgencyData(
-                    code=agency.code, name=agency.name, name_en=agency.name_en, abbreviation=agency.abbreviation,
-                    kind=agency.kind, parent=agency.parent, province_id=agency.province_id,
-                    admin_unit_id=agency.admin_unit_id, is_central=agency.is_central,
-                    valid_from=agency.valid_from, valid_to=_date(row["valid_to"]),
-                ))
+        self.agencies = accounts.do_import_agencies(None, _load("agencies.json"))
         self.report.agencies = len(self.agencies)
 
     def sites(self) -> None:
-        for row in _load("sites.json"):
-            province = places.province_for(row["province"])
-            unit = self._unit({"name": row["commune"], "level": "commune"}, province) if row.get("commune") else None
-            places.do_save_border_site(None, places.SiteData(
-                code=row["code"], name=row["name"], kind=row["kind"], province_id=province.pk,
-                admin_unit_id=unit.pk if unit else None, neighbour_country=row.get("neighbour_country", ""),
-                languages=row.get("languages", []),
-            ))
+        places.do_import_border_sites(None, _load("sites.json"))
         self.report.sites = BorderSite.objects.count()
 
     def topics(self) -> None:

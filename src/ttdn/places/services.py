@@ -563,3 +563,19 @@ def do_save_border_site(actor: User | None, data: SiteData) -> Any:
         audit.record(actor, "places.site.create" if created else "places.site.update", site,
                      kind=site.kind, province=site.province_id)
     return site
+
+
+def do_import_border_sites(actor: User | None, rows: list[dict[str, Any]]) -> int:
+    """Create or update border sites from records (code, name, kind, province, commune, neighbour_country,
+    languages). Province and commune are names, old or new. All or nothing."""
+    with transaction.atomic():
+        for row in rows:
+            province = province_for(row.get("province") or "")
+            unit = (find_units(row["commune"], level=UnitLevel.COMMUNE, province=province).first()
+                    if row.get("commune") else None)
+            do_save_border_site(actor, SiteData(
+                code=row.get("code", ""), name=row.get("name", ""), kind=row.get("kind", ""),
+                province_id=province.pk, admin_unit_id=unit.pk if unit else None,
+                neighbour_country=row.get("neighbour_country", ""), languages=list(row.get("languages", [])),
+            ))
+    return len(rows)
