@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ttdn.content.models import Audience, Classification, ItemKind, Topic, TranslationState
 from ttdn.content.services import SUMMARY_MAX, TITLE_MAX, ItemData
 from ttdn.core import languages
+from ttdn.core.text import vi_sort_key
 from ttdn.places.models import Country, current_units
 
 
@@ -26,13 +27,14 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 def province_choices() -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in current_units().filter(level="province").order_by("name")
-            .values_list("pk", "name")]
+    rows = current_units().filter(level="province").values_list("pk", "name", "short_name")
+    return [(str(pk), name) for pk, name, _short in sorted(rows, key=lambda r: vi_sort_key(r[2]))]
 
 
 def topic_choices() -> list[tuple[str, str]]:
     en = ui_language() == "en"
-    return [(t.code, (t.name_en or t.name) if en else t.name) for t in Topic.objects.order_by("name")]
+    names = [(t.code, (t.name_en or t.name) if en else t.name) for t in Topic.objects.all()]
+    return sorted(names, key=lambda pair: vi_sort_key(pair[1]))
 
 
 # ------------------------------------------------------------------------------------------- dates

@@ -55,3 +55,14 @@ def html_to_text(value: str) -> str:
 
     text = _TAG.sub(" ", value.replace("</p>", "\n").replace("<br>", "\n"))
     return nfc(html.unescape(" ".join(text.split(" "))).strip())
+
+
+_VI_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_VI_RANK = {ch: i for i, ch in enumerate(_VI_ALPHABET)}
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
+
+
+def vi_sort_key(value: str) -> tuple[tuple[int, ...], str]:
+    """Vietnamese alphabetical order (a ă â b … đ … y), tones breaking ties; code-point order puts Đ after Z."""
+    letters = unicodedata.normalize("NFC", unicodedata.normalize("NFD", value.lower()).translate(_TONE_MARKS))
+    return tuple(_VI_RANK.get(ch, -1 if ch.isspace() else 100 + ord(ch)) for ch in letters), value
