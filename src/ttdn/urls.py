@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ttdn.api import api
 
 urlpatterns = [
     path("accounts/", include("ttdn.accounts.urls")),
     path("api/", api.urls),
+    # One login for everyone, with lock-out and the second factor: the admin's own form is not used.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ttdn.content.urls")),

@@ -145,3 +145,11 @@ def test_logout_is_audited(pw_world: World, client: Client) -> None:
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="accounts.logout", actor=pw_world.reader).exists()
     assert client.get("/my-work/").status_code == 302
+
+
+def test_admin_login_goes_through_the_one_login(pw_world: World, client: Client) -> None:
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/admin/")
+    # The operator needs the second factor before reaching the admin.
+    client.post("/accounts/login/", {"username": "operator", "password": PASSWORD, "next": "/admin/"})
+    assert client.get("/admin/")["Location"].endswith("/accounts/two-factor/")
