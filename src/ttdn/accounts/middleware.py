@@ -9,8 +9,9 @@ from django.shortcuts import redirect
 
 OTP_SESSION_KEY = "ttdn_otp_verified"
 
-# Paths a half-logged-in user may still reach.
-_OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
+# Paths a half-logged-in user may still reach: the second-factor step itself, logging out, static files,
+# the language switch. The API has its own check (session auth requires the second factor too).
+_OPEN_PREFIXES = ("/accounts/login/", "/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
 
 
 class TwoFactorMiddleware:
@@ -28,5 +29,7 @@ class TwoFactorMiddleware:
             from ttdn.accounts.permissions import requires_two_factor
 
             if requires_two_factor(user):
+                if request.method == "GET":
+                    request.session["ttdn_after_2fa"] = request.get_full_path()
                 return redirect("accounts:two_factor")
         return self.get_response(request)

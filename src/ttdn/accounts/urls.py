@@ -7,4 +7,8 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("two-factor/", views.two_factor_view, name="two_factor"),
     path("logout/", views.logout_view, name="logout"),
+    path("staff/", views.staff_view, name="staff"),
+    path("staff/<int:pk>/", views.staff_user_view, name="staff_user"),
+    path("staff/<int:pk>/roles/", views.staff_role_view, name="staff_role"),
+    path("staff/<int:pk>/password/", views.staff_password_view, name="staff_password"),
 ]

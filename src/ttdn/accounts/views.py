@@ -1,25 +1,34 @@
-"""Login with lock-out, the second factor (set-up and check) and logout. Thin: services decide."""
+"""Login with lock-out, the second factor (set-up and check), logout, and the "staff of my agency" pages
+of agency administrators. Thin: services decide, and a refused operation (ServiceError) is shown next to
+the field it is about, with its status (400/403/409)."""
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django import forms
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ttdn.accounts import services
+from ttdn.accounts.forms import AGENCY_ROLES, RoleChangeForm, SetPasswordForm, StaffCreateForm
 from ttdn.accounts.middleware import OTP_SESSION_KEY
-from ttdn.accounts.models import TOTPDevice, User
-from ttdn.accounts.permissions import requires_two_factor
+from ttdn.accounts.models import Role, RoleGrant, TOTPDevice, User
+from ttdn.accounts.permissions import has_role, requires_two_factor
 from ttdn.core.errors import ServiceError
 
 
@@ -95,3 +104,184 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         services.do_logout_recorded(request.user)
     logout(request)
     return redirect("accounts:login")
+
+
+# ------------------------------------------------------------------------------------ staff of my agency
+
+
+def _forbidden(request: HttpRequest, message: Any) -> HttpResponse:
+    return render(request, "content/forbidden.html", {"message": message}, status=403)
+
+
+def _error_status(exc: ServiceError) -> int:
+    return exc.status if exc.status in {400, 403, 404, 409} else 400
+
+
+def _show_error(form: forms.Form, exc: ServiceError, default_field: str | None = None) -> None:
+    """Put a service's message next to the field it names, or at the top of the form."""
+    name = exc.details.get("field") or default_field
+    target = name if name in form.fields else None
+    form.add_error(target, str(exc.message))
+
+
+def _agency_admin(request: HttpRequest) -> User | HttpResponse:
+    """The logged-in agency administrator, or the response to send instead."""
+    user = request.user
+    assert isinstance(user, User)
+    if not has_role(user, Role.AGENCY_ADMIN) or user.agency_id is None:
+        return _forbidden(request, _("This page is for agency administrators."))
+    return user
+
+
+def _staff_member(actor: User, pk: int) -> User:
+    """A user of the actor's own agency; anyone else does not exist here."""
+    assert actor.agency_id is not None  # checked by _agency_admin
+    member = User.objects.filter(pk=pk, agency_id=actor.agency_id).select_related("agency").first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def _role_labels(grants: list[RoleGrant]) -> list[str]:
+    labels = []
+    for grant in sorted(grants, key=lambda g: (g.role, g.language)):
+        label = str(Role(grant.role).label) if grant.role in Role.values else grant.role
+        labels.append(f"{label} ({grant.language})" if grant.language else label)
+    return labels
+
+
+def _staff_page(request: HttpRequest, actor: User, form: StaffCreateForm, status: int = 200) -> HttpResponse:
+    assert actor.agency_id is not None  # checked by _agency_admin
+    members = list(
+        User.objects.filter(agency_id=actor.agency_id)
+        .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role", "language")))
+        .order_by("username")
+    )
+    for member in members:
+        member.role_labels = _role_labels(list(member.role_grants.all()))  # type: ignore[attr-defined]
+    return render(request, "accounts/staff.html", {
+        "agency": actor.agency, "members": members, "form": form,
+    }, status=status)
+
+
+@login_required
+@sensitive_post_parameters("password", "password_confirm")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def staff_view(request: HttpRequest) -> HttpResponse:
+    actor = _agency_admin(request)
+    if isinstance(actor, HttpResponse):
+        return actor
+    if request.method != "POST":
+        return _staff_page(request, actor, StaffCreateForm())
+    form = StaffCreateForm(request.POST)
+    if not form.is_valid():
+        return _staff_page(request, actor, form, status=400)
+    data = form.cleaned_data
+    try:
+        # One transaction: a refused role leaves no account behind.
+        with transaction.atomic():
+            member = services.do_create_user(
+                actor, data["username"], data["password"], agency=actor.agency,
+                full_name=data["full_name"], position=data["position"], email=data["email"],
+            )
+            for role in data["roles"]:
+                try:
+                    services.do_grant_role(actor, member, role)
+                except ServiceError as exc:
+                    exc.details["field"] = "roles"
+                    raise
+    except ServiceError as exc:
+        _show_error(form, exc, default_field="username")
+        return _staff_page(request, actor, form, status=_error_status(exc))
+    messages.success(request, _("The account “%(name)s” was created.") % {"name": member.username})
+    return redirect("accounts:staff")
+
+
+def _member_page(request: HttpRequest, actor: User, member: User, *, password_form: SetPasswordForm | None = None,
+                 error: str | None = None, status: int = 200) -> HttpResponse:
+    grants = list(member.role_grants.order_by("role", "language"))
+    held = {g.role for g in grants if not g.language}
+    role_rows = [(role.value, role.label, role.value in held) for role in AGENCY_ROLES]
+    return render(request, "accounts/staff_user.html", {
+        "agency": actor.agency,
+        "member": member,
+        "role_labels": _role_labels(grants),
+        "role_rows": role_rows,
+        "password_form": password_form or SetPasswordForm(),
+        "error": error,
+        "is_self": member.pk == actor.pk,
+    }, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET"])
+def staff_user_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _agency_admin(request)
+    if isinstance(actor, HttpResponse):
+        return actor
+    return _member_page(request, actor, _staff_member(actor, pk))
+
+
+@login_required
+@csrf_protect
+@require_POST
+def staff_role_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _agency_admin(request)
+    if isinstance(actor, HttpResponse):
+        return actor
+    member = _staff_member(actor, pk)
+    form = RoleChangeForm(request.POST)
+    if not form.is_valid():
+        return _member_page(request, actor, member, error=_("Choose one of the roles shown."), status=400)
+    role, op = form.cleaned_data["role"], form.cleaned_data["op"]
+    label = Role(role).label
+    if op == "revoke" and role == Role.AGENCY_ADMIN and member.pk == actor.pk:
+        return _member_page(request, actor, member, status=409, error=_(
+            "You cannot revoke your own administrator role. Ask another administrator of your agency."))
+    removed = 0
+    try:
+        if op == "grant":
+            services.do_grant_role(actor, member, role)
+        else:
+            removed = services.do_revoke_role(actor, member, role)
+    except ServiceError as exc:
+        if exc.status == 403:
+            return _forbidden(request, exc.message)
+        return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+    if op == "grant":
+        messages.success(request, _("The role “%(role)s” was granted to %(name)s.")
+                         % {"role": label, "name": member.display_name()})
+    elif removed:
+        messages.success(request, _("The role “%(role)s” was revoked from %(name)s.")
+                         % {"role": label, "name": member.display_name()})
+    else:
+        messages.info(request, _("%(name)s did not hold the role “%(role)s”.")
+                      % {"role": label, "name": member.display_name()})
+    return redirect("accounts:staff_user", pk=member.pk)
+
+
+@login_required
+@sensitive_post_parameters("password", "password_confirm")
+@csrf_protect
+@never_cache
+@require_POST
+def staff_password_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _agency_admin(request)
+    if isinstance(actor, HttpResponse):
+        return actor
+    member = _staff_member(actor, pk)
+    form = SetPasswordForm(request.POST)
+    if not form.is_valid():
+        return _member_page(request, actor, member, password_form=form, status=400)
+    try:
+        services.do_set_password(actor, member, form.cleaned_data["password"])
+    except ServiceError as exc:
+        if exc.status == 403:
+            return _forbidden(request, exc.message)
+        _show_error(form, exc, default_field="password")
+        return _member_page(request, actor, member, password_form=form, status=_error_status(exc))
+    messages.success(request, _("A new password was set for %(name)s.") % {"name": member.display_name()})
+    return redirect("accounts:staff_user", pk=member.pk)
