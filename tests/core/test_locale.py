@@ -26,3 +26,16 @@ def test_api_messages_follow_accept_language(client: Client) -> None:
     vietnamese = client.get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="vi").json()
     assert english["code"] == vietnamese["code"] == "unauthenticated"
     assert english["message"] != vietnamese["message"]
+
+
+def test_password_rules_are_vietnamese(db: object) -> None:
+    from django.utils import translation
+
+    from ttdn.accounts import services as accounts
+    from ttdn.core.errors import ServiceError
+
+    with translation.override("vi"):
+        with pytest.raises(ServiceError) as exc:
+            accounts.do_create_user(None, "weak_one", "123", agency=None)
+        message = str(exc.value.message)
+    assert "Mật khẩu quá ngắn" in message and "chữ số" in message
