@@ -206,6 +206,10 @@ def do_grant_role(actor: User | None, user: User, role: str, language: str = "")
 def do_revoke_role(actor: User | None, user: User, role: str, language: str = "") -> int:
     if not _can_manage_users_of(actor, user.agency):
         raise PermissionDenied(_("You may only change roles in your own agency."))
+    if actor is not None and actor.pk == user.pk and role == Role.AGENCY_ADMIN and not actor.is_superuser:
+        # An agency must not lose its last way to manage itself by a slip of the hand.
+        raise Conflict(_("You cannot revoke your own administrator role. Ask another administrator of your agency."),
+                       code="own_admin_role")
     with transaction.atomic():
         deleted, _detail = RoleGrant.objects.filter(user=user, role=role, language=language).delete()
         audit.record(actor, "accounts.role.revoke", user, agency_id=user.agency_id, role=role, language=language)

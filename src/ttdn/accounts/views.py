@@ -238,9 +238,6 @@ def staff_role_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _member_page(request, actor, member, error=_("Choose one of the roles shown."), status=400)
     role, op = form.cleaned_data["role"], form.cleaned_data["op"]
     label = Role(role).label
-    if op == "revoke" and role == Role.AGENCY_ADMIN and member.pk == actor.pk:
-        return _member_page(request, actor, member, status=409, error=_(
-            "You cannot revoke your own administrator role. Ask another administrator of your agency."))
     removed = 0
     try:
         if op == "grant":
