@@ -225,3 +225,28 @@ def test_staff_pages_are_csrf_protected(world: World) -> None:
     response = client.post(STAFF, {**new_account(), "csrfmiddlewaretoken": str(token)})
     assert response.status_code == 302
     assert User.objects.filter(username="nguyen_van_a").exists()
+
+
+def test_agency_admin_resets_a_lost_second_factor(world: World) -> None:
+    from ttdn.accounts import services as accounts
+    from ttdn.accounts.models import TOTPDevice
+    from ttdn.core.errors import PermissionDenied
+
+    second_admin = accounts.do_create_user(None, "admin2", None, agency=world.gl_dept)
+    accounts.do_grant_role(None, second_admin, Role.AGENCY_ADMIN)
+    accounts.do_set_totp_secret(None, second_admin, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    client = Client()
+    client.force_login(world.agency_admin)
+    session = client.session
+    session["ttdn_otp_verified"] = True
+    session.save()
+    response = client.post(f"/accounts/staff/{second_admin.pk}/two-factor/reset/")
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=second_admin).exists()
+    assert AuditEntry.objects.filter(action="accounts.totp.reset", object_id=str(second_admin.pk)).exists()
+    # Not one's own, and not in another agency.
+    with pytest.raises(PermissionDenied):
+        accounts.do_reset_totp(world.agency_admin, world.agency_admin)
+    with pytest.raises(PermissionDenied):
+        accounts.do_reset_totp(world.agency_admin, world.contributor_dl)
+    assert client.post(f"/accounts/staff/{world.contributor_dl.pk}/two-factor/reset/").status_code == 404

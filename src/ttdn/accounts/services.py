@@ -355,6 +355,17 @@ def do_set_totp_secret(actor: User | None, user: User, secret: str) -> TOTPDevic
     return device
 
 
+def do_reset_totp(actor: User | None, user: User) -> None:
+    """A lost or replaced phone: remove the second factor, so the person sets a new one up at next login."""
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied(_("Ask another administrator of your agency to reset your second factor."))
+    if not _can_manage_users_of(actor, user.agency):
+        raise PermissionDenied(_("You may not reset this person's second factor."))
+    with transaction.atomic():
+        deleted, _detail = TOTPDevice.objects.filter(user=user).delete()
+        audit.record(actor, "accounts.totp.reset", user, agency_id=user.agency_id, had_device=bool(deleted))
+
+
 # ------------------------------------------------------------------------------------------------ tokens
 
 

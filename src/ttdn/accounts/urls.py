@@ -11,4 +11,5 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_user_view, name="staff_user"),
     path("staff/<int:pk>/roles/", views.staff_role_view, name="staff_role"),
     path("staff/<int:pk>/password/", views.staff_password_view, name="staff_password"),
+    path("staff/<int:pk>/two-factor/reset/", views.staff_totp_reset_view, name="staff_totp_reset"),
 ]

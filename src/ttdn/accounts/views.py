@@ -282,3 +282,20 @@ def staff_password_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _member_page(request, actor, member, password_form=form, status=_error_status(exc))
     messages.success(request, _("A new password was set for %(name)s.") % {"name": member.display_name()})
     return redirect("accounts:staff_user", pk=member.pk)
+
+
+@login_required
+@csrf_protect
+@require_POST
+def staff_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _agency_admin(request)
+    if isinstance(actor, HttpResponse):
+        return actor
+    member = _staff_member(actor, pk)
+    try:
+        services.do_reset_totp(actor, member)
+    except ServiceError as exc:
+        return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+    messages.success(request, _("The second factor of %(name)s was reset; they set up a new one at their next "
+                                "login.") % {"name": member.display_name()})
+    return redirect("accounts:staff_user", pk=member.pk)
