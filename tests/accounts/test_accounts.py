@@ -153,3 +153,15 @@ def test_admin_login_goes_through_the_one_login(pw_world: World, client: Client)
     # The operator needs the second factor before reaching the admin.
     client.post("/accounts/login/", {"username": "operator", "password": PASSWORD, "next": "/admin/"})
     assert client.get("/admin/")["Location"].endswith("/accounts/two-factor/")
+
+
+def test_operator_resets_a_second_factor_from_the_shell(world: World) -> None:
+    from django.core.management import CommandError, call_command
+
+    from ttdn.accounts.models import TOTPDevice
+
+    accounts.do_set_totp_secret(None, world.appraiser, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    call_command("reset_totp", "appraiser")
+    assert not TOTPDevice.objects.filter(user=world.appraiser).exists()
+    with pytest.raises(CommandError):
+        call_command("reset_totp", "nobody-here")
