@@ -161,6 +161,10 @@ MAX_UPLOAD_MB = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(UPLOAD_STAGING_DIR)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "ttdn.content.uploads.CappedTemporaryFileUploadHandler",
+]
 UPLOAD_STAGING_DIR.mkdir(parents=True, exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True

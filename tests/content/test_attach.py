@@ -142,3 +142,36 @@ def test_orphan_blobs_are_collected(world: World, tmp_path: Path) -> None:
     assert not files.blob_path(orphan).exists()
     assert files.blob_path(kept.asset.sha256).exists()
     assert files.blob_path(kept.asset.thumbnail_sha256).exists()
+
+
+def test_upload_over_every_limit_is_not_written_in_full(world: World, settings: object) -> None:
+    """Through the real multipart parser: the staged copy stops at the cap, the refusal names the real size."""
+    from django.test import Client
+
+    for kind in ("pdf", "docx", "image", "audio", "video"):
+        settings.MAX_UPLOAD_MB[kind] = 1  # type: ignore[attr-defined]
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # type: ignore[attr-defined]
+    item = make_item(world)
+    browser = Client()
+    browser.force_login(world.contributor)
+    big = io.BytesIO(b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024))
+    big.name = "qua-lon.pdf"
+    staged: list[int] = []
+    from ttdn.content import uploads
+
+    original = uploads.CappedTemporaryFileUploadHandler.file_complete
+
+    def spy(self: uploads.CappedTemporaryFileUploadHandler, file_size: int) -> object:
+        staged.append(self.file.tell())
+        return original(self, file_size)
+
+    import unittest.mock
+
+    before = (_blobs(), Asset.objects.count())
+    with unittest.mock.patch.object(uploads.CappedTemporaryFileUploadHandler, "file_complete", spy):
+        response = browser.post(f"/items/{item.uid}/variants/vi/", {
+            "title": "Tờ gấp", "summary": "", "body": "<p>x</p>", "uploads": big})
+    assert response.status_code == 400
+    assert staged and staged[0] <= 1024 * 1024 + 1
+    assert "3.0 MB" in response.content.decode()
+    assert (_blobs(), Asset.objects.count()) == before

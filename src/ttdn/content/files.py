@@ -172,6 +172,24 @@ def _err(code: str, template: LazyStr, **params: Any) -> ServiceError:
     return ServiceError(code, format_lazy(template, **params), **details)
 
 
+def upload_cap_bytes() -> int:
+    """The largest file any kind may be: bigger uploads are not even written to the staging area in full."""
+    return max(int(mb) for mb in settings.MAX_UPLOAD_MB.values()) * 1024 * 1024
+
+
+def check_received_size(name: str, size: int) -> None:
+    """Refuse an upload whose received size is over every kind's limit, before looking at its content."""
+    cap = upload_cap_bytes()
+    if size > cap:
+        raise _err(
+            "upload_too_large",
+            _("“{name}” is {size} MB; no file may be larger than {limit} MB."),
+            name=name,
+            size=f"{size / (1024 * 1024):.1f}",
+            limit=cap // (1024 * 1024),
+        )
+
+
 def _malformed(name: str, what: LazyStr) -> ServiceError:
     return _err(
         "upload_malformed",

@@ -405,6 +405,10 @@ def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str
 
 def do_attach_upload(actor: User, variant: Variant, upload: Any) -> Attachment:
     """Attach a Django UploadedFile: spooled to the staging directory first, removed afterwards."""
+    from ttdn.content import files
+
+    check_attach_file(actor, variant)
+    files.check_received_size(upload.name or "", int(upload.size or 0))
     staging = Path(settings.UPLOAD_STAGING_DIR)
     staging.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=staging, prefix="upload-", delete=True) as tmp:
