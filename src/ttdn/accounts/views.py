@@ -4,7 +4,9 @@ the field it is about, with its status (400/403/409)."""
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
@@ -133,6 +135,19 @@ def _agency_admin(request: HttpRequest) -> User | HttpResponse:
     return user
 
 
+def agency_admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Hand the view the logged-in agency administrator, or answer as _agency_admin says."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actor = _agency_admin(request)
+        if isinstance(actor, HttpResponse):
+            return actor
+        return view(request, actor, *args, **kwargs)
+
+    return wrapper
+
+
 def _staff_member(actor: User, pk: int) -> User:
     """A user of the actor's own agency; anyone else does not exist here."""
     assert actor.agency_id is not None  # checked by _agency_admin
@@ -169,10 +184,8 @@ def _staff_page(request: HttpRequest, actor: User, form: StaffCreateForm, status
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-def staff_view(request: HttpRequest) -> HttpResponse:
-    actor = _agency_admin(request)
-    if isinstance(actor, HttpResponse):
-        return actor
+@agency_admin_view
+def staff_view(request: HttpRequest, actor: User) -> HttpResponse:
     if request.method != "POST":
         return _staff_page(request, actor, StaffCreateForm())
     form = StaffCreateForm(request.POST)
@@ -218,20 +231,16 @@ def _member_page(request: HttpRequest, actor: User, member: User, *, password_fo
 @login_required
 @never_cache
 @require_http_methods(["GET"])
-def staff_user_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _agency_admin(request)
-    if isinstance(actor, HttpResponse):
-        return actor
+@agency_admin_view
+def staff_user_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
     return _member_page(request, actor, _staff_member(actor, pk))
 
 
 @login_required
 @csrf_protect
 @require_POST
-def staff_role_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _agency_admin(request)
-    if isinstance(actor, HttpResponse):
-        return actor
+@agency_admin_view
+def staff_role_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
     member = _staff_member(actor, pk)
     form = RoleChangeForm(request.POST)
     if not form.is_valid():
@@ -265,10 +274,8 @@ def staff_role_view(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_protect
 @never_cache
 @require_POST
-def staff_password_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _agency_admin(request)
-    if isinstance(actor, HttpResponse):
-        return actor
+@agency_admin_view
+def staff_password_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
     member = _staff_member(actor, pk)
     form = SetPasswordForm(request.POST)
     if not form.is_valid():
@@ -287,10 +294,8 @@ def staff_password_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @csrf_protect
 @require_POST
-def staff_totp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _agency_admin(request)
-    if isinstance(actor, HttpResponse):
-        return actor
+@agency_admin_view
+def staff_totp_reset_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
     member = _staff_member(actor, pk)
     try:
         services.do_reset_totp(actor, member)

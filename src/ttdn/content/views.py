@@ -5,10 +5,11 @@ about, with its status (400/403/409) — never a server error."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,19 @@ def _visible_item(request: HttpRequest, uid: uuid.UUID) -> Item | HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     raise Http404
+
+
+def with_visible_item(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Hand the view the item named by `uid` in the URL, or answer as _visible_item says."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, uid: uuid.UUID, *args: Any, **kwargs: Any) -> HttpResponse:
+        item = _visible_item(request, uid)
+        if isinstance(item, HttpResponse):
+            return item
+        return view(request, item, *args, **kwargs)
+
+    return wrapper
 
 
 def _error_status(exc: ServiceError) -> int:
@@ -321,19 +335,15 @@ def _country_labels(codes: Sequence[str]) -> list[str]:
 
 
 @require_safe
-def item_detail(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    item = _visible_item(request, uid)
-    if isinstance(item, HttpResponse):
-        return item
+@with_visible_item
+def item_detail(request: HttpRequest, item: Item) -> HttpResponse:
     return render(request, "content/item_detail.html", _item_context(request, item))
 
 
 @login_required
 @require_POST
-def transition(request: HttpRequest, uid: uuid.UUID, action: str) -> HttpResponse:
-    item = _visible_item(request, uid)
-    if isinstance(item, HttpResponse):
-        return item
+@with_visible_item
+def transition(request: HttpRequest, item: Item, action: str) -> HttpResponse:
     step = perms.ACTIONS.get(action)
     if step is None:
         raise Http404
@@ -386,10 +396,8 @@ def item_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_edit(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-    item = _visible_item(request, uid)
-    if isinstance(item, HttpResponse):
-        return item
+@with_visible_item
+def item_edit(request: HttpRequest, item: Item) -> HttpResponse:
     user = request.user
     if not perms.can_edit(user, item):
         return _forbidden(request, _("You may not edit this material in its present state."))
@@ -501,10 +509,8 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
 
 @login_required
 @require_POST
-def variant_delete(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpResponse:
-    item = _visible_item(request, uid)
-    if isinstance(item, HttpResponse):
-        return item
+@with_visible_item
+def variant_delete(request: HttpRequest, item: Item, lang: str) -> HttpResponse:
     variant = item.variants.filter(language=lang).first()
     if variant is None:
         raise Http404
@@ -521,10 +527,8 @@ def variant_delete(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespo
 
 @login_required
 @require_POST
-def attachment_remove(request: HttpRequest, uid: uuid.UUID, pk: int) -> HttpResponse:
-    item = _visible_item(request, uid)
-    if isinstance(item, HttpResponse):
-        return item
+@with_visible_item
+def attachment_remove(request: HttpRequest, item: Item, pk: int) -> HttpResponse:
     attachment = Attachment.objects.select_related("variant", "variant__item", "asset").filter(
         pk=pk, variant__item=item).first()
     if attachment is None:
