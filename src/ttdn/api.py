@@ -43,6 +43,9 @@ from ttdn.accounts.api import (
 )
 from ttdn.content.api import items_router, languages_router, topics_router
 from ttdn.core.errors import ServiceError
+from ttdn.programme.api import router as programme_router
+from ttdn.search.api import router as search_router
+from ttdn.sync.api import router as sync_router
 
 __all__ = ["AUTH", "PUBLIC_AUTH", "ErrorOut", "SessionAuth", "TokenAuth", "allow_anonymous", "api"]
 
@@ -180,6 +183,9 @@ api.add_router("v1/me", me_router)
 api.add_router("v1/tokens", tokens_router)
 api.add_router("v1/topics", topics_router)
 api.add_router("v1/languages", languages_router)
+api.add_router("v1/search", search_router)
+api.add_router("v1/sync", sync_router)
+api.add_router("v1/plans", programme_router)
 
 
 # ---------------------------------------------------------------------------------------------- errors

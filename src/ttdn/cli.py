@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "serve":
         return serve(args[1:])
+    if args and "-" in args[0] and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")  # `ttdn import-plan` is the management command import_plan
     _setup()
     from django.core.management import execute_from_command_line
 

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "ttdn.core",
     "ttdn.places",
     "ttdn.content",
+    "ttdn.search",
+    "ttdn.sync",
+    "ttdn.programme",
+    "ttdn.documents",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("search/", include("ttdn.search.urls")),
+    path("sync/", include("ttdn.sync.urls")),
+    path("plans/", include("ttdn.programme.urls")),
     path("", include("ttdn.content.urls")),
 ]

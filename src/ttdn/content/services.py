@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import User
+from ttdn.content import changes
 from ttdn.content import permissions as perms
 from ttdn.content.models import (
     Asset,
@@ -179,6 +180,7 @@ def do_create_item(actor: User, data: ItemData) -> Item:
             translation_state=TranslationState.REVIEWED,
         )
         Transition.objects.create(item=item, from_state="", to_state=State.DRAFT, actor=actor, at=now)
+        changes.notify([item.pk])
         audit.record(actor, "content.item.create", item, agency_id=item.agency_id, kind=item.kind)
     return item
 
@@ -209,6 +211,7 @@ def do_update_item(actor: User, item: Item, data: ItemData) -> Item:
         item.topics.set(clean["topics"])
         item.target_provinces.set(clean["provinces"])
         _write_variant(item, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
+        changes.notify([item.pk])
         audit.record(actor, "content.item.update", item, agency_id=item.agency_id)
     return item
 
@@ -284,7 +287,7 @@ def do_save_variant(actor: User, item: Item, language: str, title: str, summary:
     with transaction.atomic():
         locked = Item.objects.select_for_update().get(pk=item.pk)
         variant = _write_variant(locked, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
-        Item.objects.filter(pk=item.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        changes.item_changed(item.pk, touch_updated_at=True)
         audit.record(actor, "content.variant.save", variant, agency_id=item.agency_id, language=variant.language,
                      revision=variant.revision)
     item.refresh_from_db()
@@ -313,7 +316,7 @@ def do_set_translation_state(actor: User, variant: Variant, state: int) -> Varia
         variant.translation_state = state
         variant.updated_at = timezone.now()
         variant.save(update_fields=["translation_state", "updated_at"])
-        Item.objects.filter(pk=variant.item_id).update(version=F("version") + 1)
+        changes.item_changed(variant.item_id)
         audit.record(actor, "content.variant.translation_state", variant, agency_id=variant.item.agency_id,
                      language=variant.language, old=old, new=state)
     return variant
@@ -331,8 +334,8 @@ def do_delete_variant(actor: User, variant: Variant) -> None:
     with transaction.atomic():
         audit.record(actor, "content.variant.delete", variant, agency_id=variant.item.agency_id,
                      language=variant.language)
-        Item.objects.filter(pk=variant.item_id).update(version=F("version") + 1)
         variant.delete()
+        changes.item_changed(variant.item_id)
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -389,7 +392,7 @@ def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str
             )
             if not created:
                 raise Conflict(_("This file is already attached to this version."), code="duplicate_file")
-            Item.objects.filter(pk=variant.item_id).update(version=F("version") + 1, updated_at=timezone.now())
+            changes.item_changed(variant.item_id, touch_updated_at=True)
             audit.record(actor, "content.file.attach", attachment, agency_id=variant.item.agency_id,
                          sha256=asset.sha256, size=asset.size, mime=asset.mime_type, filename=name)
     except BaseException:
@@ -449,8 +452,9 @@ def do_detach_file(actor: User, attachment: Attachment) -> None:
     with transaction.atomic():
         audit.record(actor, "content.file.detach", attachment, agency_id=attachment.variant.item.agency_id,
                      sha256=attachment.asset.sha256)
-        Item.objects.filter(pk=attachment.variant.item_id).update(version=F("version") + 1)
+        item_id = attachment.variant.item_id
         attachment.delete()
+        changes.item_changed(item_id)
 
 
 # ------------------------------------------------------------------------------------------- workflow
@@ -491,9 +495,11 @@ def _move(item: Item, target: str, actor: User | None, reason: str, now: dt.date
     item.refresh_from_db(fields=["version"])
     if target in perms.GONE_STATES and from_state == State.PUBLISHED:
         Tombstone.objects.create(item_uid=item.uid, reason_state=target, reason=reason, at=now)
-    return Transition.objects.create(
+    step = Transition.objects.create(
         item=item, from_state=from_state, to_state=target, actor=actor, at=now, reason=reason
     )
+    changes.notify([item.pk])
+    return step
 
 
 def do_transition(actor: User, item: Item, action_name: str, reason: str = "") -> Transition:
