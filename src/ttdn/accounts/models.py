@@ -72,6 +72,10 @@ class Role(models.TextChoices):
     PUBLISHER = "publisher", _("Publisher")
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     READER = "reader", _("Reader")
+    # Runs a plan: creates plans and tasks, consolidates the agencies' reports, downloads the documents.
+    PLAN_MANAGER = "plan_manager", _("Plan manager")
+    # Writes and submits its own agency's progress on a plan.
+    PLAN_REPORTER = "plan_reporter", _("Plan reporter")
 
 
 # Roles that act for the whole country and so must belong to a central agency.

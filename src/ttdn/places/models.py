@@ -119,3 +119,36 @@ class BorderSite(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EquipmentKind(models.TextChoices):
+    SCREEN = "screen", _("Screen")
+    KIOSK = "kiosk", _("Kiosk")
+    EDGE_BOX = "edge_box", _("Edge box")
+    LOUDSPEAKER = "loudspeaker", _("Loudspeaker")
+    BILLBOARD = "billboard", _("Billboard")
+
+
+class EquipmentStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    WORKING = "working", _("Installed, working")
+    FAULTY = "faulty", _("Installed, out of order")
+    REMOVED = "removed", _("Removed")
+
+
+class Equipment(models.Model):
+    """A device or board installed at a border site (the roll-out the plans fund)."""
+
+    site = models.ForeignKey(BorderSite, on_delete=models.PROTECT, related_name="equipment")
+    kind = models.CharField(max_length=16, choices=EquipmentKind.choices)
+    label = models.CharField(max_length=200, blank=True)
+    serial = models.CharField(max_length=100, blank=True)
+    installed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.PLANNED)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["site__name", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.site}"
