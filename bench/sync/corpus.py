@@ -424,20 +424,21 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def node_items(site_code: str) -> tuple[Any, list[Any]]:
+def node_items(site_code: str, officials: bool) -> tuple[Any, list[Any]]:
     """What a node at this site is meant to hold: live items targeted at its province (or none) and its
-    neighbour country (or none), officials-only material at posts/gates/airports only; in its languages."""
+    neighbour country (or none); officials-only or internal material only to a node for officials at a post,
+    gate or airport (never a commune's public screen). The same rules as the hub's targeting."""
     from django.db.models import Count, Q
 
     from ttdn.content import permissions as perms
-    from ttdn.content.models import Audience, Item
+    from ttdn.content.models import Audience, Classification, Item
     from ttdn.places.models import BorderSite, SiteKind
 
     site = BorderSite.objects.select_related("province").get(code=site_code)
     qs = Item.objects.filter(perms.live_q()).annotate(n_prov=Count("target_provinces"))
     qs = qs.filter(Q(n_prov=0) | Q(target_provinces=site.province))
-    if site.kind == SiteKind.BORDER_COMMUNE:
-        qs = qs.exclude(audience=Audience.OFFICIALS)
+    if not officials or site.kind == SiteKind.BORDER_COMMUNE:
+        qs = qs.filter(audience=Audience.PUBLIC, classification=Classification.PUBLIC)
     items = [i for i in qs.distinct().prefetch_related("variants__attachments__asset", "topics",
                                                           "target_provinces", "agency")
              if not i.target_countries or (site.neighbour_country and site.neighbour_country in i.target_countries)]
@@ -454,13 +455,14 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
     started = time.monotonic()
     out = Path(args.out)
     anonymous = AnonymousUser()
-    site, items = node_items(args.site)
-    langs = set(site.languages or []) | {"vi"}
+    site, items = node_items(args.site, args.officials)
+    langs = set(args.languages.split(",") if args.languages else site.languages or []) | {"vi"}
     wanted: set[Path] = set()
     written = 0
     total_bytes = 0
     for item in items:
-        variants = [v for v in perms.shown_variants(anonymous, item, list(item.variants.all())) if v.language in langs]
+        variants = [v for v in perms.shown_variants(anonymous, item, list(item.variants.all()))
+                    if v.language in langs or v.language == item.source_language]
         record = {
             "uid": str(item.uid), "kind": item.kind, "source_language": item.source_language,
             "agency": item.agency.code, "audience": item.audience, "classification": item.classification,
@@ -541,6 +543,8 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("--seed", type=int, default=2026)
     e = sub.add_parser("export")
     e.add_argument("--site", default=MAIN_SITE)
+    e.add_argument("--languages", default="", help="comma-separated; default: the site's languages")
+    e.add_argument("--officials", action="store_true", help="the node receives officials-only material")
     e.add_argument("--no-thumbnails", dest="thumbnails", action="store_false")
     e.add_argument("out")
     args = parser.parse_args(argv)
