@@ -280,9 +280,9 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         big_index = with_file[-1] if big_mb else None
         items: list[Any] = []
         for n in range(count):
-            file_kind = file_of[n][0] if n in file_of else None
+            carried = file_of[n][0] if n in file_of else ""
             kind = {"jpeg": ItemKind.IMAGE, "png": ItemKind.IMAGE, "pdf": ItemKind.PUBLICATION,
-                    "mp3": ItemKind.AUDIO}.get(file_kind or "", rng.choice(
+                    "mp3": ItemKind.AUDIO}.get(carried, rng.choice(
                         [ItemKind.ARTICLE, ItemKind.ORIENTATION_NOTE, ItemKind.LEAFLET]))
             if n == big_index:
                 kind = ItemKind.AUDIO

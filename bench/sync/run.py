@@ -11,7 +11,8 @@ What runs, all as separate processes on loopback, each side through its own Shap
   JSON file per item plus the files; the client `rsync -az --delete --partial --stats`, rerun until it succeeds.
 
 Measurements (wire bytes = payload bytes through the proxy, both directions; time = wall clock of all runs):
-1. initial sync of the main corpus, unshaped (node A, rsync dest A) and again for node B (not compared);
+1. initial sync of the main corpus, unshaped (node A, rsync dest A) and again for node B (not compared); then
+   node F with the files already in place, apply_rate.py timing the apply → apply_records_per_s;
 2. the change (1% of items edited, 10 withdrawn, 1 MB in the middle of the 50 MB file), export rewritten;
 3. incremental, unshaped: node A vs rsync dest A → incremental_bytes_ratio;
 4. incremental through 512 kbit/s, 300 ms RTT, a drop every 2 MB: node B vs a copy of rsync dest A taken before
@@ -392,7 +393,8 @@ class Bench:
             initial = self.sync_node("a", hub_proxy, "initial")
             self.report("initial_ttdn", initial)
             self.report("initial_ttdn_node_b", self.sync_node("b", hub_proxy, "initial"))
-            self.results["apply_records_per_s"] = self.apply_rate(initial)
+            self.results["apply"] = self.measure_apply(f"http://127.0.0.1:{self.hub_port}")
+            self.results["apply_records_per_s"] = self.results["apply"].get("records_per_s")
             # rsync -a kept the times: exact twins of A's state before the change.
             shutil.copytree(dest / "a", dest / "b", symlinks=True)
             shutil.copytree(dest / "a", dest / "b2", symlinks=True)
@@ -476,14 +478,17 @@ class Bench:
                                     "drops_count": "both directions"},
                 **self.results}
 
-    def apply_rate(self, run: Run) -> float | None:
-        """Records applied per second of applying, from the node's own summary."""
-        total = self.sum_summaries(run)
-        records = next((total[k] for k in ("records_applied", "records", "applied") if k in total), None)
-        seconds = next((total[k] for k in ("apply_seconds", "seconds_apply", "apply_s") if k in total), None)
-        if records and seconds:
-            return round(records / seconds, 1)
-        return None
+    def measure_apply(self, hub_url: str) -> dict[str, Any]:
+        """Node F, straight to the hub, with the hub's files hard-linked into its blob store: only records move,
+        and apply_rate.py times the apply itself."""
+        self.enroll("f", MAIN_SITE, MAIN_LANGS, hub_url)
+        node_blobs = self.work / "nodes" / "f" / "blobs"
+        shutil.rmtree(node_blobs, ignore_errors=True)
+        subprocess.run(["cp", "-al", str(self.hub_dir / "blobs"), str(node_blobs)], check=True)
+        result = self.run([sys.executable, str(HERE / "apply_rate.py")], self.node_env("f"), timeout=3600)
+        measured = last_json(result.stdout)
+        log(f"apply on the node: {measured}")
+        return measured
 
 
 @contextmanager

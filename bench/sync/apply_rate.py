@@ -1,0 +1,50 @@
+"""How fast a node applies records: one `ttdn sync` pass with every file already on the node, the time spent
+inside `ttdn.sync.apply.apply_batch` measured around each call.
+
+Run with an enrolled node's environment (TTDN_ROLE=edge, TTDN_DATA_DIR) whose blob directory already holds
+the hub's files (run.py hard-links them in), so the pass fetches the batches from the hub (not timed) and
+applies them (timed): records written in one transaction per batch, set-based, tombstones, the cursor, and
+the change announcement (search index). Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ttdn.settings")
+    import django
+
+    django.setup()
+    from ttdn.sync import apply, client
+
+    spent = [0.0, 0]
+    original = apply.apply_batch
+
+    def timed(*args: Any, **kwargs: Any) -> apply.ApplyStats:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+            spent[1] += 1
+
+    apply.apply_batch = timed  # type: ignore[assignment]  # the client calls it through the module
+    started = time.perf_counter()
+    summary = client.run_sync()
+    total = time.perf_counter() - started
+    data = summary.as_dict()
+    records = int(data.get("records", 0))
+    print(json.dumps({
+        "status": data.get("status"), "records": records, "tombstones": data.get("tombstones"),
+        "chunks_fetched": data.get("chunks_fetched"), "batches": spent[1], "apply_seconds": round(spent[0], 3),
+        "pass_seconds": round(total, 3), "records_per_s": round(records / spent[0], 1) if spent[0] else None,
+    }), flush=True)
+
+
+if __name__ == "__main__":
+    main()
