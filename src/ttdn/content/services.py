@@ -549,6 +549,8 @@ def do_save_topic(actor: User | None, code: str, name: str, name_en: str = "", d
             code=code,
             defaults={"name": clean_line(name), "name_en": clean_line(name_en), "description": nfc(description)},
         )
+        if not created:
+            changes.notify(topic.items.values_list("pk", flat=True))  # topic names are searched
         audit.record(actor, "content.topic.create" if created else "content.topic.update", topic)
     return topic
 

@@ -1,0 +1,257 @@
+"""The one text pipeline for documents and queries, shared by both search backends.
+
+`normalize` unifies how the same words are written (NFC, zero-width characters, Vietnamese tone placement);
+`fold` is what matching compares (lower case, U+0300–U+036F removed, đ→d, ƀ→b — Lao, Khmer and Thai signs
+are combining marks too and are kept); `index_tokens` and `query_tokens` cut folded text into the
+space-free tokens both backends index: folded words for spaced scripts; for Lao, Khmer, Thai, Chinese (and
+other scripts written without spaces) overlapping pairs of grapheme clusters, so any word inside a run is
+found as a phrase of pairs, plus ICU dictionary words for ranking.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import icu
+
+# Zero-width space, non-joiner, joiner, word joiner, BOM, and the soft hyphen that PDFs leave inside words.
+_ZERO_WIDTH = {0x200B: " ", 0x200C: " ", 0x200D: " ", 0x2060: " ", 0xFEFF: " ", 0x00AD: None}
+_FOLD_MARKS = re.compile("[\u0300-\u036f]+")
+_FOLD_MAP = str.maketrans({"đ": "d", "ƀ": "b"})
+
+# Blocks of scripts written without spaces between words. Only letters, marks and digits inside them form
+# runs; their punctuation (Khmer ។, Thai ๚) ends a run.
+_UNSPACED_BLOCKS: tuple[tuple[int, int], ...] = (
+    (0x0E00, 0x0E7F),  # Thai
+    (0x0E80, 0x0EFF),  # Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x19E0, 0x19FF),  # Khmer symbols
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x3134F),  # CJK extensions B–G
+)
+
+
+def _ranges(points: list[int]) -> str:
+    """A regex character class body for these code points, as ranges."""
+    out: list[str] = []
+    start = prev = -2
+    for cp in points + [-10]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        if start >= 0:
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+        start = prev = cp
+    return "".join(out)
+
+
+def _build_classes() -> tuple[str, str]:
+    marks: list[int] = []
+    unspaced: list[int] = []
+    in_block = [False] * 0x20000
+    for lo, hi in _UNSPACED_BLOCKS:
+        for cp in range(lo, min(hi, 0x1FFFF) + 1):
+            in_block[cp] = True
+    for cp in range(0x20000):
+        cat = unicodedata.category(chr(cp))
+        if cat[0] == "M":
+            marks.append(cp)
+        if in_block[cp] and cat[0] in "LMN":
+            unspaced.append(cp)
+    marks.extend(range(0xE0100, 0xE01F0))  # variation selectors supplement
+    return _ranges(marks), _ranges(unspaced) + re.escape(chr(0x20000)) + "-" + re.escape(chr(0x3134F))
+
+
+_MARKS, _UNSPACED = _build_classes()
+# A run of an unspaced script, or a word of any other script (letters, digits and their marks).
+_TOKEN_RE = re.compile(rf"(?P<run>[{_UNSPACED}]+)|(?P<word>(?:[^\W_]|[{_MARKS}])+)")
+_CLUSTER_RE = re.compile(rf".[{_MARKS}]*", re.DOTALL)
+
+# ------------------------------------------------------------------------------- Vietnamese tone placement
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_VI_QUALITY = "\u0302\u0306\u031b"  # circumflex (â ê ô), breve (ă), horn (ơ ư)
+_VOWELS = set("aeiouy")
+_VI_WORD = re.compile(r"[A-Za-zĐđ\u0300-\u036f]+")
+
+
+@dataclass
+class _Letter:
+    base: str
+    quality: str  # Vietnamese vowel-quality marks on it
+
+
+def _place_tone(word: str) -> str:
+    """One Vietnamese syllable (NFD) with its tone mark moved to the vowel the classic rule names:
+    hòa, thúy, khỏe (tone on the first of two final vowels); hoàng, thuyền (on the vowel before the final
+    consonant, or the one carrying a quality mark). Anything that is not a plain Vietnamese syllable is
+    returned unchanged (minority-language words with breves on o/e/i/u, several tones, …)."""
+    tones = [ch for ch in word if ch in _TONES]
+    if len(tones) != 1:
+        return word
+    letters: list[_Letter] = []
+    for ch in word:
+        if ch in _TONES:
+            continue
+        if ch in _VI_QUALITY or unicodedata.combining(ch):
+            if not letters or ch not in _VI_QUALITY:
+                return word
+            letters[-1].quality += ch
+            continue
+        letters.append(_Letter(ch, ""))
+    lower = [letter.base.lower() for letter in letters]
+    for letter, low in zip(letters, lower, strict=True):
+        if "\u0306" in letter.quality and low != "a":
+            return word  # ŏ, ĕ, ĭ, ŭ: Bahnar/Jarai, not Vietnamese
+    start = 0
+    while start < len(lower) and lower[start] not in _VOWELS:
+        start += 1
+    # "qu" and "gi" (before another vowel) are consonants.
+    if start < len(lower) and (
+        (start > 0 and lower[start - 1] == "q" and lower[start] == "u")
+        or (start > 0 and lower[start - 1] == "g" and lower[start] == "i"
+            and start + 1 < len(lower) and lower[start + 1] in _VOWELS)
+    ):
+        start += 1
+    end = start
+    while end < len(lower) and lower[end] in _VOWELS:
+        end += 1
+    if end == start or any(c in _VOWELS for c in lower[end:]):
+        return word
+    nucleus = list(range(start, end))
+    marked = [i for i in nucleus if letters[i].quality]
+    if marked:
+        target = marked[-1]
+    elif len(nucleus) == 1:
+        target = nucleus[0]
+    elif end == len(lower):  # no final consonant
+        target = nucleus[1] if len(nucleus) == 3 else nucleus[0]
+    else:
+        target = nucleus[-1]
+    out = []
+    for i, letter in enumerate(letters):
+        out.append(letter.base + letter.quality + (tones[0] if i == target else ""))
+    return unicodedata.normalize("NFD", "".join(out))
+
+
+def normalize(text: str) -> str:
+    """NFC; zero-width spaces and joiners as spaces; Vietnamese tone marks on one agreed vowel (hoà → hòa,
+    thuý → thúy, khoẻ → khỏe). Used for documents and queries alike; stored text is never rewritten."""
+    text = text.translate(_ZERO_WIDTH)
+    decomposed = unicodedata.normalize("NFD", text)
+    if any(t in decomposed for t in _TONES):
+        decomposed = _VI_WORD.sub(lambda m: _place_tone(m.group(0)), decomposed)
+    return unicodedata.normalize("NFC", decomposed)
+
+
+def fold(text: str) -> str:
+    """The matching form: normalize, lower case, U+0300–U+036F removed (Vietnamese tones and qualities,
+    breves), đ→d, ƀ→b. Lao, Khmer and Thai vowel signs are outside that block and stay."""
+    # Tone placement only moves marks that are removed here, so it is skipped (it is the slow part).
+    text = text.translate(_ZERO_WIDTH).lower()
+    text = _FOLD_MARKS.sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", text).translate(_FOLD_MAP)
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+
+_local = threading.local()
+
+
+def _word_breaker() -> icu.BreakIterator:
+    # BreakIterators are not thread-safe; one per thread (the server runs several).
+    breaker = getattr(_local, "breaker", None)
+    if breaker is None:
+        breaker = _local.breaker = icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+    return breaker
+
+
+def clusters(run: str) -> list[str]:
+    """Grapheme clusters of a run: a base character with the marks that follow it."""
+    return _CLUSTER_RE.findall(run)
+
+
+def icu_words(run: str) -> list[str]:
+    """ICU dictionary segmentation of a Lao, Khmer, Thai or Chinese run."""
+    breaker = _word_breaker()
+    breaker.setText(run)
+    utext = icu.UnicodeString(run)
+    words: list[str] = []
+    start = breaker.first()
+    for end in breaker:
+        # Boundaries are UTF-16 offsets; UnicodeString slices by them too.
+        words.append(str(utext[start:end]))
+        start = end
+    return words
+
+
+def run_bigrams(parts: list[str]) -> list[str]:
+    return [parts[i] + parts[i + 1] for i in range(len(parts) - 1)]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One word or unspaced run of a text, already folded."""
+
+    text: str
+    unspaced: bool
+    start: int  # offsets in the folded text
+    end: int
+
+
+def pieces(folded: str) -> Iterator[Piece]:
+    for m in _TOKEN_RE.finditer(folded):
+        yield Piece(m.group(0), m.group("run") is not None, m.start(), m.end())
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, unspaced) of each word or unspaced run of an original, unfolded text."""
+    for m in _TOKEN_RE.finditer(text):
+        yield m.start(), m.end(), m.group("run") is not None
+
+
+def _run_index_tokens(run: str) -> list[str]:
+    parts = clusters(run)
+    if len(parts) == 1:
+        return parts
+    # Pairs, then the last cluster alone: every cluster starts some token, so a one-cluster query can be
+    # a prefix query, and any longer query is a phrase of pairs.
+    tokens = [*run_bigrams(parts), parts[-1]]
+    if len(parts) >= 3:
+        tokens.extend(w for w in icu_words(run) if len(clusters(w)) >= 3)
+    return tokens
+
+
+def index_tokens(text: str, language: str | None = None) -> list[str]:
+    """The tokens a text is indexed under, in order (positions matter for phrases).
+
+    `language` is accepted for callers that know it; the pipeline is the same for every language, since
+    material mixes scripts (a Vietnamese leaflet quotes a Lao place name) and a query's language is unknown.
+    """
+    out: list[str] = []
+    for piece in pieces(fold(text)):
+        if piece.unspaced:
+            out.extend(_run_index_tokens(piece.text))
+        else:
+            out.append(piece.text)
+    return out
+
+
+def query_tokens(text: str, language: str | None = None) -> list[str]:
+    """How a query is cut: folded words; an unspaced run as its cluster pairs (one cluster: itself)."""
+    out: list[str] = []
+    for piece in pieces(fold(text)):
+        if piece.unspaced:
+            parts = clusters(piece.text)
+            out.extend(parts if len(parts) == 1 else run_bigrams(parts))
+        else:
+            out.append(piece.text)
+    return out

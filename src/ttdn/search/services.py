@@ -1,0 +1,439 @@
+"""The one search interface (web UI, API and border-site nodes call these) and the index updates.
+
+`search` answers in one SQL statement per backend: the word index finds and ranks language variants
+(FTS5 `bm25()` with column weights on SQLite, `ts_rank_cd` with A/B/C/D weights on PostgreSQL), the
+document table's columns filter them and apply the same access rules as `ttdn.content.permissions`, and
+the variants are grouped by item inside the query, so the limit counts items the caller may see.
+
+`index_items` keeps the index current: it is registered with `content.changes` and runs inside the
+transaction of every content write. `reindex_all` rebuilds everything (`ttdn reindex`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from ttdn.accounts.models import Role
+from ttdn.accounts.permissions import is_official, roles
+from ttdn.content import permissions as perms
+from ttdn.content.models import Attachment, Audience, Item, State, Variant
+from ttdn.core import audit, languages
+from ttdn.core.text import html_to_text
+from ttdn.search import query as q
+from ttdn.search import snippets
+from ttdn.search.models import SearchDocument
+from ttdn.search.normalize import index_tokens
+
+# Column weights: a word in the title counts ten times one in the body. PostgreSQL has four weight
+# classes: A title, B summary, C body, D files and meta (topics, kind, language), in the same ratios.
+FTS5_WEIGHTS = (10.0, 5.0, 1.0, 1.0, 1.0)
+PG_WEIGHTS = "{0.1,0.1,0.5,1.0}"  # D, C, B, A
+# Tokens kept per field. PostgreSQL positions stop at 16383; the caps keep both backends on the same text.
+FIELD_CAPS = {"title": 1000, "summary": 3000, "body": 50_000, "files": 50_000, "meta": 500}
+# Where each field's positions start in the tsvector, so a phrase never spans two fields.
+PG_OFFSETS = {"title": 1, "meta": 1002, "summary": 1504, "body": 4506, "files": 14_000}
+PG_WEIGHT_OF = {"title": "A", "meta": "D", "summary": "B", "body": "C", "files": "D"}
+BATCH = 500
+MAX_LIMIT = 100
+
+
+@dataclass
+class SearchQuery:
+    text: str
+    kinds: Sequence[str] = ()
+    topics: Sequence[str] = ()  # Topic.code
+    languages: Sequence[str] = ()  # BCP 47 tags
+    provinces: Sequence[str] = ()  # AdminUnit keys
+    states: Sequence[str] = ()  # Item.State values (only honoured for users who may see them)
+    date_from: dt.date | None = None  # published_at (updated_at before publication)
+    date_to: dt.date | None = None
+    limit: int = 10
+    offset: int = 0
+    # Only published material inside its validity window (the published list), whoever asks.
+    live_only: bool = False
+
+
+@dataclass
+class VariantHit:
+    language: str
+    title: str
+    snippet_html: str
+    score: float
+    title_html: str = ""  # the title, escaped, with the matched words marked
+
+
+@dataclass
+class ItemHit:
+    item_id: int
+    item_uid: str
+    kind: str
+    score: float
+    variants: list[VariantHit]  # best variant first
+    state: str = ""
+
+
+@dataclass
+class SearchResults:
+    hits: list[ItemHit]
+    total: int
+    took_ms: float
+    # True when no item held every word and items holding any of them are shown instead.
+    relaxed: bool = False
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def backend_name() -> str:
+    return "postgresql" if connection.vendor == "postgresql" else "sqlite-fts5"
+
+
+# ------------------------------------------------------------------------------------------- indexing
+
+
+def _meta_words(item: Item, variant: Variant, kind_labels: dict[str, str]) -> str:
+    """Kind, language and topics, in Vietnamese and English, so `tờ gấp` or `tiếng Lào` find material."""
+    words = [item.kind.replace("_", " "), kind_labels.get(item.kind, ""), variant.language]
+    lang = languages.get(variant.language)
+    if lang is not None:
+        words += [lang.name_vi, lang.name_en]
+    for topic in item.topics.all():
+        words += [topic.code.replace("-", " "), topic.name, topic.name_en]
+    return " ".join(words)
+
+
+def _kind_labels() -> dict[str, str]:
+    from django.utils import translation
+
+    from ttdn.content.models import ItemKind
+
+    labels = {}
+    for kind in ItemKind:
+        with translation.override("vi"):
+            vi = str(kind.label)
+        labels[kind.value] = f"{vi} {kind.label}"
+    return labels
+
+
+def _tsvector(fields: dict[str, list[str]]) -> str:
+    """A tsvector literal: every lexeme with its positions and weight classes."""
+    positions: dict[str, list[str]] = {}
+    for name, tokens in fields.items():
+        start, weight = PG_OFFSETS[name], PG_WEIGHT_OF[name]
+        for i, token in enumerate(tokens):
+            places = positions.setdefault(token, [])
+            if len(places) < 256:  # PostgreSQL keeps at most 256 positions per lexeme
+                places.append(f"{min(start + i, 16383)}{weight}")
+    return " ".join(q._lexeme(tok) + ":" + ",".join(places) for tok, places in positions.items())
+
+
+def _fields(item: Item, variant: Variant, kind_labels: dict[str, str]) -> dict[str, list[str]]:
+    files = " ".join(f"{a.filename} {a.asset.extracted_text}" for a in variant.attachments.all())
+    texts = {
+        "title": variant.title,
+        "summary": variant.summary,
+        "body": html_to_text(variant.body),
+        "files": files,
+        "meta": _meta_words(item, variant, kind_labels),
+    }
+    return {
+        name: [t for t in index_tokens(text, variant.language) if len(t) <= q.MAX_TOKEN_LENGTH][:FIELD_CAPS[name]]
+        for name, text in texts.items()
+    }
+
+
+def _items_for_index(item_ids: Sequence[int]) -> list[Item]:
+    attachments = Attachment.objects.select_related("asset").only(
+        "id", "variant_id", "filename", "position", "asset__id", "asset__extracted_text"
+    )
+    return list(
+        Item.objects.filter(pk__in=item_ids).prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.prefetch_related(Prefetch("attachments", attachments))),
+            "topics",
+            "target_provinces",
+        )
+    )
+
+
+def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh: bool = False) -> int:
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if not fresh:
+            if not pg:
+                id_list = ",".join(str(int(i)) for i in item_ids)
+                cursor.execute(
+                    "DELETE FROM search_fts WHERE rowid IN (SELECT variant_id FROM search_searchdocument "
+                    f"WHERE item_id IN ({id_list}) UNION SELECT id FROM content_variant WHERE item_id IN ({id_list}))"
+                )
+            SearchDocument.objects.filter(item_id__in=item_ids).delete()
+        docs: list[SearchDocument] = []
+        fts_rows: list[tuple[Any, ...]] = []
+        for item in _items_for_index(item_ids):
+            variants = list(item.variants.all())
+            source_revision = next((v.revision for v in variants if v.source_variant_id is None), None)
+            topics = " ".join(t.code for t in item.topics.all())
+            provinces = " ".join(p.key for p in item.target_provinces.all())
+            for variant in variants:
+                fields = _fields(item, variant, kind_labels)
+                docs.append(SearchDocument(
+                    variant_id=variant.pk,
+                    item_id=item.pk,
+                    language=variant.language,
+                    kind=item.kind,
+                    state=item.state,
+                    agency_id=item.agency_id,
+                    audience=item.audience,
+                    classification=item.classification,
+                    ready=perms.is_ready(variant, source_revision),
+                    valid_from=item.valid_from,
+                    valid_until=item.valid_until,
+                    date=item.published_at or item.updated_at,
+                    topics=f" {topics} " if topics else "",
+                    provinces=f" {provinces} " if provinces else "",
+                    vec=_tsvector(fields) if pg else None,
+                ))
+                if not pg:
+                    fts_rows.append((variant.pk, *(" ".join(fields[n]) for n in FTS_COLUMNS)))
+        SearchDocument.objects.bulk_create(docs, batch_size=BATCH)
+        if fts_rows:
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, title, summary, body, files, meta) VALUES (%s, %s, %s, %s, %s, %s)",
+                fts_rows,
+            )
+    return len(docs)
+
+
+FTS_COLUMNS = ("title", "summary", "body", "files", "meta")
+
+
+def index_items(item_ids: Iterable[int]) -> None:
+    """(Re)index these items' variants and drop what no longer exists. Runs in the caller's transaction."""
+    ids = sorted({int(i) for i in item_ids})
+    if not ids:
+        return
+    labels = _kind_labels()
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH):
+            _index_batch(ids[start:start + BATCH], labels)
+
+
+def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole index in one transaction (searches see the old index until it commits).
+
+    `progress(done, total)` counts variants. Returns how many were indexed.
+    """
+    pg = connection.vendor == "postgresql"
+    labels = _kind_labels()
+    total = Variant.objects.count()
+    done = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        SearchDocument.objects.all().delete()
+        if pg:
+            # Building the GIN index once at the end is several times faster than maintaining it row by row.
+            cursor.execute("DROP INDEX IF EXISTS search_doc_vec")
+        else:
+            cursor.execute("DELETE FROM search_fts")
+        if progress:
+            progress(0, total)
+        item_ids = list(Item.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(item_ids), BATCH):
+            done += _index_batch(item_ids[start:start + BATCH], labels, fresh=True)
+            if progress:
+                progress(done, total)
+        if pg:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred foreign-key checks first, then DDL
+            cursor.execute("CREATE INDEX search_doc_vec ON search_searchdocument USING gin (vec)")
+            cursor.execute("ANALYZE search_searchdocument")
+        else:
+            cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        audit.record(None, "search.index.rebuild", None, variants=done, backend=backend_name())
+    return done
+
+
+def on_items_changed(item_ids: list[int]) -> None:
+    """The content.changes listener."""
+    index_items(item_ids)
+
+
+# ------------------------------------------------------------------------------------------- searching
+
+
+def _live_q(now: dt.datetime) -> Q:
+    return (
+        Q(state=State.PUBLISHED)
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    )
+
+
+def visibility_q(user: Any, now: dt.datetime) -> Q:
+    """`permissions.visible_items` and `permissions.shown_variants`, over the document columns."""
+    live = _live_q(now)
+    if not is_official(user):
+        return live & Q(audience=Audience.PUBLIC) & Q(ready=True)
+    held = roles(user)
+    agency_id = getattr(user, "agency_id", None)
+    own = bool(agency_id and held & {Role.CONTRIBUTOR, Role.AGENCY_ADMIN})
+    items = live
+    if own:
+        items |= Q(agency_id=agency_id)
+    if held & {Role.APPRAISER, Role.PUBLISHER}:
+        items |= Q(state__in=perms.CENTRAL_VISIBLE_STATES)
+    if Role.TRANSLATOR in held:
+        items |= Q(state__in=[State.APPROVED, State.PUBLISHED])
+    if held & {Role.APPRAISER, Role.PUBLISHER, Role.TRANSLATOR}:
+        return items  # they see every language version, finished or not
+    shown = Q(ready=True)
+    if own:
+        shown |= Q(agency_id=agency_id)
+    return items & shown
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _filters_q(user: Any, query: SearchQuery, now: dt.datetime) -> Q:
+    where = visibility_q(user, now)
+    if query.live_only:
+        where &= _live_q(now)
+    if query.kinds:
+        where &= Q(kind__in=list(query.kinds))
+    if query.languages:
+        where &= Q(language__in=[languages.canonical_tag(t) or t for t in query.languages])
+    if query.states:
+        where &= Q(state__in=list(query.states))
+    if query.topics:
+        any_topic = Q()
+        for code in query.topics:
+            any_topic |= Q(topics__contains=f" {code} ")
+        where &= any_topic
+    if query.provinces:
+        any_province = Q()
+        for key in query.provinces:
+            any_province |= Q(provinces__contains=f" {key} ")
+        where &= any_province
+    if query.date_from:
+        where &= Q(date__gte=_day_start(query.date_from))
+    if query.date_to:
+        where &= Q(date__lt=_day_start(query.date_to + dt.timedelta(days=1)))
+    return where
+
+
+def _where_sql(where: Q) -> tuple[str, list[Any]]:
+    """The filter as SQL over the unaliased document table, compiled by the ORM (types and escaping)."""
+    qs = SearchDocument.objects.filter(where)
+    compiler = qs.query.get_compiler(connection=connection)
+    sql, params = compiler.compile(qs.query.where)
+    return (sql or "1=1"), list(params)
+
+
+_DOC = "search_searchdocument"
+
+_GROUPED = f"""
+, g AS (SELECT iid, MIN(s) AS best, MAX(dt) AS latest FROM m GROUP BY iid),
+top AS (SELECT iid, best, latest, COUNT(*) OVER () AS total FROM g ORDER BY best, latest DESC, iid DESC
+        LIMIT %s OFFSET %s)
+SELECT m.vid, m.iid, m.s, top.best, top.total, {_DOC}.state, {_DOC}.kind
+FROM top JOIN m ON m.iid = top.iid JOIN {_DOC} ON {_DOC}.variant_id = m.vid
+ORDER BY top.best, top.latest DESC, top.iid DESC, m.s, m.vid
+"""
+
+
+def _matches_sql(match: str | None, where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
+    """The ranked, filtered variants (`m`): lower s is better on both backends."""
+    head = "WITH m AS MATERIALIZED ("
+    cols = f"{_DOC}.variant_id AS vid, {_DOC}.item_id AS iid"
+    if match is None:
+        return (f"{head}SELECT {cols}, 0.0 AS s, {_DOC}.date AS dt FROM {_DOC} WHERE {where_sql})", where_params)
+    if connection.vendor == "postgresql":
+        rank = f"-ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 1)"
+        return (
+            f"{head}SELECT {cols}, {rank} AS s, {_DOC}.date AS dt FROM {_DOC} "
+            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql})",
+            [match, match, *where_params],
+        )
+    weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
+    return (
+        f"{head}SELECT {cols}, f.s AS s, {_DOC}.date AS dt "
+        f"FROM (SELECT rowid AS rid, bm25(search_fts, {weights}) AS s FROM search_fts WHERE search_fts MATCH %s) AS f "
+        f"JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql})",
+        [match, *where_params],
+    )
+
+
+def _run(match: str | None, where_sql: str, where_params: list[Any], limit: int, offset: int) -> list[tuple[Any, ...]]:
+    sql, params = _matches_sql(match, where_sql, where_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + _GROUPED, [*params, limit, offset])
+        return list(cursor.fetchall())
+
+
+def _count(match: str | None, where_sql: str, where_params: list[Any]) -> int:
+    sql, params = _matches_sql(match, where_sql, where_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " SELECT COUNT(DISTINCT iid) FROM m", params)
+        return int(cursor.fetchone()[0])
+
+
+def search(user: Any, query: SearchQuery) -> SearchResults:
+    """Items matching the query that this user may see (None: the anonymous public), best first, each with
+    its matching language versions (best first) and highlighted snippets."""
+    started = time.perf_counter()
+    limit = max(0, min(int(query.limit), MAX_LIMIT))
+    offset = max(0, int(query.offset))
+    parsed = q.parse(query.text)
+    where_sql, where_params = _where_sql(_filters_q(user, query, timezone.now()))
+    pg = connection.vendor == "postgresql"
+    relaxed = False
+    if parsed:
+        match: str | None = q.to_tsquery(parsed) if pg else q.to_fts5(parsed)
+    elif query.text.strip() and not any(ch.isalnum() for ch in query.text):
+        return SearchResults([], 0, (time.perf_counter() - started) * 1000)  # only punctuation: nothing to find
+    else:
+        match = None
+    rows = _run(match, where_sql, where_params, limit, offset) if limit else []
+    total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
+    if total == 0 and len(parsed.terms) > 1:
+        # No item holds every word: show those holding any of them, still ranked.
+        match = q.to_tsquery(parsed, any_term=True) if pg else q.to_fts5(parsed, any_term=True)
+        rows = _run(match, where_sql, where_params, limit, offset) if limit else []
+        total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
+        relaxed = total > 0
+    hits = _hits(rows, parsed)
+    return SearchResults(hits, total, (time.perf_counter() - started) * 1000, relaxed=relaxed)
+
+
+def _hits(rows: list[tuple[Any, ...]], parsed: q.ParsedQuery) -> list[ItemHit]:
+    if not rows:
+        return []
+    variant_ids = [r[0] for r in rows]
+    variants = {
+        v.pk: v for v in Variant.objects.filter(pk__in=variant_ids).only("id", "item_id", "language", "title",
+                                                                          "summary", "body")
+    }
+    uids = dict(Item.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "uid"))
+    hits: list[ItemHit] = []
+    by_item: dict[int, ItemHit] = {}
+    for vid, iid, s, best, _total, state, kind in rows:
+        variant = variants.get(vid)
+        if variant is None:
+            continue
+        hit = by_item.get(iid)
+        if hit is None:
+            hit = by_item[iid] = ItemHit(iid, str(uids.get(iid, "")), kind, -float(best), [], state)
+            hits.append(hit)
+        hit.variants.append(VariantHit(
+            language=variant.language,
+            title=variant.title,
+            snippet_html=snippets.snippet(variant, parsed),
+            score=-float(s),
+            title_html=snippets.highlight(variant.title, parsed),
+        ))
+    return hits

@@ -1,0 +1,99 @@
+"""The one normaliser and tokenizer, table-driven: what documents and queries become before either backend
+sees them."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from ttdn.search.normalize import clusters, fold, index_tokens, normalize, query_tokens
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+@pytest.mark.parametrize(("text", "normalized", "folded"), [
+    # đ/Đ and Jarai ƀ do not decompose: mapped by hand.
+    ("Đắk Lắk", "Đắk Lắk", "dak lak"),
+    ("đường biên", "đường biên", "duong bien"),
+    ("ƀôn Ƀuôn", "ƀôn Ƀuôn", "bon buon"),
+    # Letters with two marks fold fully (SQLite's remove_diacritics 1 leaves these).
+    ("giới người quốc", "giới người quốc", "gioi nguoi quoc"),
+    # Breves of Bahnar/Jarai (ă, ŏ, ĕ, ĭ, ŭ) fold, and survive normalisation untouched.
+    ("bŏk Kŏng ĕa ăn", "bŏk Kŏng ĕa ăn", "bok kong ea an"),
+    ("Pơlei Ea H'leo", "Pơlei Ea H'leo", "polei ea h'leo"),
+    # Tone placement: one rule (the classic one) for old and new spellings.
+    ("hoà", "hòa", "hoa"),
+    ("Thanh Hoá", "Thanh Hóa", "thanh hoa"),
+    ("thuý", "thúy", "thuy"),
+    ("khoẻ", "khỏe", "khoe"),
+    ("hòa thúy khỏe", "hòa thúy khỏe", "hoa thuy khoe"),
+    ("HOÀ BÌNH", "HÒA BÌNH", "hoa binh"),
+    ("quý già giữa người hoàng khuỷu", "quý già giữa người hoàng khuỷu", "quy gia giua nguoi hoang khuyu"),
+    # NFD input (as typed on some keyboards or pasted from PDFs) becomes NFC.
+    (nfd("biên giới hoà"), "biên giới hòa", "bien gioi hoa"),
+    # Zero-width spaces and joiners are spaces; the soft hyphen disappears.
+    ("biên\u200bgiới", "biên giới", "bien gioi"),
+    ("a\u200cb\u200dc\ufeffd", "a b c d", "a b c d"),
+    ("biên\u00adgiới", "biêngiới", "biengioi"),
+    # Lao and Khmer vowel signs are combining marks (category M) and stay.
+    ("ດ່ານສາກົນ", "ດ່ານສາກົນ", "ດ່ານສາກົນ"),
+    ("ព្រំដែន", "ព្រំដែន", "ព្រំដែន"),
+    ("ด่านชายแดน", "ด่านชายแดน", "ด่านชายแดน"),
+    ("边境管理", "边境管理", "边境管理"),
+])
+def test_normalize_and_fold(text: str, normalized: str, folded: str) -> None:
+    assert normalize(text) == normalized
+    assert fold(text) == folded
+    assert fold(normalized) == folded
+
+
+def test_lao_and_khmer_marks_are_combining_and_kept() -> None:
+    assert any(unicodedata.category(ch).startswith("M") for ch in "ດ່ານ")
+    assert any(unicodedata.category(ch).startswith("M") for ch in "ព្រំដែន")
+    assert fold("ກົດໝາຍ") == "ກົດໝາຍ"
+    # Stripping every combining mark would destroy them; only U+0300–U+036F go.
+    assert len(fold("ព្រំដែន")) == len("ព្រំដែន")
+
+
+def test_spaced_words_are_folded_tokens() -> None:
+    assert index_tokens("Khu vực Biên giới, năm 2025!") == ["khu", "vuc", "bien", "gioi", "nam", "2025"]
+    assert query_tokens("KHU VỰC") == ["khu", "vuc"]
+    assert index_tokens("H'Mông M'Nông") == ["h", "mong", "m", "nong"]
+    assert index_tokens("") == [] and query_tokens("  ,.  ") == []
+
+
+@pytest.mark.parametrize(("document", "word"), [
+    ("ດ່ານສາກົນລາວ", "ສາກົນ"),  # Lao: "international" inside "international checkpoint, Laos"
+    ("ຂໍ້ມູນຂ່າວສານ", "ຂ່າວ"),
+    ("ខ្ញុំចង់ទៅផ្សារ", "ទៅ"),  # Khmer: ICU glues ចង់ទៅ; the pairs still find ទៅ
+    ("ខ្ញុំចង់ទៅផ្សារ", "ផ្សារ"),
+    ("ព្រំដែនកម្ពុជាវៀតណាម", "កម្ពុជា"),
+    ("ด่านชายแดนไทย", "ชายแดน"),
+    ("边境管理办法", "管理"),  # a 2-character Chinese word inside a run
+    ("中越边境口岸", "口岸"),
+    ("中越边境口岸", "边境口岸"),
+])
+def test_a_word_inside_a_run_is_found(document: str, word: str) -> None:
+    doc = index_tokens(document)
+    query = query_tokens(word)
+    if len(clusters(word)) == 1:
+        # One cluster: a prefix of some token (every cluster starts one).
+        assert any(token.startswith(word) for token in doc), (doc, query)
+        return
+    # The query is a phrase: its tokens stand next to each other somewhere in the document's tokens.
+    assert any(doc[i:i + len(query)] == query for i in range(len(doc))), (doc, query)
+
+
+def test_runs_are_cut_into_cluster_pairs_and_icu_words() -> None:
+    tokens = index_tokens("边境管理")
+    assert tokens[:4] == ["边境", "境管", "管理", "理"]
+    assert query_tokens("边境") == ["边境"]
+    # Pairs are of grapheme clusters: a Lao vowel sign stays with its consonant.
+    assert query_tokens("ດ່ານ") == ["ດ່າ", "ານ"]
+    # ICU's dictionary words of three clusters or more are indexed as whole words too.
+    assert "ສາກົນ" in index_tokens("ດ່ານສາກົນ")
+    # Mixed text: Vietnamese words and a Lao run in one sentence.
+    assert index_tokens("Cửa khẩu ດ່ານ")[:2] == ["cua", "khau"]
