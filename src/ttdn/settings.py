@@ -170,6 +170,8 @@ FILE_UPLOAD_HANDLERS = [
     "ttdn.content.uploads.CappedTemporaryFileUploadHandler",
 ]
 UPLOAD_STAGING_DIR.mkdir(parents=True, exist_ok=True)
+# Border-site nodes: room for chunks in flight before they become stored files (MB).
+SYNC_STAGING_MB = int(_env("SYNC_STAGING_MB", "2048"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

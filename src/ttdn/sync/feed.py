@@ -1,0 +1,281 @@
+"""The change feed on the hub: one FeedEntry per item change, and batches rendered for one node.
+
+A batch is JSON compressed with zstd and signed with the hub's Ed25519 key. It holds, for the items
+changed after the node's cursor, either the item as that node may see it (a record) or a tombstone
+(withdrawn, expired, archived, or no longer meant for that node). Records are whole snapshots of the
+item at its current version, so applying them is idempotent and order does not matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import zstandard
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+
+from ttdn.content import permissions as perms
+from ttdn.content.models import Attachment, Audience, Classification, Item, Variant
+from ttdn.places.models import SiteKind
+from ttdn.sync import chunking, keys
+from ttdn.sync.models import EdgeNode, FeedEntry, NodeAudience
+
+FORMAT = 1
+# Any number; the advisory lock that lets a reader see a feed without holes (PostgreSQL only).
+_FEED_LOCK = 7_301_004
+# Sites where officials work: officials-only material may go there (never to a commune's public kiosk).
+OFFICIAL_SITE_KINDS = frozenset({
+    SiteKind.BORDER_POST, SiteKind.GATE_INTERNATIONAL, SiteKind.GATE_MAIN, SiteKind.GATE_SECONDARY, SiteKind.AIRPORT,
+})
+GONE_VERSION = 2**31 - 1  # the version of a tombstone for an item that no longer exists at all
+
+
+# ------------------------------------------------------------------------------------- the feed itself
+
+
+def record_changes(item_ids: list[int]) -> None:
+    """The content listener: one feed entry per changed item, inside the writing transaction."""
+    if settings.ROLE != "hub" or not item_ids:
+        return
+    if connection.vendor == "postgresql":
+        # Held until commit; a reader takes the exclusive form to know no lower seq is still in flight.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_FEED_LOCK])
+    uids = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "uid"))
+    now = timezone.now()
+    FeedEntry.objects.bulk_create(
+        [FeedEntry(item_id=pk, item_uid=uids[pk], at=now) for pk in item_ids if pk in uids]
+    )
+
+
+def high_water_mark() -> int:
+    """The highest seq below which every entry is committed: a node's cursor never jumps over a hole.
+
+    SQLite commits writers one at a time, in seq order. On PostgreSQL a writer holds a shared advisory
+    lock until it commits; the reader only tries the exclusive lock (it never queues, so it cannot
+    deadlock with writers) and, if writers are busy, retries briefly, else answers with `fallback`.
+    """
+    if connection.vendor != "postgresql":
+        return int(FeedEntry.objects.aggregate(m=Max("seq"))["m"] or 0)
+    deadline = time.monotonic() + 5
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_FEED_LOCK])
+            if cursor.fetchone()[0]:
+                cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sync_feedentry")
+                return int(cursor.fetchone()[0])
+        if time.monotonic() > deadline:
+            return -1
+        time.sleep(0.02)
+
+
+# ------------------------------------------------------------------------------------------- targeting
+
+
+@dataclass(frozen=True)
+class Target:
+    provinces: frozenset[int]
+    country: str
+    languages: frozenset[str]
+    officials: bool
+
+
+def target_of(node: EdgeNode) -> Target:
+    site = node.site
+    provinces = {site.province_id}
+    # A site recorded under a province that has since merged also receives what targets its successor.
+    provinces.update(unit.pk for unit in site.province.current_successors())
+    officials = node.audience == NodeAudience.OFFICIALS and site.kind in OFFICIAL_SITE_KINDS
+    return Target(frozenset(provinces), site.neighbour_country or "", frozenset({"vi", *node.languages}), officials)
+
+
+def wants(target: Target, item: Item, now: dt.datetime | None = None) -> bool:
+    """Whether this item, as it stands, belongs on the node (targets prefetched)."""
+    if not perms.is_live(item, now):
+        return False
+    if (item.audience != Audience.PUBLIC or item.classification != Classification.PUBLIC) and not target.officials:
+        return False
+    provinces = {p.pk for p in item.target_provinces.all()}
+    if provinces and not provinces & target.provinces:
+        return False
+    countries = item.target_countries or []
+    return not countries or target.country in countries
+
+
+def _items(ids: Iterable[int]) -> list[Item]:
+    variants = Variant.objects.prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.select_related("asset"))
+    )
+    return list(
+        Item.objects.filter(pk__in=list(ids)).select_related("agency")
+        .prefetch_related("topics", "target_provinces", Prefetch("variants", queryset=variants))
+    )
+
+
+def targeted_versions(node: EdgeNode) -> dict[str, int]:
+    """uid → version of every item the node should hold now."""
+    target = target_of(node)
+    now = timezone.now()
+    live = Item.objects.filter(perms.live_q(now)).prefetch_related("target_provinces")
+    return {str(item.uid): item.version for item in live if wants(target, item, now)}
+
+
+# --------------------------------------------------------------------------------------------- records
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _render(item: Item, target: Target, assets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    variants = list(item.variants.all())
+    shown = perms.shown_variants(None, item, variants)
+    wanted_languages = target.languages | {item.source_language}
+    out_variants = []
+    for v in shown:
+        if v.language not in wanted_languages:
+            continue
+        attachments = []
+        for a in v.attachments.all():
+            asset = a.asset
+            attachments.append({"sha": asset.sha256, "name": a.filename, "pos": a.position})
+            if asset.sha256 not in assets:
+                assets[asset.sha256] = {
+                    "sha256": asset.sha256, "size": asset.size, "mime_type": asset.mime_type,
+                    "file_kind": asset.file_kind, "extracted_text": asset.extracted_text,
+                    "page_count": asset.page_count, "width": asset.width, "height": asset.height,
+                    "duration_seconds": asset.duration_seconds, "thumbnail_sha256": asset.thumbnail_sha256,
+                    "created_at": _iso(asset.created_at),
+                }
+        out_variants.append({
+            "language": v.language, "title": v.title, "summary": v.summary, "body": v.body,
+            "revision": v.revision, "translation_state": v.translation_state,
+            "source": v.source_variant_id is None, "source_revision": v.source_revision,
+            "created_at": _iso(v.created_at), "updated_at": _iso(v.updated_at), "attachments": attachments,
+        })
+    agency = item.agency
+    return {
+        "uid": str(item.uid), "v": item.version, "kind": item.kind, "source_language": item.source_language,
+        "agency": {"code": agency.code, "name": agency.name, "name_en": agency.name_en,
+                   "abbreviation": agency.abbreviation, "kind": agency.kind, "is_central": agency.is_central},
+        "audience": item.audience, "classification": item.classification,
+        "provinces": sorted(p.key for p in item.target_provinces.all()),
+        "countries": list(item.target_countries or []),
+        "valid_from": _iso(item.valid_from), "valid_until": _iso(item.valid_until),
+        "state": item.state, "state_changed_at": _iso(item.state_changed_at), "created_at": _iso(item.created_at),
+        "updated_at": _iso(item.updated_at), "published_at": _iso(item.published_at),
+        "topics": [{"code": t.code, "name": t.name, "name_en": t.name_en} for t in item.topics.all()],
+        "variants": out_variants,
+    }
+
+
+def _files_for(assets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    wanted = set(assets) | {a["thumbnail_sha256"] for a in assets.values() if a["thumbnail_sha256"]}
+    out: dict[str, dict[str, Any]] = {}
+    for sha in sorted(wanted):
+        chunks = chunking.chunks_of(sha)
+        out[sha] = {"size": chunks.size, "chunks": chunks.chunks}
+    return out
+
+
+def render_for(node: EdgeNode, item_ids: Iterable[int], uids: dict[int, str] | None = None) -> dict[str, Any]:
+    """Records and tombstones for these items as `node` may see them, with their assets and file chunk lists."""
+    target = target_of(node)
+    now = timezone.now()
+    ids = list(dict.fromkeys(item_ids))
+    items = {item.pk: item for item in _items(ids)}
+    records: list[dict[str, Any]] = []
+    tombstones: list[dict[str, Any]] = []
+    assets: dict[str, dict[str, Any]] = {}
+    for pk in ids:
+        item = items.get(pk)
+        if item is None:
+            if uids and pk in uids:
+                tombstones.append({"uid": uids[pk], "v": GONE_VERSION, "reason": "deleted"})
+            continue
+        if wants(target, item, now):
+            records.append(_render(item, target, assets))
+        else:
+            reason = item.state if item.state in perms.GONE_STATES else "untargeted"
+            tombstones.append({"uid": str(item.uid), "v": item.version, "reason": reason})
+    return {"records": records, "tombstones": tombstones, "assets": assets, "files": _files_for(assets)}
+
+
+def feed_batch(node: EdgeNode, after: int, limit: int = 1000) -> dict[str, Any]:
+    """The next batch after `after` for this node: at most `limit` feed entries."""
+    hwm = high_water_mark()
+    if hwm < 0:  # writers kept the feed busy: nothing new this time, the node asks again
+        hwm = after
+    entries = list(
+        FeedEntry.objects.filter(seq__gt=after, seq__lte=hwm).order_by("seq").values_list("seq", "item_id", "item_uid")
+        [:limit]
+    )
+    to_seq = entries[-1][0] if len(entries) == limit else max(hwm, after)
+    uids = {item_id: str(uid) for _seq, item_id, uid in entries}
+    body = render_for(node, [item_id for _seq, item_id, _uid in entries], uids)
+    body.update({"kind": "feed", "from": after, "to": to_seq, "hwm": hwm, "more": to_seq < hwm})
+    return _envelope(node, body)
+
+
+def reconcile_batch(node: EdgeNode) -> dict[str, Any]:
+    """What the node should hold after a targeting change: it drops the rest and asks for what it lacks."""
+    return _envelope(node, {"kind": "reconcile", "targeted": targeted_versions(node), "records": [],
+                            "tombstones": [], "assets": {}, "files": {}})
+
+
+def records_batch(node: EdgeNode, item_uids: list[str]) -> dict[str, Any]:
+    valid = []
+    for raw in item_uids:
+        try:
+            valid.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    ids = dict(Item.objects.filter(uid__in=valid).values_list("pk", "uid"))
+    body = render_for(node, list(ids), {pk: str(uid) for pk, uid in ids.items()})
+    found = {str(u) for u in ids.values()}
+    body["tombstones"].extend({"uid": str(u), "v": GONE_VERSION, "reason": "deleted"}
+                              for u in valid if str(u) not in found)
+    body["kind"] = "records"
+    return _envelope(node, body)
+
+
+def _envelope(node: EdgeNode, body: dict[str, Any]) -> dict[str, Any]:
+    body.update({"format": FORMAT, "node": str(node.uid), "epoch": node.targeting_epoch})
+    return body
+
+
+# ---------------------------------------------------------------------------------------- wire format
+
+
+def encode(batch: dict[str, Any]) -> tuple[bytes, str]:
+    """(zstd-compressed JSON, hub signature over it)."""
+    raw = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
+    payload = zstandard.ZstdCompressor(level=9).compress(raw)
+    return payload, keys.sign(keys.hub_key(), payload)
+
+
+MAX_BATCH_BYTES = 512 * 1024 * 1024
+
+
+def decode(payload: bytes, signature: str, hub_public_key: str) -> dict[str, Any]:
+    """Verify then decompress; raises ValueError on any mismatch."""
+    if not keys.verify(hub_public_key, payload, signature):
+        raise ValueError("batch signature does not verify")
+    raw = zstandard.ZstdDecompressor().decompress(payload, max_output_size=MAX_BATCH_BYTES)
+    batch = json.loads(raw)
+    if not isinstance(batch, dict) or batch.get("format") != FORMAT:
+        raise ValueError("unknown batch format")
+    return batch
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

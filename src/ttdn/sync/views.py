@@ -1,0 +1,222 @@
+"""The hub's sync endpoints (signed by the node's key, no session, no CSRF) and the dashboard of nodes.
+
+POST /sync/enroll                   one-time code + public key → node id, hub key
+POST /sync/uplink                   heartbeat, display counts, acks → the hub's feed position
+GET  /sync/feed?after=N&epoch=E     the next batch (zstd JSON, signed by the hub) or a reconcile batch
+POST /sync/records                  records of the named items (after a reconcile)
+POST /sync/chunks                   many chunks in one response (framed), so small chunks cost no round trip each
+GET  /sync/chunks/<sha>             one chunk; Range continues a chunk cut by a dropped connection
+GET  /sync/nodes/                   the dashboard (operators, central editors, agency administrators)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+import struct
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import zstandard
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from ttdn.core.errors import ServiceError
+from ttdn.sync import chunking, feed, services
+from ttdn.sync.models import EdgeNode
+
+_SHA = re.compile(r"[0-9a-f]{64}")
+MAX_CHUNKS_PER_REQUEST = 4096
+MAX_BODY = 8 * 1024 * 1024
+# Frame of one chunk in a batched response: raw digest, flag (0 raw, 1 zstd, 2 unknown), payload length.
+FRAME = struct.Struct(">32sBI")
+
+
+def _error(exc: ServiceError) -> JsonResponse:
+    return JsonResponse({"code": exc.code, "message": str(exc.message)}, status=exc.status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _hub_only() -> JsonResponse | None:
+    from django.conf import settings
+
+    if settings.ROLE != "hub":
+        return JsonResponse({"code": "not_hub", "message": "This is an edge node, not a hub."}, status=404)
+    return None
+
+
+def signed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Authenticate the node from its signature; hand the view the node."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refused = _hub_only()
+        if refused is not None:
+            return refused
+        body = request.body if request.method == "POST" else b""
+        if len(body) > MAX_BODY:
+            return JsonResponse({"code": "too_large", "message": "Request too large."}, status=413)
+        try:
+            node = services.authenticate_request(dict(request.headers), request.method or "GET",
+                                                 request.get_full_path(), body)
+            return view(request, node, *args, **kwargs)
+        except ServiceError as exc:
+            return _error(exc)
+
+    return csrf_exempt(wrapper)
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ServiceError("bad_request", "The body is not JSON.") from None
+    if not isinstance(data, dict):
+        raise ServiceError("bad_request", "The body is not a JSON object.")
+    return data
+
+
+def _batch_response(batch: dict[str, Any]) -> HttpResponse:
+    payload, signature = feed.encode(batch)
+    response = HttpResponse(payload, content_type="application/zstd")
+    response["X-Ttdn-Batch-Signature"] = signature
+    response["Content-Length"] = str(len(payload))
+    return response
+
+
+@csrf_exempt
+@require_POST
+def enroll(request: HttpRequest) -> HttpResponse:
+    refused = _hub_only()
+    if refused is not None:
+        return refused
+    try:
+        data = _json_body(request)
+        node = services.do_enroll(str(data.get("code", "")), str(data.get("public_key", "")),
+                                  str(data.get("name", "")), str(data.get("version", "")))
+    except ServiceError as exc:
+        return _error(exc)
+    return JsonResponse(services.enrol_answer(node))
+
+
+@signed
+@require_POST
+def uplink(request: HttpRequest, node: EdgeNode) -> HttpResponse:
+    services.do_record_contact(node, _json_body(request))
+    return JsonResponse({"hwm": feed.high_water_mark(), "epoch": node.targeting_epoch})
+
+
+@signed
+@require_GET
+def feed_view(request: HttpRequest, node: EdgeNode) -> HttpResponse:
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+        epoch = int(request.GET.get("epoch", "0"))
+        limit = min(max(1, int(request.GET.get("limit", "1000"))), 5000)
+    except ValueError:
+        return _error(ServiceError("bad_request", "after, epoch and limit are numbers."))
+    # Asking for what follows `after` says the node has applied up to there.
+    EdgeNode.objects.filter(pk=node.pk).update(last_contact_at=timezone.now(), last_applied_seq=after)
+    # A node starting from nothing gets the feed under today's targeting: nothing to reconcile.
+    if epoch != node.targeting_epoch and after > 0:
+        return _batch_response(feed.reconcile_batch(node))
+    return _batch_response(feed.feed_batch(node, after, limit))
+
+
+@signed
+@require_POST
+def records(request: HttpRequest, node: EdgeNode) -> HttpResponse:
+    uids = _json_body(request).get("uids", [])
+    if not isinstance(uids, list) or len(uids) > 5000:
+        return _error(ServiceError("bad_request", "uids: a list of at most 5000 item ids."))
+    return _batch_response(feed.records_batch(node, [str(u) for u in uids]))
+
+
+def _frames(shas: list[str]) -> Iterator[bytes]:
+    compressor = zstandard.ZstdCompressor(level=3)
+    for sha in shas:
+        data = chunking.read_chunk(sha)
+        if data is None:
+            yield FRAME.pack(bytes.fromhex(sha), 2, 0)
+            continue
+        packed = compressor.compress(data)
+        if len(packed) < len(data) * 0.95:
+            yield FRAME.pack(bytes.fromhex(sha), 1, len(packed)) + packed
+        else:
+            yield FRAME.pack(bytes.fromhex(sha), 0, len(data)) + data
+
+
+@signed
+@require_POST
+def chunks(request: HttpRequest, node: EdgeNode) -> HttpResponse:
+    wanted = _json_body(request).get("chunks", [])
+    if not isinstance(wanted, list) or len(wanted) > MAX_CHUNKS_PER_REQUEST or not all(
+        isinstance(s, str) and _SHA.fullmatch(s) for s in wanted
+    ):
+        return _error(ServiceError("bad_request", "chunks: a list of SHA-256 digests."))
+    return StreamingHttpResponse(_frames(wanted), content_type="application/octet-stream")
+
+
+@signed
+@require_GET
+def chunk(request: HttpRequest, node: EdgeNode, sha: str) -> HttpResponse:
+    data = chunking.read_chunk(sha)
+    if data is None:
+        return _error(ServiceError("unknown_chunk", "No such chunk.", status=404))
+    match = re.fullmatch(r"bytes=(\d+)-", request.headers.get("Range", ""))
+    if match:
+        start = int(match.group(1))
+        if start >= len(data):
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{len(data)}"
+            return response
+        response = HttpResponse(data[start:], status=206, content_type="application/octet-stream")
+        response["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+        return response
+    return HttpResponse(data, content_type="application/octet-stream")
+
+
+# -------------------------------------------------------------------------------------------- dashboard
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not services.can_see_dashboard(user):
+        message = _("Only operators, central editors and agency administrators see the border-site nodes.")
+        return render(request, "content/forbidden.html", {"message": message}, status=403)
+    nodes = list(services.nodes_visible_to(user))
+    hwm = max(feed.high_water_mark(), 0)
+    now = timezone.now()
+    online_since = now - dt.timedelta(days=1)
+    rows = []
+    for node in nodes:
+        rows.append({
+            "node": node, "lag": max(hwm - node.last_applied_seq, 0),
+            "online": node.revoked_at is None and node.last_contact_at is not None
+            and node.last_contact_at >= online_since,
+            "free_gb": None if node.free_disk_bytes is None else node.free_disk_bytes / 1024**3,
+        })
+    provinces: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        name = row["node"].site.province.name
+        entry = provinces.setdefault(name, {"name": name, "nodes": 0, "online": 0, "revoked": 0})
+        entry["nodes"] += 1
+        entry["online"] += int(row["online"])
+        entry["revoked"] += int(row["node"].revoked_at is not None)
+    sites = EdgeNode.objects.filter(pk__in=[n.pk for n in nodes]).aggregate(
+        equipped=Count("site", distinct=True, filter=Q(revoked_at__isnull=True)))
+    return render(request, "sync/dashboard.html", {
+        "rows": rows, "provinces": sorted(provinces.values(), key=lambda p: p["name"]), "hwm": hwm,
+        "equipped": sites["equipped"], "online_sites": len({r["node"].site_id for r in rows if r["online"]}),
+    })
+
