@@ -253,7 +253,9 @@ def do_record_contact(node: EdgeNode, report: dict[str, Any], via: str = "networ
         node = EdgeNode.objects.select_for_update().get(pk=node.pk)
         node.last_contact_at = now
         if "applied_seq" in report:
-            node.last_applied_seq = max(0, int(report["applied_seq"]))
+            seq = max(0, int(report["applied_seq"]))
+            # A return bundle may be carried in late: never move a node back behind a newer report.
+            node.last_applied_seq = max(node.last_applied_seq, seq) if via == "bundle" else seq
         if "epoch" in report:
             node.reported_epoch = max(0, int(report["epoch"]))
         node.software_version = str(report.get("version", node.software_version))[:32]
