@@ -19,6 +19,7 @@ NOTO_SANS_LAO_VERSION=5.3.0      # @fontsource/noto-sans-lao
 NOTO_SANS_KHMER_VERSION=5.3.0    # @fontsource/noto-sans-khmer
 NOTO_SANS_SC_VERSION=5.3.0       # @fontsource/noto-sans-sc (Simplified Chinese)
 NOTO_SANS_TAI_VIET_VERSION=5.3.0 # @fontsource/noto-sans-tai-viet (Tai Dam); only weight 400 exists
+CHARTJS_VERSION=4.6.1            # chart.js, for the plan dashboards (src/ttdn/programme/static/programme/)
 
 # Set INCLUDE_SC_BOLD=0 to ship only weight 400 of Noto Sans SC (halves the ~7 MB it takes).
 INCLUDE_SC_BOLD=${INCLUDE_SC_BOLD:-1}
@@ -33,6 +34,7 @@ echo "Working in $WORK"
 # When you bump a version above, replace its hash with the one this script prints on mismatch.
 declare -A SHA256=(
     [htmx.org]=165a2655073e9e6e55e307a7c74e8ebcdb76afb7701f9c16cfd106a13add408e
+    [chart.js]=9345dacdf4bb4c5d40321f4b9aafab6fe676d37a534fc0bc2d17c4c4e29c4f00
     [@fontsource/noto-sans]=f62f8ed40e378f15134e32bed2fd5718d81e9ec7a5603d1022d7b385e2297abc
     [@fontsource/noto-sans-lao]=a3cd7efc1c2eec42d39557d49fb52c3ac8bf81a14610180033052b1f134bf892
     [@fontsource/noto-sans-khmer]=aa26ae5e1d6ed84e55c329071d4233f29fa4209b77c55af7adaa8f09607a3c20
@@ -62,6 +64,14 @@ HTMX=$(fetch htmx.org "$HTMX_VERSION")
 mkdir -p "$STATIC/vendor"
 cp "$HTMX/dist/htmx.min.js" "$STATIC/vendor/htmx.min.js"
 cp "$HTMX/LICENSE" "$STATIC/vendor/htmx.LICENSE.txt"
+
+# --- Chart.js (plan dashboards) ------------------------------------------------
+CHARTJS=$(fetch chart.js "$CHARTJS_VERSION")
+PROGRAMME_STATIC="$REPO/src/ttdn/programme/static/programme"
+mkdir -p "$PROGRAMME_STATIC"
+# The source map is not shipped, so its reference line goes (the manifest storage would look for it).
+grep -v '^//# sourceMappingURL=' "$CHARTJS/dist/chart.umd.min.js" >"$PROGRAMME_STATIC/chart.umd.min.js"
+cp "$CHARTJS/LICENSE.md" "$PROGRAMME_STATIC/chart.LICENSE.md"
 
 # --- fonts ------------------------------------------------------------------
 SANS=$(fetch @fontsource/noto-sans "$NOTO_SANS_VERSION")

@@ -164,6 +164,9 @@ class TaskCoordinator(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.label()
+
     def label(self) -> str:
         if self.agency is not None:
             return self.agency.name
@@ -186,6 +189,9 @@ class ProgressUpdate(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.text[:60]}"
+
 
 class Evidence(models.Model):
     """A file attached to a progress update, stored once by SHA-256 like every other file."""
@@ -196,6 +202,9 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class IndicatorUnit(models.TextChoices):
@@ -241,6 +250,9 @@ class IndicatorTarget(models.Model):
     class Meta:
         ordering = ["start", "end", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value:g}"
+
 
 class IndicatorValue(models.Model):
     """A value reported for an indicator (the indicators the registries cannot compute)."""
@@ -257,6 +269,9 @@ class IndicatorValue(models.Model):
 
     class Meta:
         ordering = ["-as_of", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of}: {self.value:g}"
 
 
 class ReportPeriod(models.Model):
@@ -318,6 +333,9 @@ class ReportEntry(models.Model):
         ordering = ["task__position", "task_id"]
         constraints = [models.UniqueConstraint(fields=["report", "task"], name="one_entry_per_task")]
 
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.task_id}"
+
 
 class Notification(models.Model):
     """An in-app message. `key` makes each reminder unique per person: never the same one twice."""
@@ -333,6 +351,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user")]
+
+    def __str__(self) -> str:
+        return self.message[:80]
 
 
 class Officer(models.Model):
@@ -403,6 +424,9 @@ class Enrolment(models.Model):
         ordering = ["officer__name"]
         constraints = [models.UniqueConstraint(fields=["training_class", "officer"], name="enrol_once")]
 
+    def __str__(self) -> str:
+        return f"{self.officer_id} @ {self.training_class_id}"
+
 
 class BudgetLine(models.Model):
     """An estimate per task per year by the lead agency; approved and spent follow."""
@@ -419,6 +443,9 @@ class BudgetLine(models.Model):
     class Meta:
         ordering = ["year", "agency__name", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.agency_id}: {self.estimate}"
+
 
 class PlanDraft(models.Model):
     """A plan read from a file, waiting for a person to review it. Nothing is in the plan tables until then."""
@@ -431,3 +458,6 @@ class PlanDraft(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
