@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Agency, AgencyKind, User
@@ -149,6 +149,12 @@ def _completeness_table(plan: Plan, periods: list[ReportPeriod]) -> tuple[Any, s
 
 def _document(actor: User, plan: Plan, periods: list[ReportPeriod], title: str, intro: str, signer: str,
               on: dt.date | None) -> bytes:
+    with translation.override("vi"):  # an official document: Vietnamese whatever the reader's interface language
+        return _write_document(plan, periods, title, intro, signer, on)
+
+
+def _write_document(plan: Plan, periods: list[ReportPeriod], title: str, intro: str, signer: str,
+                    on: dt.date | None) -> bytes:
     from ttdn.documents.decree30 import OfficialDocument, Paragraph, write_docx
 
     reports = list(ProgressReport.objects.filter(period__in=periods, state=ReportState.SUBMITTED)
@@ -218,10 +224,15 @@ def _party_names(task: Task) -> str:
 
 
 def tasks_xlsx(actor: User, plan: Plan) -> bytes:
-    from ttdn.documents.xlsx import Sheet, write_xlsx
-
     if not perms.can_view_plan(actor, plan):
         raise PermissionDenied(_("You may not see this plan."))
+    with translation.override("vi"):  # an official table: Vietnamese whatever the reader's interface language
+        return _tasks_xlsx(plan)
+
+
+def _tasks_xlsx(plan: Plan) -> bytes:
+    from ttdn.documents.xlsx import Sheet, write_xlsx
+
     rows: list[list[object]] = []
     for task in plan.tasks.select_related("section", "lead_agency").prefetch_related("coordinators__agency"):
         latest = task.updates.first()

@@ -1,0 +1,10 @@
+"""Strings of the plan roles and the equipment registry, defined in accounts and places, listed here so that
+`makemessages` run in this app keeps their Vietnamese in this app's catalogue (the shared one is not ours)."""
+
+from django.utils.translation import gettext_lazy as _
+
+STRINGS = (
+    _("Plan manager"), _("Plan reporter"),
+    _("Screen"), _("Kiosk"), _("Edge box"), _("Loudspeaker"), _("Billboard"),
+    _("Planned"), _("Installed, working"), _("Installed, out of order"), _("Removed"),
+)
