@@ -93,7 +93,7 @@ GROUP_PATTERNS: dict[str, list[str]] = {
         "cac co quan don vi lien quan", "cac co quan don vi co lien quan", "cac co quan don vi dia phuong lien quan",
         "cac co quan don vi dia phuong co lien quan", "cac don vi lien quan", "cac don vi co lien quan",
         "cac co quan lien quan", "cac co quan co lien quan", "cac co quan don vi",
-        "cac dia phuong don vi lien quan", "cac co quan don vi chuc nang", "cac don vi chuc nang",
+        "cac dia phuong don vi lien quan", "cac nganh don vi lien quan", "cac nganh don vi co lien quan",
         "cac co quan to chuc ca nhan lien quan",
     ],
 }
@@ -179,6 +179,10 @@ class AgencyMatcher:
                 self.keys.append(_Key(pattern.split(), None, group))
         # Longest first: "UBND các huyện biên giới" before "UBND các huyện".
         self.keys.sort(key=lambda k: (-len(k.words), k.code is None))
+        # Keys by their first word, so a lookup tries only the keys that can start here.
+        self.by_first: dict[str, list[_Key]] = {}
+        for key in self.keys:
+            self.by_first.setdefault(key.words[0] if key.words else "", []).append(key)
 
     @staticmethod
     def _province_names(agencies: list[Agency]) -> set[str]:
@@ -236,7 +240,13 @@ class AgencyMatcher:
     def match_prefix(self, toks: list[str], start: int) -> tuple[_Key, int] | None:
         """The best key matching at `start` (longest, then valid on the plan's date), and the index after it."""
         best: list[tuple[int, int, int, _Key]] = []
-        for key in self.keys:
+        first = toks[start] if start < len(toks) else ""
+        candidates = list(self.by_first.get(first, []))
+        if first == "cac" and start + 1 < len(toks):
+            candidates += self.by_first.get(toks[start + 1], [])
+        if first.isdigit():
+            candidates += self.by_first.get("#", [])
+        for key in candidates:
             end = _match_at(toks, start, key.words)
             if end is None:
                 continue
@@ -283,7 +293,10 @@ class AgencyMatcher:
             if key.code is None:
                 continue
             candidate = " ".join(w for w in key.words if w not in {"va", "tinh"})
-            ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
+            matcher = difflib.SequenceMatcher(None, target, candidate)
+            if matcher.real_quick_ratio() < 0.9 or matcher.quick_ratio() < 0.9:
+                continue
+            ratio = matcher.ratio()
             if ratio > best_ratio:
                 best_ratio, best_key = ratio, key
         if best_key is not None and best_ratio >= 0.9:
@@ -309,6 +322,11 @@ class AgencyMatcher:
             found.append(AgencyMatch(text=_span_text(text, toks, i, end), agency=key.code, group=key.group,
                                      score=1.0))
             i = end
+            # "Các sở, ban, ngành liên quan, UBND …": fillers after a group before the next name.
+            for filler in (["co", "lien", "quan"], ["lien", "quan"], ["khac"]):
+                if toks[i:i + len(filler)] == filler:
+                    i += len(filler)
+                    break
             j = i
             while j < len(toks) and toks[j] in {",", ";", "va", "-"}:
                 j += 1
@@ -319,7 +337,7 @@ class AgencyMatcher:
 
 
 _TRAILING = {"lien", "quan", "co", "thuoc", "tinh", "cua", "trong", "cap", "tren", "dia", "ban", "cac", "va", "nay",
-             "khac"}
+             "khac", "phuong", "trung", "uong"}
 
 
 def _cuts(text: str) -> list[int]:

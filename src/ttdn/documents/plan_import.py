@@ -718,8 +718,10 @@ class _Parser:
         heading = _strip_title(re.sub(r"^Đề nghị\s+", "", node.text))
         found, rest = (self.matcher.leading(heading) if self.matcher else ([], heading))
         rest_words = [t for t in tokens(rest) if t.isalnum() and t not in {"lien", "quan", "co", "khac"}]
-        is_heading = (found and not rest_words) or (
-            not found and len(heading.split()) <= 14 and _AGENCY_HEAD.match(node.text) is not None
+        parts = split_agency_list(heading)
+        is_heading = bool(found and not rest_words) or (
+            not found and (len(heading.split()) <= 14 or all(_AGENCY_HEAD.match(p) for p in parts))
+            and _AGENCY_HEAD.match(node.text) is not None
             and not re.search(r"\b(chủ trì|thực hiện|tổ chức|triển khai|xây dựng)\b", heading))
         if not is_heading:
             # "1. Sở TT&TT chủ trì tổ chức …": the item is itself a task.
@@ -1007,7 +1009,7 @@ class _Parser:
             roman = re.fullmatch(r"[IVXl]{1,5}\.?", bare)
             if roman and _roman(bare.rstrip(".")):
                 flush()
-                _to_roman(_roman(bare.rstrip(".")) or 0)
+                group_label = _to_roman(_roman(bare.rstrip(".")) or 0)
                 expect_group_name = True
                 continue
             if re.fullmatch(r"\d{1,3}\.?", bare) and group is not None and int(bare.rstrip(".")) <= count + 2:
