@@ -54,8 +54,9 @@ def test_consolidated_annual_report_docx(reported: PW) -> None:
     data = exports.annual_report_docx(pw.manager, pw.plan, 2024, signer="Nguyễn Văn A", on=dt.date(2024, 12, 5))
     document = Document(io.BytesIO(data))
     section = document.sections[0]
-    assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
-    assert abs(section.left_margin - Mm(30)) < Mm(1)
+    width, height, left = section.page_width, section.page_height, section.left_margin
+    assert width is not None and height is not None and left is not None
+    assert abs(width - Mm(210)) < Mm(1) and abs(height - Mm(297)) < Mm(1) and abs(left - Mm(30)) < Mm(1)
     text = _all_text(document)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
     assert "BÁO CÁO" in text and "năm 2024" in text and "2509/KH-UBND" in text

@@ -93,7 +93,7 @@ def test_progress_with_evidence_file_and_a_bad_file_leaves_nothing(pw: PW, tmp_p
     task = pw.plan.tasks.get(key="II.1.b")
     bgc = client_for(pw.reporter_bgc)
     bad = SimpleUploadedFile("anh.pdf", b"this is not a pdf at all", content_type="application/pdf")
-    response = bgc.post(f"/plans/{pw.plan.pk}/tasks/{task.pk}/", {"text": "Đã lắp", "files": bad})
+    response = bgc.post(f"/plans/{pw.plan.pk}/tasks/{task.pk}/", {"text": "Đã lắp", "evidence": bad})
     assert response.status_code == 400
     assert ProgressUpdate.objects.count() == 0 and Asset.objects.count() == 0
     pdf = FPDF()
@@ -101,7 +101,7 @@ def test_progress_with_evidence_file_and_a_bad_file_leaves_nothing(pw: PW, tmp_p
     pdf.set_font("Helvetica", size=12)
     pdf.cell(text="Bien ban nghiem thu")
     good = SimpleUploadedFile("bien-ban.pdf", bytes(pdf.output()), content_type="application/pdf")
-    response = bgc.post(f"/plans/{pw.plan.pk}/tasks/{task.pk}/", {"text": "Đã lắp", "status": "done", "files": good})
+    response = bgc.post(f"/plans/{pw.plan.pk}/tasks/{task.pk}/", {"text": "Đã lắp", "status": "done", "evidence": good})
     assert response.status_code == 302
     update = ProgressUpdate.objects.get()
     assert update.agency == pw.world.gl_bgc and update.evidence.get().filename == "bien-ban.pdf"

@@ -112,7 +112,7 @@ def _report(pw: PW, user: Any, year: int, text: str = "Đã cung cấp 120 tin, 
     assert user.agency is not None
     period = pw.plan.periods.get(year=year)
     report = services.do_open_report(user, period, user.agency)
-    entries = {e.task_id: (text, TaskStatus.IN_PROGRESS) for e in report.entries.all()}
+    entries = {e.task_id: (text, str(TaskStatus.IN_PROGRESS)) for e in report.entries.all()}
     return services.do_save_report(user, report, summary=text, entries=entries)
 
 

@@ -25,7 +25,7 @@ from ttdn.programme.models import (
     TaskStatus,
 )
 
-STATUS_VI = {
+STATUS_VI: dict[str, str] = {
     TaskStatus.NOT_STARTED: "Chưa triển khai",
     TaskStatus.IN_PROGRESS: "Đang thực hiện",
     TaskStatus.AT_RISK: "Có nguy cơ chậm",

@@ -30,7 +30,7 @@ class ProgressForm(forms.Form):
                                required=False)
     items = forms.CharField(label=_("Published material (ids, one per line)"), required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
-    files = forms.FileField(label=_("Evidence files"), required=False,
+    evidence = forms.FileField(label=_("Evidence files"), required=False,
                             widget=forms.ClearableFileInput(attrs={"multiple": False}))
 
 

@@ -573,7 +573,10 @@ def do_save_task(actor: User, plan: Plan, data: TaskData, task: Task | None = No
         raise _invalid("invalid", _("Choose the lead agency or group."), field="lead_agency")
     if data.start and data.end and data.end < data.start:
         raise _invalid("invalid", _("The end must not come before the start."), field="end")
-    if plan.tasks.filter(key=key).exclude(pk=task.pk if task else None).exists():
+    others = plan.tasks.filter(key=key)
+    if task is not None:
+        others = others.exclude(pk=task.pk)
+    if others.exists():
         raise _invalid("invalid", _("Another task already has this number."), field="key")
     with transaction.atomic():
         if task is None:
@@ -1127,6 +1130,7 @@ def do_save_budget_line(actor: User, plan: Plan, *, year: int, agency: Agency, e
     if not plan.period_start.year <= year <= plan.period_end.year:
         raise _invalid("invalid", _("The year is outside the plan's period."), field="year")
     est = _money(estimate, "estimate", required=True)
+    assert est is not None  # required
     appr, spent_amount = _money(approved, "approved"), _money(spent, "spent")
     if not manager and (appr is not None or spent_amount is not None):
         raise PermissionDenied(_("Only the plan's managers record approved and spent amounts."))

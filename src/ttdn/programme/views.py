@@ -111,7 +111,7 @@ def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
 @plan_user
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = perms.visible_plans(request.user).select_related("coordinating_agency", "issuing_agency")
-    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).count()
     return render(request, "programme/plan_list.html", {
         "plans": plans, "can_create": perms.can_create_plan(request.user), "unread": unread,
     })
@@ -283,11 +283,11 @@ def task_detail(request: HttpRequest, plan: Plan, task_pk: int) -> HttpResponse:
             try:
                 services.do_add_progress_upload(
                     request.user, task, form.cleaned_data["text"], status=form.cleaned_data["status"],  # type: ignore[arg-type]
-                    uploads=request.FILES.getlist("files"), item_uids=uids)
+                    uploads=request.FILES.getlist("evidence"), item_uids=uids)
                 messages.success(request, _("The progress was recorded."))
                 return redirect("programme:task_detail", pk=plan.pk, task_pk=task.pk)
             except ServiceError as exc:
-                form.add_error("files" if exc.details.get("field") is None else None, str(exc.message))
+                form.add_error("evidence" if exc.details.get("field") is None else None, str(exc.message))
                 status = _status(exc)
         else:
             status = 400
@@ -326,8 +326,8 @@ def indicator_value(request: HttpRequest, plan: Plan, indicator_pk: int) -> Http
 @with_plan
 def budget(request: HttpRequest, plan: Plan) -> HttpResponse:
     manager = perms.can_manage_plan(request.user, plan)
-    agencies = plan.reporting_agencies.order_by("name") if manager else Agency.objects.filter(
-        pk=getattr(request.user, "agency_id", None))
+    own = Agency.objects.filter(pk=getattr(request.user, "agency_id", None) or 0)
+    agencies = plan.reporting_agencies.order_by("name") if manager else own
     form = BudgetForm(agencies=agencies, initial={"year": timezone.localdate().year})
     status = 200
     if request.method == "POST":
@@ -401,7 +401,7 @@ def _apply_review(data: dict[str, Any], post: Any) -> dict[str, Any]:
             task["title"] = post.get(f"task_{n}_title", "").strip()
         if f"task_{n}_lead" in post:
             choice = post.get(f"task_{n}_lead", "")
-            lead = task.get("lead") if isinstance(task.get("lead"), dict) else {"text": ""}
+            lead: dict[str, Any] = task["lead"] if isinstance(task.get("lead"), dict) else {"text": ""}
             lead["agency"], lead["group"] = None, None
             if choice.startswith("agency:"):
                 lead["agency"] = choice.removeprefix("agency:")
@@ -448,7 +448,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
     for n, task in enumerate(data.get("tasks") or []):
         if not isinstance(task, dict):
             continue
-        lead = task.get("lead") if isinstance(task.get("lead"), dict) else {}
+        lead: dict[str, Any] = task["lead"] if isinstance(task.get("lead"), dict) else {}
         current = (f"agency:{lead['agency']}" if lead.get("agency") else
                    f"group:{lead['group']}" if lead.get("group") else "")
         tasks.append({"n": n, "task": task, "lead": lead, "current": current,
@@ -471,7 +471,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
 @plan_user
 def my_reports(request: HttpRequest) -> HttpResponse:
     agency = request.user.agency  # type: ignore[union-attr]
-    rows = []
+    rows: list[dict[str, Any]] = []
     if agency is not None and perms.reports_for(request.user, agency):
         today = timezone.localdate()
         reports = {r.period_id: r for r in ProgressReport.objects.filter(agency=agency)}
@@ -567,7 +567,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.do_mark_read(request.user)  # type: ignore[arg-type]
         return redirect("programme:notifications")
-    notes = Notification.objects.filter(user=request.user)[:200]
+    notes = Notification.objects.filter(user_id=request.user.pk or 0)[:200]
     return render(request, "programme/notifications.html", {"notes": notes})
 
 
