@@ -8,7 +8,6 @@ import json
 import os
 import random
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +97,6 @@ def main(argv: list[str]) -> Any:
             uids[kind].append(str(item.uid))
         return uids
     if command == "withdraw":
-        from tests.conftest import World  # noqa: F401
-
         world = _world()
         for uid in args:
             content.do_transition(world["publisher"], Item.objects.get(uid=uid), "withdraw", reason="Hết hiệu lực")
@@ -132,6 +129,18 @@ def main(argv: list[str]) -> Any:
 
         return [{"uid": str(n.uid), "site": n.site.code, "applied": n.last_applied_seq,
                  "revoked": n.revoked_at is not None} for n in EdgeNode.objects.select_related("site")]
+    if command == "state":
+        # What node args[0] should hold: uid → [hub version, seq of its last change, wanted by the node].
+        from django.db.models import Max
+
+        from ttdn.sync import feed
+        from ttdn.sync.models import EdgeNode, FeedEntry
+
+        node = EdgeNode.objects.select_related("site").get(uid=args[0])
+        wanted = feed.targeted_versions(node)
+        last = dict(FeedEntry.objects.values_list("item_uid").annotate(m=Max("seq")))
+        return {str(uid): [version, last.get(uid, 0), str(uid) in wanted]
+                for uid, version in Item.objects.values_list("uid", "version")}
     if command == "site":
         return {"id": BorderSite.objects.get(code=args[0]).pk}
     raise SystemExit(f"unknown command {command}")
@@ -178,4 +187,3 @@ def _replace_file(world: dict[str, Any], item: Any, attachment: Any, path: Path)
 if __name__ == "__main__":
     result = main(sys.argv[1:])
     print(json.dumps(result, ensure_ascii=False))
-    _ = zlib

@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,13 @@ from ttdn.core.errors import ServiceError
 from ttdn.places.models import AdminUnit
 from ttdn.sync.keys import sync_dir
 from ttdn.sync.models import ChunkLocation, GoneItem, NodeState
+
+
+def test_pause() -> None:
+    """Test hook: TTDN_SYNC_TEST_DELAY slows the node so that a test's SIGKILL lands mid-transfer or mid-apply."""
+    delay = float(os.environ.get("TTDN_SYNC_TEST_DELAY", "0") or 0)
+    if delay > 0:
+        time.sleep(delay)
 
 
 def staging_limit() -> int:
@@ -258,10 +266,12 @@ def _dt(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def _is_newer(record: dict[str, Any], held: dict[str, int], gone: dict[str, GoneItem], epoch: int) -> bool:
+def _is_newer(record: dict[str, Any], held: dict[str, int], gone: dict[str, GoneItem], epoch: int,
+              refresh: bool = False) -> bool:
     uid, version = record["uid"], int(record["v"])
     if uid in held:
-        return version > held[uid]
+        # A refresh (records asked for after a targeting change) rewrites the same version in other languages.
+        return version > held[uid] or (refresh and version == held[uid])
     was = gone.get(uid)
     if was is None:
         return True
@@ -294,8 +304,9 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
     epoch = int(batch.get("epoch", 0))
     records: list[dict[str, Any]] = batch.get("records", [])
     uids = [r["uid"] for r in records] + [t["uid"] for t in batch.get("tombstones", [])]
+    refresh = batch.get("kind") == "records" or (batch.get("kind") == "bundle" and "targeted" in batch)
     held, gone = _held(uids)
-    fresh = [r for r in records if _is_newer(r, held, gone, epoch)]
+    fresh = [r for r in records if _is_newer(r, held, gone, epoch, refresh)]
     wanted_assets = {a["sha"] for r in fresh for v in r["variants"] for a in v["attachments"]}
     assets = batch.get("assets", {})
     wanted_files = set(wanted_assets) | {
@@ -307,7 +318,7 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
     with transaction.atomic():
         node = NodeState.objects.select_for_update().get(pk=node.pk)
         held, gone = _held(uids)  # again, under the lock: another writer may have come first
-        fresh = [r for r in records if _is_newer(r, held, gone, epoch)]
+        fresh = [r for r in records if _is_newer(r, held, gone, epoch, refresh)]
         stats.skipped += len(records) - len(fresh)
         changed: list[int] = []
         if batch.get("kind") in {"reconcile", "bundle"} and "targeted" in batch:
@@ -330,6 +341,7 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
         stats.cursor = node.applied_seq
         if changed:
             changes.notify(changed)
+        test_pause()
         stats.changed_item_ids += changed
     _forget_blobs(removed_blobs)
     return stats

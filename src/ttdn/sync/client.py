@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from django.utils import timezone
 
-from ttdn.content.models import Item
+from ttdn.content.models import Item, Variant
 from ttdn.core.errors import ServiceError
 from ttdn.sync import apply, feed, keys
 from ttdn.sync.models import NodeState
@@ -66,13 +66,6 @@ class Summary:
         data = asdict(self)
         data["seconds"] = round(self.seconds, 3)
         return data
-
-
-def _test_pause() -> None:
-    # Test hook: slow the node down so that a test's SIGKILL lands in the middle of the work.
-    delay = float(os.environ.get("TTDN_SYNC_TEST_DELAY", "0") or 0)
-    if delay > 0:
-        time.sleep(delay)
 
 
 class HubClient(apply.ChunkSource):
@@ -185,7 +178,9 @@ class HubClient(apply.ChunkSource):
         return answer
 
     def feed(self, after: int, epoch: int) -> dict[str, Any]:
-        return self._batch("GET", f"feed?after={after}&epoch={epoch}")
+        # Smaller batches on request (tests, very poor links): TTDN_SYNC_BATCH_LIMIT feed entries each.
+        limit = int(os.environ.get("TTDN_SYNC_BATCH_LIMIT", "1000") or 1000)
+        return self._batch("GET", f"feed?after={after}&epoch={epoch}&limit={limit}")
 
     def records(self, uids: list[str]) -> dict[str, Any]:
         return self._batch("POST", "records", {"uids": uids})
@@ -231,7 +226,7 @@ class HubClient(apply.ChunkSource):
             else:
                 data = self._read_exactly(response, length)
                 store.put(digest, decompressor.decompress(data, max_output_size=1024 * 1024))
-            _test_pause()
+            apply.test_pause()
         response.read()
 
     def _read_exactly(self, response: http.client.HTTPResponse, n: int) -> bytes:
@@ -362,7 +357,7 @@ def _pull(client: HubClient, stats: apply.ApplyStats, summary: Summary) -> bool:
             _reconcile(client, batch, stats, summary)
             continue
         apply.apply_batch(batch, client, stats=stats)
-        _test_pause()
+        apply.test_pause()
         if not batch.get("more"):
             return True
 
@@ -370,9 +365,12 @@ def _pull(client: HubClient, stats: apply.ApplyStats, summary: Summary) -> bool:
 def _reconcile(client: HubClient, batch: dict[str, Any], stats: apply.ApplyStats, summary: Summary) -> None:
     """Targeting changed: drop what is no longer meant for this node, fetch what now is."""
     apply.apply_batch(batch, client, stats=stats)
-    targeted: dict[str, int] = batch["targeted"]
+    targeted: dict[str, list[Any]] = batch["targeted"]
     held = {str(u): v for u, v in Item.objects.values_list("uid", "version")}
-    missing = [u for u, v in targeted.items() if held.get(u, -1) < v]
+    languages: dict[str, set[str]] = {}
+    for uid, language in Variant.objects.values_list("item__uid", "language"):
+        languages.setdefault(str(uid), set()).add(language)
+    missing = [u for u, (v, langs) in targeted.items() if held.get(u, -1) < v or languages.get(u) != set(langs)]
     for start in range(0, len(missing), 500):
         apply.apply_batch(client.records(missing[start:start + 500]), client, stats=stats)
         summary.batches += 1

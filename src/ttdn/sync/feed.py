@@ -121,12 +121,21 @@ def _items(ids: Iterable[int]) -> list[Item]:
     )
 
 
-def targeted_versions(node: EdgeNode) -> dict[str, int]:
-    """uid → version of every item the node should hold now."""
+def targeted_versions(node: EdgeNode) -> dict[str, list[Any]]:
+    """uid → [version, languages shipped] of every item the node should hold now: a node holding another
+    version, or other languages (its language targeting changed), asks for the record again."""
     target = target_of(node)
     now = timezone.now()
-    live = Item.objects.filter(perms.live_q(now)).prefetch_related("target_provinces")
-    return {str(item.uid): item.version for item in live if wants(target, item, now)}
+    variants = Variant.objects.only("item_id", "language", "source_variant_id", "translation_state", "revision",
+                                    "source_revision")
+    live = Item.objects.filter(perms.live_q(now)).prefetch_related("target_provinces", Prefetch("variants", variants))
+    out: dict[str, list[Any]] = {}
+    for item in live:
+        if wants(target, item, now):
+            wanted = target.languages | {item.source_language}
+            shown = perms.shown_variants(None, item, list(item.variants.all()))
+            out[str(item.uid)] = [item.version, sorted(v.language for v in shown if v.language in wanted)]
+    return out
 
 
 # --------------------------------------------------------------------------------------------- records
