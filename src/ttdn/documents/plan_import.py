@@ -579,12 +579,18 @@ class _Parser:
             match = re.search(r"Thời gian thực hiện\s*:\s*(.+)$", line, flags=re.IGNORECASE)
             if match:
                 tf = parse_timeframe(match.group(1))
-                if tf.start and tf.end:
+                # Only whole years: a task's "Thời gian thực hiện: Quý II/2023" is not the plan's period.
+                if tf.start and tf.end and (tf.start.month, tf.start.day, tf.end.month, tf.end.day) == (1, 1, 12, 31):
                     self.set_period(tf.start, tf.end)
                     return
         span = re.search(r"(?:giai đoạn|GIAI ĐOẠN)\s*((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", self.plan["title"])
         if span:
             self.set_period(date(int(span.group(1)), 1, 1), date(int(span.group(2)), 12, 31))
+            return
+        one_year = re.search(r"\b(?:năm|NĂM)\s+((?:19|20)\d{2})\s*$", self.plan["title"])
+        if one_year:  # "Kế hoạch … năm 2023"
+            year = int(one_year.group(1))
+            self.set_period(date(year, 1, 1), date(year, 12, 31))
 
     def set_period(self, start: date, end: date) -> None:
         self.period = (start, end)
@@ -829,7 +835,8 @@ class _Parser:
             return {"label": phase["name"], "start": phase["start"], "end": phase["end"]}
         if self.plan["period"]:
             period = self.plan["period"]
-            return {"label": f"{period['start'][:4]} - {period['end'][:4]}", "start": period["start"],
+            first, last = period["start"][:4], period["end"][:4]
+            return {"label": first if first == last else f"{first} - {last}", "start": period["start"],
                     "end": period["end"]}
         return {"label": "", "start": None, "end": None}
 
@@ -848,7 +855,7 @@ class _Parser:
     def walk_table(self, rows: list[str], section: str | None, prefix: str) -> None:
         """Rows "TT | Nội dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian" → tasks; a row with only a
         roman number and a name opens a group of tasks (a section, and the lead when the name is an agency)."""
-        table_rows = [[c.strip() for c in row.split(" | ")] for row in rows]
+        table_rows = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
         roles: list[str] = []
         body = table_rows
         for index, row in enumerate(table_rows[:3]):
@@ -924,7 +931,7 @@ class _Parser:
                 state = "signature"
                 signature.append(line)
                 continue
-            if state == "signature" and re.match(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}$", line) \
+            if state == "signature" and re.match(r"^[A-ZĐÀ-Ỹ][\w'’À-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\w'’À-ỹ]*){1,4}$", line) \
                     and not line.isupper():
                 self.plan["signer"] = line
                 state = "after"
