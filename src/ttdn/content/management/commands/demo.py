@@ -14,6 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = DemoBuilder(log=self.stdout.write).run()
+        from ttdn.programme.demo import build as build_plans
+        from ttdn.programme.demo import demo_users as plan_users
+
+        build_plans(log=self.stdout.write, password=DEMO_PASSWORD)
+        report.users.extend((name, role, code) for name, role, code in plan_users())
         out = self.stdout.write
         if report.skipped:
             out("Dữ liệu mẫu đã có sẵn / demo data already present.")

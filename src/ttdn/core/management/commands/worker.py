@@ -15,9 +15,12 @@ def _periodic(interval: float, stop: threading.Event) -> None:
     from django_tasks_db.models import DBTaskResult
 
     from ttdn.content.tasks import collect_orphan_blobs, expire_due_items
+    from ttdn.programme.tasks import send_reminders
 
-    # (task, every how many sweeps): expiry each sweep, the stored-file clean-up every few hours.
-    schedule = [(expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval)))]
+    # (task, every how many sweeps): expiry each sweep, the stored-file clean-up every few hours,
+    # the plans' reporting reminders hourly (each reminder is sent once, whenever the sweep runs).
+    schedule = [(expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval))),
+                (send_reminders, max(1, int(3600 / interval)))]
     sweep = 0
     while not stop.is_set():
         try:
