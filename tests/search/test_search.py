@@ -130,7 +130,7 @@ def test_results_are_grouped_by_item_with_the_best_variant_first(world: World) -
     assert len(results.hits) == 2
     first = results.hits[0]
     assert first.item_id == item.pk and first.item_uid == str(item.uid) and first.kind == "leaflet"
-    assert [v.language for v in first.variants][0] == "vi"  # the title match ranks first
+    assert first.variants[0].language == "vi"  # the title match ranks first
     assert {v.language for v in first.variants} == {"vi", "en", "lo"}
     assert first.variants[0].score >= first.variants[1].score >= first.variants[2].score
     assert first.score == first.variants[0].score
@@ -283,3 +283,20 @@ def test_reindex_command_rebuilds_the_index(world: World, capsys: Any) -> None:
     assert search.backend_name() in {"sqlite-fts5", "postgresql"}
     assert search.reindex_all() == 2
     assert find("huu nghi") == ["Hợp tác hữu nghị"]
+
+
+def test_a_vietnamese_query_shows_the_item_with_its_other_versions(world: World) -> None:
+    item = published(world, "Phòng chống buôn lậu", body="<p>Nội dung.</p>")
+    translate(world, item, "lo", "ຕ້ານການລັກລອບ", "<p>ລາວ</p>")
+    translate(world, item, "km", "ប្រឆាំងការរត់ពន្ធ", "<p>ខ្មែរ</p>")
+    translate(world, item, "en", "Unfinished", "<p>x</p>", reviewed=False)
+    hit = search.search(None, SearchQuery(text="buon lau")).hits[0]
+    assert [(v.language, v.matched) for v in hit.variants] == [("vi", True), ("km", False), ("lo", False)]
+    assert [v.score for v in hit.variants][1:] == [0.0, 0.0]
+    assert hit.variants[2].title_html == "ຕ້ານການລັກລອບ"
+    # A language filter keeps to that language.
+    only = search.search(None, SearchQuery(text="buon lau", languages=["vi"])).hits[0]
+    assert [v.language for v in only.variants] == ["vi"]
+    # Staff who see unfinished versions get them too.
+    staff = search.search(world.appraiser, SearchQuery(text="buon lau")).hits[0]
+    assert {v.language for v in staff.variants} == {"vi", "km", "lo", "en"}

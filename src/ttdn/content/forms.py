@@ -215,7 +215,7 @@ class VariantForm(forms.Form):
 
 
 class PublishedFilterForm(forms.Form):
-    q = forms.CharField(label=_("Title contains"), required=False, max_length=200,
+    q = forms.CharField(label=_("Words to find"), required=False, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search"}))
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     topic = forms.ChoiceField(label=_("Topic"), required=False)

@@ -716,26 +716,63 @@ def _published_queryset(user: Any, form: PublishedFilterForm) -> QuerySet[Item]:
             qs = qs.filter(published_at__date__gte=c["date_from"])
         if c.get("date_to"):
             qs = qs.filter(published_at__date__lte=c["date_to"])
-        if c.get("q"):
-            qs = qs.filter(pk__in=Variant.objects.filter(perms.ready_variants_q(), title__icontains=c["q"].strip())
-                           .values("item_id"))
     # Subqueries above keep rows unique; distinct() only guards the many-to-many filters.
-    return (
-        qs.distinct()
-        .select_related("agency")
-        .prefetch_related(Prefetch("variants", queryset=Variant.objects.only(
-            "id", "item_id", "language", "title", "source_variant_id", "translation_state", "revision",
-            "source_revision")))
-        .order_by("-published_at", "-id")
-    )
+    return _with_list_variants(qs.distinct()).order_by("-published_at", "-id")
+
+
+def _with_list_variants(qs: QuerySet[Item]) -> QuerySet[Item]:
+    return qs.select_related("agency").prefetch_related(Prefetch("variants", queryset=Variant.objects.only(
+        "id", "item_id", "language", "title", "source_variant_id", "translation_state", "revision",
+        "source_revision")))
+
+
+class _SearchedItems:
+    """The published list when words are typed: items in the search engine's order, fetched a page at a time
+    (the Paginator asks for the count, then one slice)."""
+
+    def __init__(self, user: Any, form: PublishedFilterForm) -> None:
+        from ttdn.places.models import AdminUnit
+        from ttdn.search import services as search
+
+        c = form.cleaned_data
+        province = AdminUnit.objects.filter(pk=int(c["province"])).values_list("key", flat=True).first() \
+            if c.get("province") else None
+        self.user = user
+        self.query = search.SearchQuery(
+            text=c["q"],
+            kinds=[c["kind"]] if c.get("kind") else (),
+            topics=[c["topic"]] if c.get("topic") else (),
+            languages=[c["language"]] if c.get("language") else (),
+            provinces=[province] if province else (),
+            date_from=c.get("date_from"),
+            date_to=c.get("date_to"),
+            live_only=True,
+        )
+
+    def _run(self, offset: int, limit: int) -> Any:
+        from ttdn.search import services as search
+
+        self.query.offset, self.query.limit = offset, limit
+        return search.search(self.user, self.query)
+
+    def count(self) -> int:
+        return self._run(0, 1).total
+
+    def __getitem__(self, window: slice) -> list[Item]:
+        start = window.start or 0
+        ids = [hit.item_id for hit in self._run(start, (window.stop or start + PAGE_SIZE) - start).hits]
+        found = {i.pk: i for i in _with_list_variants(Item.objects.filter(pk__in=ids))}
+        return [found[pk] for pk in ids if pk in found]
 
 
 @require_safe
 def published(request: HttpRequest) -> HttpResponse:
     # Unbound without a query string; a filter that does not parse is shown with its error.
     form = PublishedFilterForm(request.GET or None)
-    qs = _published_queryset(request.user, form)
-    paginator = Paginator(qs, PAGE_SIZE)
+    items: Any = _published_queryset(request.user, form)
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("q", "").strip():
+        items = _SearchedItems(request.user, form)  # words typed: the search engine finds and orders
+    paginator = Paginator(items, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     ui = ui_language()
     rows = []

@@ -43,7 +43,7 @@ def _ranges(points: list[int]) -> str:
     """A regex character class body for these code points, as ranges."""
     out: list[str] = []
     start = prev = -2
-    for cp in points + [-10]:
+    for cp in [*points, -10]:
         if cp == prev + 1:
             prev = cp
             continue

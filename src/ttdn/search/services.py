@@ -68,6 +68,9 @@ class VariantHit:
     snippet_html: str
     score: float
     title_html: str = ""  # the title, escaped, with the matched words marked
+    # False for the item's other language versions the caller may see, listed after the matching ones
+    # (score 0), so a Vietnamese query shows the item with its Lao and Khmer versions.
+    matched: bool = True
 
 
 @dataclass
@@ -168,7 +171,7 @@ def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh:
             if not pg:
                 id_list = ",".join(str(int(i)) for i in item_ids)
                 cursor.execute(
-                    "DELETE FROM search_fts WHERE rowid IN (SELECT variant_id FROM search_searchdocument "
+                    "DELETE FROM search_fts WHERE rowid IN (SELECT variant_id FROM search_searchdocument "  # noqa: S608
                     f"WHERE item_id IN ({id_list}) UNION SELECT id FROM content_variant WHERE item_id IN ({id_list}))"
                 )
             SearchDocument.objects.filter(item_id__in=item_ids).delete()
@@ -336,12 +339,12 @@ def _where_sql(where: Q) -> tuple[str, list[Any]]:
 
 _DOC = "search_searchdocument"
 
-_GROUPED = f"""
+_GROUPED = """
 , g AS (SELECT iid, MIN(s) AS best, MAX(dt) AS latest FROM m GROUP BY iid),
 top AS (SELECT iid, best, latest, COUNT(*) OVER () AS total FROM g ORDER BY best, latest DESC, iid DESC
         LIMIT %s OFFSET %s)
-SELECT m.vid, m.iid, m.s, top.best, top.total, {_DOC}.state, {_DOC}.kind
-FROM top JOIN m ON m.iid = top.iid JOIN {_DOC} ON {_DOC}.variant_id = m.vid
+SELECT m.vid, m.iid, m.s, top.best, top.total, search_searchdocument.state, search_searchdocument.kind
+FROM top JOIN m ON m.iid = top.iid JOIN search_searchdocument ON search_searchdocument.variant_id = m.vid
 ORDER BY top.best, top.latest DESC, top.iid DESC, m.s, m.vid
 """
 
@@ -351,17 +354,17 @@ def _matches_sql(match: str | None, where_sql: str, where_params: list[Any]) -> 
     head = "WITH m AS MATERIALIZED ("
     cols = f"{_DOC}.variant_id AS vid, {_DOC}.item_id AS iid"
     if match is None:
-        return (f"{head}SELECT {cols}, 0.0 AS s, {_DOC}.date AS dt FROM {_DOC} WHERE {where_sql})", where_params)
+        return (f"{head}SELECT {cols}, 0.0 AS s, {_DOC}.date AS dt FROM {_DOC} WHERE {where_sql})", where_params)  # noqa: S608
     if connection.vendor == "postgresql":
         rank = f"-ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 1)"
         return (
-            f"{head}SELECT {cols}, {rank} AS s, {_DOC}.date AS dt FROM {_DOC} "
+            f"{head}SELECT {cols}, {rank} AS s, {_DOC}.date AS dt FROM {_DOC} "  # noqa: S608
             f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql})",
             [match, match, *where_params],
         )
     weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
     return (
-        f"{head}SELECT {cols}, f.s AS s, {_DOC}.date AS dt "
+        f"{head}SELECT {cols}, f.s AS s, {_DOC}.date AS dt "  # noqa: S608
         f"FROM (SELECT rowid AS rid, bm25(search_fts, {weights}) AS s FROM search_fts WHERE search_fts MATCH %s) AS f "
         f"JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql})",
         [match, *where_params],
@@ -378,7 +381,7 @@ def _run(match: str | None, where_sql: str, where_params: list[Any], limit: int,
 def _count(match: str | None, where_sql: str, where_params: list[Any]) -> int:
     sql, params = _matches_sql(match, where_sql, where_params)
     with connection.cursor() as cursor:
-        cursor.execute(sql + " SELECT COUNT(DISTINCT iid) FROM m", params)
+        cursor.execute(sql + " SELECT COUNT(DISTINCT iid) FROM m", params)  # noqa: S608
         return int(cursor.fetchone()[0])
 
 
@@ -406,8 +409,25 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
         rows = _run(match, where_sql, where_params, limit, offset) if limit else []
         total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
         relaxed = total > 0
+    if match is not None and rows:
+        rows += _other_versions(rows, where_sql, where_params)
     hits = _hits(rows, parsed)
     return SearchResults(hits, total, (time.perf_counter() - started) * 1000, relaxed=relaxed)
+
+
+def _other_versions(rows: list[tuple[Any, ...]], where_sql: str, where_params: list[Any]) -> list[tuple[Any, ...]]:
+    """The shown items' language versions that did not match, under the same filters and access rules."""
+    matched = {r[0] for r in rows}
+    best = {r[1]: r[3] for r in rows}
+    ids = ",".join(str(int(i)) for i in best)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT variant_id, item_id, state, kind FROM {_DOC} WHERE {_DOC}.item_id IN ({ids}) AND {where_sql} "  # noqa: S608
+            f"ORDER BY {_DOC}.item_id, {_DOC}.language",
+            where_params,
+        )
+        return [(vid, iid, None, best[iid], 0, state, kind) for vid, iid, state, kind in cursor.fetchall()
+                if vid not in matched]
 
 
 def _hits(rows: list[tuple[Any, ...]], parsed: q.ParsedQuery) -> list[ItemHit]:
@@ -421,7 +441,7 @@ def _hits(rows: list[tuple[Any, ...]], parsed: q.ParsedQuery) -> list[ItemHit]:
     uids = dict(Item.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "uid"))
     hits: list[ItemHit] = []
     by_item: dict[int, ItemHit] = {}
-    for vid, iid, s, best, _total, state, kind in rows:
+    for vid, iid, s, best, _total, state, kind in rows:  # grouped by item, best first; other versions last
         variant = variants.get(vid)
         if variant is None:
             continue
@@ -432,8 +452,9 @@ def _hits(rows: list[tuple[Any, ...]], parsed: q.ParsedQuery) -> list[ItemHit]:
         hit.variants.append(VariantHit(
             language=variant.language,
             title=variant.title,
-            snippet_html=snippets.snippet(variant, parsed),
-            score=-float(s),
+            snippet_html=snippets.snippet(variant, parsed, look_in_files=s is not None),
+            score=-float(s) if s is not None else 0.0,
             title_html=snippets.highlight(variant.title, parsed),
+            matched=s is not None,
         ))
     return hits

@@ -84,13 +84,13 @@ def excerpt(text: str, parsed: ParsedQuery) -> str:
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
-def snippet(variant: Variant, parsed: ParsedQuery) -> str:
+def snippet(variant: Variant, parsed: ParsedQuery, look_in_files: bool = True) -> str:
     """From the summary, the text or the files' text, whichever holds a match first; else the summary."""
     candidates = [variant.summary, html_to_text(variant.body)]
     for text in candidates:
         if text and spans(text, parsed):
             return excerpt(text, parsed)
-    if parsed:
+    if parsed and look_in_files:
         for attachment in Attachment.objects.filter(variant_id=variant.pk).select_related("asset"):
             text = attachment.asset.extracted_text
             if text and spans(text, parsed):

@@ -2,8 +2,9 @@
 tsvector column on PostgreSQL (each created only on its own database)."""
 
 import django.db.models.deletion
-import ttdn.search.models
 from django.db import migrations, models
+
+import ttdn.search.models
 
 # Tokens are computed in Python (ttdn.search.normalize) and stored space-separated; the tokenizer only splits
 # on spaces: letters, digits and marks (Lao and Khmer vowel signs) stay inside a token, nothing is folded again.
