@@ -60,6 +60,12 @@ def test_agency_submits_and_department_downloads_consolidated_docx(
     assert "BÁO CÁO" in text
     assert f"Bộ Chỉ huy Bộ đội Biên phòng tỉnh Gia Lai: {RESULT}" in text
 
+    # The dashboard draws its charts with the vendored Chart.js, offline.
+    manager.goto(f"{base}/plans/{pw.plan.pk}/dashboard/")
+    manager.wait_for_function("() => window.Chart && ['chart-status', 'chart-agency', 'chart-attainment', "
+                              "'chart-reporting'].every((id) => window.Chart.getChart(id))")
+    assert manager.evaluate("window.Chart.version").startswith("4.")
+
     # The reporter may not download the consolidated report.
     reporter.goto(f"{base}/plans/{pw.plan.pk}/annual-{year}.docx")
     expect(reporter.locator("[data-testid=forbidden]")).to_be_visible()

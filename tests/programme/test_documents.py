@@ -145,3 +145,16 @@ def test_send_reminders_command(pw: PW) -> None:
     assert out.getvalue().splitlines()[0].startswith("Đã gửi 1 ")
     assert out.getvalue().splitlines()[1].startswith("Đã gửi 0 ")
     assert Notification.objects.filter(user=pw.reporter_bgc).count() == 1
+
+
+def test_chart_library_is_vendored_and_loads_nothing_remote() -> None:
+    from pathlib import Path
+
+    import ttdn.programme
+
+    static = Path(ttdn.programme.__file__).parent / "static" / "programme"
+    library = (static / "chart.umd.min.js").read_text(encoding="utf-8")
+    assert library.startswith("/*!\n * Chart.js v4.") and "sourceMappingURL" not in library
+    assert (static / "chart.LICENSE.md").exists()
+    own = (static / "dashboard.js").read_text(encoding="utf-8")
+    assert "http" not in own
