@@ -4,7 +4,8 @@ inside `ttdn.sync.apply.apply_batch` measured around each call.
 Run with an enrolled node's environment (TTDN_ROLE=edge, TTDN_DATA_DIR) whose blob directory already holds
 the hub's files (run.py hard-links them in), so the pass fetches the batches from the hub (not timed) and
 applies them (timed): records written in one transaction per batch, set-based, tombstones, the cursor, and
-the change announcement (search index). Prints one JSON line.
+the change announcement (search index). Prints one JSON line, with the time spent in the change listeners
+(the search index, another app) apart.
 """
 
 from __future__ import annotations
@@ -20,10 +21,21 @@ def main() -> None:
     import django
 
     django.setup()
+    from ttdn.content import changes
     from ttdn.sync import apply, client
 
     spent = [0.0, 0]
+    listeners = [0.0]
     original = apply.apply_batch
+    original_notify = changes.notify
+
+    def timed_notify(item_ids: Any) -> None:
+        # The change announcement runs every listener (the search index) inside the apply transaction.
+        started = time.perf_counter()
+        try:
+            original_notify(item_ids)
+        finally:
+            listeners[0] += time.perf_counter() - started
 
     def timed(*args: Any, **kwargs: Any) -> apply.ApplyStats:
         started = time.perf_counter()
@@ -34,6 +46,7 @@ def main() -> None:
             spent[1] += 1
 
     apply.apply_batch = timed  # type: ignore[assignment]  # the client calls it through the module
+    changes.notify = timed_notify  # apply calls it through the module too
     started = time.perf_counter()
     summary = client.run_sync()
     total = time.perf_counter() - started
@@ -43,6 +56,8 @@ def main() -> None:
         "status": data.get("status"), "records": records, "tombstones": data.get("tombstones"),
         "chunks_fetched": data.get("chunks_fetched"), "batches": spent[1], "apply_seconds": round(spent[0], 3),
         "pass_seconds": round(total, 3), "records_per_s": round(records / spent[0], 1) if spent[0] else None,
+        "listener_seconds": round(listeners[0], 3),
+        "records_per_s_without_listeners": round(records / own, 1) if (own := spent[0] - listeners[0]) > 0 else None,
     }), flush=True)
 
 
