@@ -728,7 +728,7 @@ class _Parser:
         is_heading = bool(found and not rest_words) or (
             not found and (len(heading.split()) <= 14 or all(_AGENCY_HEAD.match(p) for p in parts))
             and _AGENCY_HEAD.match(node.text) is not None
-            and not re.search(r"\b(chủ trì|thực hiện|tổ chức|triển khai|xây dựng)\b", heading))
+            and not re.search(r"\b(chủ trì|thực hiện|(?<!các )tổ chức|triển khai|xây dựng)\b", heading))
         if not is_heading:
             # "1. Sở TT&TT chủ trì tổ chức …": the item is itself a task.
             self.task_from_sentence(node, section, prefix, int(node.label) if node.label.isdigit() else 0, key=key)

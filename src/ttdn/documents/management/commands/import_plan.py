@@ -68,6 +68,23 @@ class Command(BaseCommand):
         self.stderr.write(f"saved: {plan}")
 
 
+# The reasons the parser gives, as the reviewer reads them.
+REASONS_VI = {
+    "agency not recognised": "không khớp cơ quan nào",
+    "timeframe not understood": "không hiểu thời gian",
+    "target without a figure": "chỉ tiêu không có số liệu",
+    "before the plan's title": "trước tên kế hoạch",
+    "introduction": "phần mở đầu",
+    "outside any section": "ngoài các mục",
+    "after the plan's body": "sau phần nội dung",
+    "in the appendix, outside its table": "trong phụ lục, ngoài bảng",
+    "table row without a task": "dòng bảng không có nhiệm vụ",
+    "plan number not found in the text": "không thấy số kế hoạch",
+    "plan date not found in the text": "không thấy ngày ban hành",
+    "plan title not found in the text": "không thấy tên kế hoạch",
+}
+
+
 def _who(entry: dict[str, Any]) -> str:
     code = entry.get("agency") or entry.get("group")
     return f"{entry.get('text') or '—'} [{code}]" if code else f"{entry.get('text') or '—'} [?]"
@@ -112,7 +129,9 @@ def review_text(draft: dict[str, Any]) -> str:
         lines.append("")
         lines.append(f"Chưa xếp được ({len(draft['unplaced'])}):")
         for entry in draft["unplaced"]:
-            lines.append(f"  - {entry['reason']}: {entry['text'][:110]}")
+            reason = REASONS_VI.get(entry["reason"], entry["reason"])
+            where = f" ({entry['task']})" if entry.get("task") else ""
+            lines.append(f"  - {reason}{where}: {entry['text'][:110]}")
     lines.append("")
     lines.append(f"{len(draft['sections'])} mục, {len(draft['tasks'])} nhiệm vụ, {len(draft['indicators'])} chỉ tiêu.")
     return "\n".join(lines)
