@@ -141,6 +141,11 @@ def main(argv: list[str]) -> Any:
         last = dict(FeedEntry.objects.values_list("item_uid").annotate(m=Max("seq")))
         return {str(uid): [version, last.get(uid, 0), str(uid) in wanted]
                 for uid, version in Item.objects.values_list("uid", "version")}
+    if command == "codes":
+        from ttdn.sync.services import do_issue_code
+
+        site = BorderSite.objects.get(code=args[0])
+        return [do_issue_code(None, site) for _n in range(int(args[1]))]
     if command == "site":
         return {"id": BorderSite.objects.get(code=args[0]).pk}
     raise SystemExit(f"unknown command {command}")

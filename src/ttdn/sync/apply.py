@@ -17,6 +17,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -39,10 +40,12 @@ from ttdn.sync.keys import sync_dir
 from ttdn.sync.models import ChunkLocation, GoneItem, NodeState
 
 
-def test_pause() -> None:
-    """Test hook: TTDN_SYNC_TEST_DELAY slows the node so that a test's SIGKILL lands mid-transfer or mid-apply."""
+def test_pause(where: str) -> None:
+    """Test hook: TTDN_SYNC_TEST_DELAY slows the node and announces each step on stderr, so that a test's
+    SIGKILL lands mid-transfer or mid-apply (inside the transaction) on a schedule it chooses."""
     delay = float(os.environ.get("TTDN_SYNC_TEST_DELAY", "0") or 0)
     if delay > 0:
+        print(f"ttdn-sync-step {where}", file=sys.stderr, flush=True)
         time.sleep(delay)
 
 
@@ -304,7 +307,10 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
     epoch = int(batch.get("epoch", 0))
     records: list[dict[str, Any]] = batch.get("records", [])
     uids = [r["uid"] for r in records] + [t["uid"] for t in batch.get("tombstones", [])]
-    refresh = batch.get("kind") == "records" or (batch.get("kind") == "bundle" and "targeted" in batch)
+    # Records asked for after a targeting change, or a bundle made under newer targeting, rewrite equal versions.
+    refresh = batch.get("kind") == "records" or (
+        batch.get("kind") == "bundle" and "targeted" in batch and epoch > node.epoch
+    )
     held, gone = _held(uids)
     fresh = [r for r in records if _is_newer(r, held, gone, epoch, refresh)]
     wanted_assets = {a["sha"] for r in fresh for v in r["variants"] for a in v["attachments"]}
@@ -341,7 +347,7 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
         stats.cursor = node.applied_seq
         if changed:
             changes.notify(changed)
-        test_pause()
+        test_pause("apply")
         stats.changed_item_ids += changed
     _forget_blobs(removed_blobs)
     return stats

@@ -226,7 +226,7 @@ class HubClient(apply.ChunkSource):
             else:
                 data = self._read_exactly(response, length)
                 store.put(digest, decompressor.decompress(data, max_output_size=1024 * 1024))
-            apply.test_pause()
+            apply.test_pause("chunk")
         response.read()
 
     def _read_exactly(self, response: http.client.HTTPResponse, n: int) -> bytes:
@@ -357,7 +357,7 @@ def _pull(client: HubClient, stats: apply.ApplyStats, summary: Summary) -> bool:
             _reconcile(client, batch, stats, summary)
             continue
         apply.apply_batch(batch, client, stats=stats)
-        apply.test_pause()
+        apply.test_pause("batch")
         if not batch.get("more"):
             return True
 
