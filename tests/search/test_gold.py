@@ -1,0 +1,107 @@
+"""The gold set (tests/search/gold/) on the backend of this run: recall, MRR, queries typed without
+diacritics, and agreement with the SQLite top-10 stored in expected_top10.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from ttdn.search.services import SearchQuery, search
+from tests.search.gold import scoring
+from tests.search.gold.load import load_gold
+
+EXPECTED = scoring.HERE / "expected_top10.json"
+# The marker makes pytest-django create the test database; the gold run itself happens once per module.
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class GoldRun:
+    queries: list[dict[str, Any]]
+    ranked: dict[str, list[str]]
+    report: scoring.Report
+    load_seconds: float
+
+
+def gold_search(key_of: dict[int, str]) -> Any:
+    """Ranked item keys for a query, as the anonymous public sees them (the gold items are all public)."""
+
+    def ask(text: str) -> list[str]:
+        hits = search(None, SearchQuery(text=text, limit=scoring.K)).hits
+        return [key_of[h.item_id] for h in hits if h.item_id in key_of]
+
+    return ask
+
+
+@pytest.fixture(scope="module")
+def gold(django_db_setup: Any, django_db_blocker: Any) -> Iterator[GoldRun]:
+    import time
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        started = time.perf_counter()
+        ids = load_gold()
+        load_seconds = time.perf_counter() - started
+        queries = scoring.load_queries()
+        ranked, _took = scoring.run(queries, gold_search({v: k for k, v in ids.items()}))
+        transaction.set_rollback(True)  # leave the test database as it was
+    yield GoldRun(queries, ranked, scoring.evaluate(queries, ranked), load_seconds)
+
+
+def _misses(run: GoldRun, group: str | None = None) -> str:
+    rows = [m for m in run.report.misses
+            if group is None or scoring.group_of(next(q for q in run.queries if q["id"] == m["id"])) == group]
+    return "\n".join(json.dumps(m, ensure_ascii=False) for m in rows[:40])
+
+
+def test_gold_set_is_large_enough() -> None:
+    from tests.search.gold.load import iter_items
+
+    items = list(iter_items())
+    variants = [v for item in items for v in item["variants"]]
+    queries = scoring.load_queries()
+    assert len(variants) >= 2000
+    assert len(queries) >= 300
+    langs = {v["language"] for v in variants}
+    assert {"vi", "en", "lo", "km", "zh-Hans"} <= langs and len(langs & {"jra", "rad", "bdq", "hnj"}) >= 2
+    assert all(q["relevant"] for q in queries)
+
+
+def test_recall_overall_and_per_language(gold: GoldRun) -> None:
+    report = gold.report
+    assert report.recall_at_10 >= 0.95, f"recall@10 {report.recall_at_10:.3f}\n{_misses(gold)}"
+    low = {g: round(r, 3) for g, r in report.recall_at_10_by_language.items() if r < 0.90}
+    assert not low, f"recall@10 below 0.90 in {low}\n" + "\n".join(_misses(gold, g) for g in low)
+
+
+def test_queries_without_diacritics(gold: GoldRun) -> None:
+    assert gold.report.no_diacritics_ratio >= 0.98, _misses(gold, "vi-nd")
+
+
+def test_mrr(gold: GoldRun) -> None:
+    assert gold.report.mrr_at_10 >= 0.8, f"MRR@10 {gold.report.mrr_at_10:.3f}\n{_misses(gold)}"
+
+
+def test_backends_agree_on_top10(gold: GoldRun) -> None:
+    """The top 10 of this backend against the SQLite top 10 checked in (bench/search/expected_top10.py).
+
+    Scores differ between FTS5's bm25() and PostgreSQL's ts_rank, so items with nearly equal scores (the
+    yearly editions of one notice) may swap places or trade the tenth place. What must hold: every query
+    finds the same relevant items among its first ten, and on average nine in ten results are shared.
+    """
+    expected: dict[str, list[str]] = json.loads(EXPECTED.read_text(encoding="utf-8"))["top10"]
+    relevant = {q["id"]: set(q["relevant"]) for q in gold.queries}
+    overlaps = [scoring.overlap_at(expected[qid], got) for qid, got in gold.ranked.items()]
+    mean_overlap = sum(overlaps) / len(overlaps)
+    differ = [qid for qid, got in gold.ranked.items()
+              if set(got) & relevant[qid] != set(expected[qid]) & relevant[qid]]
+    assert mean_overlap >= 0.9, f"{connection.vendor}: mean overlap@10 {mean_overlap:.3f}"
+    assert len(differ) <= len(gold.ranked) // 50, f"{connection.vendor}: relevant items found differ in {differ}"
+
+
+def test_load_is_quick(gold: GoldRun) -> None:
+    assert gold.load_seconds < 45, f"loading the gold set took {gold.load_seconds:.1f} s"
