@@ -178,7 +178,7 @@ def test_a_bundle_with_any_flipped_bit_or_another_key_is_refused(world: World, t
     data = path.read_bytes()
     # Positions in every region: headers, manifest, signature, batch, chunk data, padding, the end blocks.
     positions = {0, 100, 148, 257, 511, 512, 600, len(data) - 1, len(data) - 700}
-    for name, (offset, size) in good.offsets.items():
+    for offset, size in good.offsets.values():
         positions.update({offset - 512, offset - 512 + 124, offset, offset + size // 2, offset + size - 1})
         if size % 512:
             positions.add(offset + size)  # the first padding byte

@@ -4,7 +4,6 @@ connection, SIGKILL at random points, and USB bundles through the commands."""
 from __future__ import annotations
 
 import random
-import shutil
 import signal
 import socket
 import subprocess

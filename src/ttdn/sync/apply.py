@@ -269,6 +269,11 @@ def _dt(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
+def _when(value: str | None) -> dt.datetime:
+    """A timestamp that is always set on the hub (created, updated, state changed)."""
+    return dt.datetime.fromisoformat(value) if value else timezone.now()
+
+
 def _is_newer(record: dict[str, Any], held: dict[str, int], gone: dict[str, GoneItem], epoch: int,
               refresh: bool = False) -> bool:
     uid, version = record["uid"], int(record["v"])
@@ -375,8 +380,8 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
         [Item(uid=uuid.UUID(r["uid"]), kind=r["kind"], source_language=r["source_language"],
               agency_id=agency_ids[r["agency"]["code"]], audience=r["audience"], classification=r["classification"],
               target_countries=r["countries"], valid_from=_dt(r["valid_from"]), valid_until=_dt(r["valid_until"]),
-              state=r["state"], state_changed_at=_dt(r["state_changed_at"]), created_at=_dt(r["created_at"]),
-              updated_at=_dt(r["updated_at"]), published_at=_dt(r["published_at"]), version=int(r["v"]))
+              state=r["state"], state_changed_at=_when(r["state_changed_at"]), created_at=_when(r["created_at"]),
+              updated_at=_when(r["updated_at"]), published_at=_dt(r["published_at"]), version=int(r["v"]))
          for r in records],
         update_conflicts=True, unique_fields=["uid"],
         update_fields=["kind", "source_language", "agency", "audience", "classification", "target_countries",
@@ -412,8 +417,8 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
     def variant(item_id: int, v: dict[str, Any], source_id: int | None) -> Variant:
         return Variant(item_id=item_id, language=v["language"], title=v["title"], summary=v["summary"], body=v["body"],
                        revision=v["revision"], translation_state=v["translation_state"], source_variant_id=source_id,
-                       source_revision=v["source_revision"], created_at=_dt(v["created_at"]),
-                       updated_at=_dt(v["updated_at"]))
+                       source_revision=v["source_revision"], created_at=_when(v["created_at"]),
+                       updated_at=_when(v["updated_at"]))
 
     Variant.objects.bulk_create(
         [variant(item_ids[r["uid"]], v, None) for r in records for v in r["variants"] if v["source"]],
@@ -452,7 +457,8 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
     return ids
 
 
-def _remove(tombstones: list[dict[str, Any]], removed_blobs: set[str], untargeted_epoch: int | None = None) -> list[int]:
+def _remove(tombstones: list[dict[str, Any]], removed_blobs: set[str],
+            untargeted_epoch: int | None = None) -> list[int]:
     uids = [uuid.UUID(t["uid"]) for t in tombstones]
     ids = list(Item.objects.filter(uid__in=uids).values_list("pk", flat=True))
     asset_shas = set(Attachment.objects.filter(variant__item_id__in=ids).values_list("asset__sha256", flat=True))

@@ -204,7 +204,7 @@ def export_bundle(actor: Any, nodes: list[EdgeNode], out: Path, *, full: bool = 
             batch["targeted"] = feed.targeted_versions(node)
         payload = zstandard.ZstdCompressor(level=9).compress(json.dumps(batch, ensure_ascii=False).encode())
         name = f"batch-{node.uid}.json.zst"
-        members.append((name, lambda payload=payload: payload))
+        members.append((name, _constant(payload)))
         entries[str(node.uid)] = {"member": name, "from": batch["from"], "to": batch["to"],
                                   "epoch": batch["epoch"], "snapshot": snapshot}
         for spec in batch["files"].values():
@@ -237,6 +237,10 @@ def export_bundle(actor: Any, nodes: list[EdgeNode], out: Path, *, full: bool = 
         audit.record(actor, "sync.bundle.export", None, bundle_id=bundle_id, nodes=list(entries),
                      ranges={k: [v["from"], v["to"]] for k, v in entries.items()}, chunks=len(chunk_sizes))
     return out
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
 
 
 class BundleSource(apply.ChunkSource):
@@ -317,11 +321,12 @@ def write_return_bundle(out: Path) -> Path:
 
     state = NodeState.objects.get()
     report = services.node_report()
-    manifest = {"format": FORMAT, "kind": "return-bundle", "bundle_id": uuid.uuid4().hex,
+    return_id = uuid.uuid4().hex
+    manifest: dict[str, Any] = {"format": FORMAT, "kind": "return-bundle", "bundle_id": return_id,
                 "node": str(state.node_uid), "created_at": timezone.now().isoformat(), "report": report,
                 "members": []}
     if out.is_dir():
-        out = out / f"ttdn-return-{state.site_code}-{timezone.localdate():%Y%m%d}-{manifest['bundle_id'][:8]}.tar"
+        out = out / f"ttdn-return-{state.site_code}-{timezone.localdate():%Y%m%d}-{return_id[:8]}.tar"
     _write(out, manifest, keys.node_key(), [])
     # Counts are absolute per day, so the hub takes the newest; what went out need not go again.
     services.do_mark_reported(report)

@@ -121,6 +121,9 @@ class SeenNonce(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["node", "nonce"], name="nonce_once_per_node")]
 
+    def __str__(self) -> str:
+        return self.nonce
+
 
 class Heartbeat(models.Model):
     """One contact from a node (over the network or by a return bundle)."""
@@ -134,6 +137,9 @@ class Heartbeat(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.at:%Y-%m-%d %H:%M} {self.via}"
 
 
 class CountKind(models.TextChoices):
@@ -155,6 +161,9 @@ class DisplayCount(models.Model):
             models.UniqueConstraint(fields=["node", "day", "item_uid", "kind"], name="one_count_per_node_day")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.item_uid} {self.kind}: {self.count}"
+
 
 class ReturnAck(models.Model):
     """A node's acknowledgement of a bundle, read from its return bundle."""
@@ -167,6 +176,9 @@ class ReturnAck(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["node", "bundle_id"], name="one_ack_per_bundle")]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}: {self.status}"
 
 
 # ----------------------------------------------------------------------------------------------- edge
@@ -205,6 +217,9 @@ class GoneItem(models.Model):
     epoch = models.PositiveIntegerField(default=0)
     at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.uid} v{self.version}"
+
 
 class LocalCount(models.Model):
     """Views and downloads at this node, per item per day, until the hub has them."""
@@ -218,6 +233,9 @@ class LocalCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "item_uid", "kind"], name="one_local_count")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.item_uid} {self.kind}: {self.count}"
+
 
 class ImportedBundle(models.Model):
     """A bundle this node has seen, and what came of it (sent back in the return bundle)."""
@@ -227,3 +245,6 @@ class ImportedBundle(models.Model):
     applied_seq = models.BigIntegerField(default=0)
     at = models.DateTimeField(default=timezone.now)
     acked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}: {self.status}"

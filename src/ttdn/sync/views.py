@@ -23,6 +23,7 @@ import zstandard
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,11 +54,11 @@ def _hub_only() -> JsonResponse | None:
     return None
 
 
-def signed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def signed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Authenticate the node from its signature; hand the view the node."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         refused = _hub_only()
         if refused is not None:
             return refused
@@ -156,7 +157,7 @@ def _frames(shas: list[str]) -> Iterator[bytes]:
 
 @signed
 @require_POST
-def chunks(request: HttpRequest, node: EdgeNode) -> HttpResponse:
+def chunks(request: HttpRequest, node: EdgeNode) -> HttpResponseBase:
     wanted = _json_body(request).get("chunks", [])
     if not isinstance(wanted, list) or len(wanted) > MAX_CHUNKS_PER_REQUEST or not all(
         isinstance(s, str) and _SHA.fullmatch(s) for s in wanted
@@ -198,7 +199,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     hwm = max(feed.high_water_mark(), 0)
     now = timezone.now()
     online_since = now - dt.timedelta(days=1)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for node in nodes:
         rows.append({
             "node": node, "lag": max(hwm - node.last_applied_seq, 0),
@@ -208,11 +209,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         })
     provinces: dict[str, dict[str, Any]] = {}
     for row in rows:
-        name = row["node"].site.province.name
+        node = row["node"]
+        name = node.site.province.name
         entry = provinces.setdefault(name, {"name": name, "nodes": 0, "online": 0, "revoked": 0})
         entry["nodes"] += 1
         entry["online"] += int(row["online"])
-        entry["revoked"] += int(row["node"].revoked_at is not None)
+        entry["revoked"] += int(node.revoked_at is not None)
     sites = EdgeNode.objects.filter(pk__in=[n.pk for n in nodes]).aggregate(
         equipped=Count("site", distinct=True, filter=Q(revoked_at__isnull=True)))
     return render(request, "sync/dashboard.html", {
