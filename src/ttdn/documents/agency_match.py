@@ -288,7 +288,7 @@ class AgencyMatcher:
                 return result
         # Typos and odd spellings: compare the folded words as strings.
         target = " ".join(t for t in toks if t.isalnum() and t not in {"va", "tinh"})
-        best_ratio, best_key = 0.0, None
+        best_ratio, best_codes = 0.0, set()
         for key in self.keys:
             if key.code is None:
                 continue
@@ -297,10 +297,13 @@ class AgencyMatcher:
             if matcher.real_quick_ratio() < 0.9 or matcher.quick_ratio() < 0.9:
                 continue
             ratio = matcher.ratio()
-            if ratio > best_ratio:
-                best_ratio, best_key = ratio, key
-        if best_key is not None and best_ratio >= 0.9:
-            result.agency, result.score = best_key.code, round(best_ratio, 3)
+            if ratio > best_ratio + 1e-9:
+                best_ratio, best_codes = ratio, {key.code}
+            elif abs(ratio - best_ratio) <= 1e-9:
+                best_codes.add(key.code)
+        # Only one agency may come that close; the same name in several provinces is no match.
+        if best_ratio >= 0.9 and len(best_codes) == 1:
+            result.agency, result.score = best_codes.pop(), round(best_ratio, 3)
         return result
 
     def leading(self, text: str) -> tuple[list[AgencyMatch], str]:

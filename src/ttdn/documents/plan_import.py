@@ -346,6 +346,14 @@ _LEADING_TIME = re.compile(
 )
 
 
+# "… (Sở TT&TT chủ trì, phối hợp Sở Ngoại vụ; thời gian: Quý III/2021)" at the end of a task.
+_INLINE = re.compile(r"\s*\((?P<inner>[^()]*\b(?:chủ trì|phối hợp|thời gian|thời hạn|hoàn thành|thực hiện)\b[^()]*)\)"
+                     r"\s*[.;:]?\s*$", re.IGNORECASE)
+_INLINE_LEAD = re.compile(r"^(?:giao\s+)?(?P<who>.+?)\s+chủ trì(?:\s*,?\s*phối hợp(?:\s+với)?\s+(?P<with>.+))?$",
+                          re.IGNORECASE)
+_INLINE_COORD = re.compile(r"^phối hợp(?:\s+với)?\s*:?\s+(?P<with>.+)$", re.IGNORECASE)
+
+
 def split_agency_list(text: str) -> list[str]:
     """"Các sở, ban, ngành; Bộ Chỉ huy Bộ đội Biên phòng tỉnh, Bộ Chỉ huy Quân sự tỉnh; UBND cấp huyện và các
     cơ quan, đơn vị liên quan" → its five parts. Commas inside names ("Sở Văn hóa, Thể thao và Du lịch",
@@ -444,6 +452,13 @@ class _Parser:
             while any(t["key"] == f"{key}~{n}" for t in self.tasks):
                 n += 1
             key = f"{key}~{n}"
+        title, inline = self.inline(title, key)
+        if "lead" in inline:
+            leads = self.agencies_in(inline["lead"], key)
+        if "coord" in inline:
+            coordinating = self.agencies_in(inline["coord"], key)
+        if "time" in inline:
+            timeframe = self.timeframe(inline["time"], key)
         leads = leads or []
         lead = leads[0].as_dict() if leads else {"text": "", "agency": None, "group": None}
         coord: list[dict[str, Any]] = [{**m.as_dict(), "co_lead": True} for m in leads[1:]]
@@ -457,6 +472,29 @@ class _Parser:
             "description": description.strip(), "lead": lead, "coordinating": coord, "timeframe": tf.as_dict(),
         })
         return key
+
+    def inline(self, title: str, key: str) -> tuple[str, dict[str, str]]:
+        """Lead, coordinating agencies and timeframe written in parentheses at the end of a task."""
+        match = _INLINE.search(title)
+        if not match:
+            return title, {}
+        found: dict[str, str] = {}
+        for part in re.split(r"\s*;\s*", match.group("inner")):
+            part = part.strip(" .,")
+            attr = next(((name, m) for name, pattern in _ATTRS if (m := pattern.match(part))), None)
+            if attr and attr[0] in ("lead", "coord", "time"):
+                found[attr[0]] = attr[1].group("t").strip()
+            elif (lead := _INLINE_LEAD.match(part)) is not None:
+                found["lead"] = lead.group("who")
+                if lead.group("with"):
+                    found["coord"] = lead.group("with")
+            elif (coord := _INLINE_COORD.match(part)) is not None:
+                found["coord"] = coord.group("with")
+            elif looks_like_timeframe(part):
+                found["time"] = part
+        if not found:
+            return title, {}
+        return title[:match.start()].rstrip(" ,;"), found
 
     # ---------------------------------------------------------------- regions
 
