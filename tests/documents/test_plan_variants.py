@@ -69,3 +69,16 @@ def test_lists_of_agencies_split_where_names_end() -> None:
         "Sở Văn hóa, Thể thao và Du lịch", "Sở Công thương"]
     assert split_agency_list("UBND các huyện, thị xã, thành phố (gọi chung là cấp huyện)") == [
         "UBND các huyện, thị xã, thành phố"]
+
+
+def test_decimal_numbering_and_duty_headings_with_their_verb(agencies: Any) -> None:
+    draft = parse_plan((FIXTURES / "dak-lak-decimal-plan-2024.txt").read_text(encoding="utf-8"), agencies=agencies)
+    summary = [(t["key"], t["section"], t["lead"]["agency"], t["timeframe"]["kind"], t["timeframe"]["start"])
+               for t in draft["tasks"]]
+    assert summary == [
+        ("I.1.1", "I.1", "dl-sngv", "quarter", "2024-04-01"),
+        ("I.1.2", "I.1", "dl-ptth", "ongoing", "2024-01-01"),
+        ("II.1.1", "II.1", "dl-sngv", "period", "2024-01-01"),
+        ("II.2.1", "II.2", "dl-ca", "period", "2024-01-01"),
+    ]
+    assert not [u for u in draft["unplaced"] if u["reason"] == "agency not recognised"]

@@ -686,6 +686,11 @@ class _Parser:
         joined = "\n".join(lines)
         target["description"] = f"{target['description']}\n{joined}".strip()
 
+    @staticmethod
+    def label(node: Node) -> str:
+        """"1.2" under section "II.1" is "II.1.2": a decimal label repeats its parent's number."""
+        return node.label.rsplit(".", 1)[-1] if node.kind == "dec" else node.label
+
     def walk_narrative_item(self, node: Node, section: str | None, context: str, prefix: str) -> None:
         ctx = _context(node.text, strong_only=True)
         if context == "targets" and ctx is None:
@@ -701,7 +706,7 @@ class _Parser:
                 return
         title, _sep, inline = node.text.partition(":") if len(node.text) > 80 or ":" in node.text[:-1] else (
             node.text, "", "")
-        key = self.add_section(f"{prefix}.{node.label}" if prefix else node.label, title, section)
+        key = self.add_section(f"{prefix}.{self.label(node)}" if prefix else node.label, title, section)
         if inline.strip():
             self.describe(key, [inline.strip()])
             self.period_from_line(node.text)
@@ -714,7 +719,7 @@ class _Parser:
                 self.set_period(tf.start, tf.end)
 
     def walk_task_item(self, node: Node, section: str | None, prefix: str) -> None:
-        key = f"{prefix}.{node.label}" if prefix else node.label
+        key = f"{prefix}.{self.label(node)}" if prefix else node.label
         strong = _context(node.text, strong_only=True)
         has_items = any(c.kind in ("dec", "let") for c in node.children)
         if strong or has_items:
@@ -758,9 +763,12 @@ class _Parser:
                           else self.default_timeframe(text, task) if _LEADING_TIME.match(text) else timeframe)
 
     def walk_duty_item(self, node: Node, section: str | None, prefix: str) -> None:
-        key = f"{prefix}.{node.label}" if prefix else node.label
+        key = f"{prefix}.{self.label(node)}" if prefix else node.label
         heading = _strip_title(re.sub(r"^Đề nghị\s+", "", node.text))
         found, rest = (self.matcher.leading(heading) if self.matcher else ([], heading))
+        # "Sở Ngoại vụ có trách nhiệm:", "… thực hiện các nhiệm vụ sau:" still only name who.
+        rest = re.sub(r"^(?:có|chịu)?\s*(?:trách nhiệm|nhiệm vụ)(?:\s+(?:thực hiện\s+)?(?:các nhiệm vụ\s+)?sau)?$|"
+                      r"^(?:thực hiện|có)\s+các nhiệm vụ(?:\s+sau)?$", "", rest.strip(), flags=re.IGNORECASE)
         rest_words = [t for t in tokens(rest) if t.isalnum() and t not in {"lien", "quan", "co", "khac"}]
         parts = split_agency_list(heading)
         is_heading = bool(found and not rest_words) or (
@@ -771,7 +779,7 @@ class _Parser:
             # "1. Sở TT&TT chủ trì tổ chức …": the item is itself a task.
             self.task_from_sentence(node, section, prefix, int(node.label) if node.label.isdigit() else 0, key=key)
             return
-        leads = self.agencies_in(heading, key)
+        leads = found if found else self.agencies_in(heading, key)
         new = self.add_section(key, node.text, section)
         n = 0
         for child in node.children:
