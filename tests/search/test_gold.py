@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from ttdn.search.services import SearchQuery, search
 from tests.search.gold import scoring
 from tests.search.gold.load import load_gold
+from ttdn.search.services import SearchQuery, search
 
 EXPECTED = scoring.HERE / "expected_top10.json"
 # The marker makes pytest-django create the test database; the gold run itself happens once per module.

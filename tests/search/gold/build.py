@@ -266,7 +266,8 @@ def build_queries(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
                 entry["typed_from"] = qid
             misses = [k for k in rel if not _answerable(entry, by_key[k])]
             if misses:
-                problems.append(f"{vid} {text!r}: words absent from {len(misses)}/{len(rel)} relevant, e.g. {misses[0]}")
+                problems.append(f"{vid} {text!r}: words absent from {len(misses)}/{len(rel)} relevant, "
+                                f"e.g. {misses[0]}")
             out.append(entry)
     return out, problems
 

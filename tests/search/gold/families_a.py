@@ -5,6 +5,7 @@ trade fair); its instances are the places, years and figures that make each item
 are filled from places.py or from the instance.
 """
 
+# ruff: noqa: E501 — whole sentences in many scripts read better on one line each.
 from __future__ import annotations
 
 from tests.search.gold.model import Family, T

@@ -1,5 +1,6 @@
 """Families of material about crime at the border, epidemics and the rules of the border area."""
 
+# ruff: noqa: E501 — whole sentences in many scripts read better on one line each.
 from __future__ import annotations
 
 from tests.search.gold.model import Family, T

@@ -1,5 +1,6 @@
 """Families of material about neighbours, elections and the law, culture, farming, schools and health cover."""
 
+# ruff: noqa: E501 — whole sentences in many scripts read better on one line each.
 from __future__ import annotations
 
 from tests.search.gold.model import Family, T

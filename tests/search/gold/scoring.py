@@ -100,7 +100,9 @@ def evaluate(queries: Sequence[dict[str, Any]], ranked: dict[str, list[str]]) ->
     )
 
 
-def run(queries: Sequence[dict[str, Any]], search: Callable[[str], list[str]]) -> tuple[dict[str, list[str]], list[float]]:
+def run(
+    queries: Sequence[dict[str, Any]], search: Callable[[str], list[str]]
+) -> tuple[dict[str, list[str]], list[float]]:
     """Ask every query through `search(text) -> ranked item keys`; return the rankings and latencies (ms)."""
     ranked: dict[str, list[str]] = {}
     took: list[float] = []
