@@ -300,3 +300,10 @@ def test_a_vietnamese_query_shows_the_item_with_its_other_versions(world: World)
     # Staff who see unfinished versions get them too.
     staff = search.search(world.appraiser, SearchQuery(text="buon lau")).hits[0]
     assert {v.language for v in staff.variants} == {"vi", "km", "lo", "en"}
+
+
+def test_a_run_typed_without_the_zero_width_spaces_of_the_document(world: World) -> None:
+    item = published(world, "Chợ biên giới")
+    translate(world, item, "km", "ផ្សារព្រំដែន", "<p>ខ្ញុំ\u200bចង់ទៅ\u200bផ្សារ</p>")
+    assert find("ខ្ញុំចង់ទៅផ្សារ") == ["ផ្សារព្រំដែន"]
+    assert find("ចង់ទៅ") == ["ផ្សារព្រំដែន"]

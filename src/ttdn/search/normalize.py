@@ -5,7 +5,8 @@
 are combining marks too and are kept); `index_tokens` and `query_tokens` cut folded text into the
 space-free tokens both backends index: folded words for spaced scripts; for Lao, Khmer, Thai, Chinese (and
 other scripts written without spaces) overlapping pairs of grapheme clusters, so any word inside a run is
-found as a phrase of pairs, plus ICU dictionary words for ranking.
+found as a phrase of pairs — also the words ICU's dictionary glues together (Khmer ចង់ទៅ) and 2-character
+Chinese words. ICU's word segmentation cuts queries (see ttdn.search.query).
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ from dataclasses import dataclass
 import icu
 
 # Zero-width space, non-joiner, joiner, word joiner, BOM, and the soft hyphen that PDFs leave inside words.
-_ZERO_WIDTH = {0x200B: " ", 0x200C: " ", 0x200D: " ", 0x2060: " ", 0xFEFF: " ", 0x00AD: None}
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SOFT_HYPHEN = "\u00ad"
 _FOLD_MARKS = re.compile("[\u0300-\u036f]+")
-_FOLD_MAP = str.maketrans({"đ": "d", "ƀ": "b"})
+
+
+def _spaces_for_zero_width(text: str) -> str:
+    if _SOFT_HYPHEN in text:
+        text = text.replace(_SOFT_HYPHEN, "")
+    return _ZERO_WIDTH.sub(" ", text)
 
 # Blocks of scripts written without spaces between words. Only letters, marks and digits inside them form
 # runs; their punctuation (Khmer ។, Thai ๚) ends a run.
@@ -73,6 +80,8 @@ def _build_classes() -> tuple[str, str]:
 _MARKS, _UNSPACED = _build_classes()
 # A run of an unspaced script, or a word of any other script (letters, digits and their marks).
 _TOKEN_RE = re.compile(rf"(?P<run>[{_UNSPACED}]+)|(?P<word>(?:[^\W_]|[{_MARKS}])+)")
+_HAS_RUN_RE = re.compile(f"[{_UNSPACED}]")
+_WORD_RE = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
 _CLUSTER_RE = re.compile(rf".[{_MARKS}]*", re.DOTALL)
 
 # ------------------------------------------------------------------------------- Vietnamese tone placement
@@ -145,7 +154,7 @@ def _place_tone(word: str) -> str:
 def normalize(text: str) -> str:
     """NFC; zero-width spaces and joiners as spaces; Vietnamese tone marks on one agreed vowel (hoà → hòa,
     thuý → thúy, khoẻ → khỏe). Used for documents and queries alike; stored text is never rewritten."""
-    text = text.translate(_ZERO_WIDTH)
+    text = _spaces_for_zero_width(text)
     decomposed = unicodedata.normalize("NFD", text)
     if any(t in decomposed for t in _TONES):
         decomposed = _VI_WORD.sub(lambda m: _place_tone(m.group(0)), decomposed)
@@ -156,9 +165,9 @@ def fold(text: str) -> str:
     """The matching form: normalize, lower case, U+0300–U+036F removed (Vietnamese tones and qualities,
     breves), đ→d, ƀ→b. Lao, Khmer and Thai vowel signs are outside that block and stay."""
     # Tone placement only moves marks that are removed here, so it is skipped (it is the slow part).
-    text = text.translate(_ZERO_WIDTH).lower()
+    text = _spaces_for_zero_width(text).lower()
     text = _FOLD_MARKS.sub("", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFC", text).translate(_FOLD_MAP)
+    return unicodedata.normalize("NFC", text).replace("đ", "d").replace("ƀ", "b")
 
 
 # ---------------------------------------------------------------------------------------------- tokens
@@ -223,11 +232,8 @@ def _run_index_tokens(run: str) -> list[str]:
     if len(parts) == 1:
         return parts
     # Pairs, then the last cluster alone: every cluster starts some token, so a one-cluster query can be
-    # a prefix query, and any longer query is a phrase of pairs.
-    tokens = [*run_bigrams(parts), parts[-1]]
-    if len(parts) >= 3:
-        tokens.extend(w for w in icu_words(run) if len(clusters(w)) >= 3)
-    return tokens
+    # a prefix query, and any longer query is a phrase of pairs, found wherever ICU would cut the run.
+    return [*run_bigrams(parts), parts[-1]]
 
 
 def index_tokens(text: str, language: str | None = None) -> list[str]:
@@ -236,12 +242,15 @@ def index_tokens(text: str, language: str | None = None) -> list[str]:
     `language` is accepted for callers that know it; the pipeline is the same for every language, since
     material mixes scripts (a Vietnamese leaflet quotes a Lao place name) and a query's language is unknown.
     """
+    folded = fold(text)
+    if not _HAS_RUN_RE.search(folded):
+        return _WORD_RE.findall(folded)  # the common case, at C speed
     out: list[str] = []
-    for piece in pieces(fold(text)):
-        if piece.unspaced:
-            out.extend(_run_index_tokens(piece.text))
+    for run, word in _TOKEN_RE.findall(folded):
+        if run:
+            out.extend(_run_index_tokens(run))
         else:
-            out.append(piece.text)
+            out.append(word)
     return out
 
 

@@ -3,8 +3,9 @@
 A query is a list of terms, all required (or, as a fallback when that finds nothing, any of them). A term
 is one or more alternatives; an alternative is a set of phrases that must all occur; a phrase is a run of
 adjacent tokens, possibly ending in a prefix. A quoted text is a phrase; `giới*` is a prefix; a Lao, Khmer
-or Chinese run is the phrase of its cluster pairs (it is found inside longer runs), or the words ICU finds
-in it, wherever they stand (Khmer text separated by zero-width spaces, a query typed without them).
+or Chinese run is the phrase of its cluster pairs (it is found inside longer runs), or, when ICU's dictionary
+cuts it into several words, those words wherever they stand (a document that separates them with spaces
+or zero-width spaces, a query typed without them).
 """
 
 from __future__ import annotations
@@ -54,9 +55,7 @@ def _run_term(run: str, parsed: ParsedQuery) -> Term:
         return Term([(Phrase((run,), prefix=True),)])
     alternatives: list[Alternative] = [(Phrase(tuple(run_bigrams(parts))),)]
     words = [w for w in icu_words(run) if w.strip()]
-    if len(words) == 1 and len(parts) >= 3:
-        alternatives.append((Phrase((run,)),))  # the whole word, as documents index it too
-    elif len(words) > 1:
+    if len(words) > 1:
         alt = []
         for word in words:
             wparts = clusters(word)

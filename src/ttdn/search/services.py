@@ -366,7 +366,9 @@ def _matches_sql(match: str | None, where_sql: str, where_params: list[Any]) -> 
     return (
         f"{head}SELECT {cols}, f.s AS s, {_DOC}.date AS dt "  # noqa: S608
         f"FROM (SELECT rowid AS rid, bm25(search_fts, {weights}) AS s FROM search_fts WHERE search_fts MATCH %s) AS f "
-        f"JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql})",
+        # CROSS JOIN keeps the word index as the outer loop: SQLite would otherwise start from the document
+        # table's state index and run the full-text query once per published document.
+        f"CROSS JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql})",
         [match, *where_params],
     )
 
@@ -421,8 +423,10 @@ def _other_versions(rows: list[tuple[Any, ...]], where_sql: str, where_params: l
     best = {r[1]: r[3] for r in rows}
     ids = ",".join(str(int(i)) for i in best)
     with connection.cursor() as cursor:
+        # The items' rows first (by the item index), then the filters over them under the table's name.
         cursor.execute(
-            f"SELECT variant_id, item_id, state, kind FROM {_DOC} WHERE {_DOC}.item_id IN ({ids}) AND {where_sql} "  # noqa: S608
+            f"WITH c AS MATERIALIZED (SELECT * FROM {_DOC} WHERE item_id IN ({ids})) "  # noqa: S608
+            f"SELECT variant_id, item_id, state, kind FROM c AS {_DOC} WHERE {where_sql} "
             f"ORDER BY {_DOC}.item_id, {_DOC}.language",
             where_params,
         )
