@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -358,6 +359,29 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
     return stats
 
 
+def _upsert_rows(model: type[Model], conflict: list[str], rows: list[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE with executemany (SQLite and PostgreSQL): Django's bulk_create spends
+    most of its time compiling SQL for each row, which would cap applying far below 2,000 records/s."""
+    if not rows:
+        return
+    meta = model._meta
+    names = list(rows[0])
+    fields = [meta.get_field(name) for name in names]
+    qn = connection.ops.quote_name
+    columns = [qn(f.column) for f in fields]  # type: ignore[union-attr]
+    targets = {qn(meta.get_field(name).column) for name in conflict}  # type: ignore[union-attr]
+    # Only model metadata (quoted table and column names) is formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(sorted(targets))}) DO UPDATE SET "
+        + ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in targets)
+    )
+    prepare = [f.get_db_prep_save for f in fields]  # type: ignore[union-attr]
+    params = [[prep(row[name], connection) for prep, name in zip(prepare, names, strict=True)] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) -> list[int]:
     agencies = {r["agency"]["code"]: r["agency"] for r in records}
     Agency.objects.bulk_create(
@@ -376,18 +400,14 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
     province_keys = {k for r in records for k in r["provinces"]}
     unit_ids = dict(AdminUnit.objects.filter(key__in=list(province_keys)).values_list("key", "pk"))
 
-    Item.objects.bulk_create(
-        [Item(uid=uuid.UUID(r["uid"]), kind=r["kind"], source_language=r["source_language"],
-              agency_id=agency_ids[r["agency"]["code"]], audience=r["audience"], classification=r["classification"],
-              target_countries=r["countries"], valid_from=_dt(r["valid_from"]), valid_until=_dt(r["valid_until"]),
-              state=r["state"], state_changed_at=_when(r["state_changed_at"]), created_at=_when(r["created_at"]),
-              updated_at=_when(r["updated_at"]), published_at=_dt(r["published_at"]), version=int(r["v"]))
-         for r in records],
-        update_conflicts=True, unique_fields=["uid"],
-        update_fields=["kind", "source_language", "agency", "audience", "classification", "target_countries",
-                       "valid_from", "valid_until", "state", "state_changed_at", "created_at", "updated_at",
-                       "published_at", "version"],
-    )
+    _upsert_rows(Item, ["uid"], [
+        {"uid": uuid.UUID(r["uid"]), "kind": r["kind"], "source_language": r["source_language"],
+         "agency_id": agency_ids[r["agency"]["code"]], "audience": r["audience"], "classification": r["classification"],
+         "target_countries": r["countries"], "valid_from": _dt(r["valid_from"]), "valid_until": _dt(r["valid_until"]),
+         "state": r["state"], "state_changed_at": _when(r["state_changed_at"]), "created_at": _when(r["created_at"]),
+         "updated_at": _when(r["updated_at"]), "published_at": _dt(r["published_at"]), "version": int(r["v"])}
+        for r in records
+    ])
     item_ids = {str(u): pk for u, pk in Item.objects.filter(
         uid__in=[uuid.UUID(r["uid"]) for r in records]).values_list("uid", "pk")}
     ids = list(item_ids.values())
@@ -411,19 +431,14 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
     Attachment.objects.filter(variant__item_id__in=ids).delete()
     if obsolete:
         Variant.objects.filter(pk__in=obsolete).delete()
-    fields = ["title", "summary", "body", "revision", "translation_state", "source_variant", "source_revision",
-              "created_at", "updated_at"]
+    def variant(item_id: int, v: dict[str, Any], source_id: int | None) -> dict[str, Any]:
+        return {"item_id": item_id, "language": v["language"], "title": v["title"], "summary": v["summary"],
+                "body": v["body"], "revision": v["revision"], "translation_state": v["translation_state"],
+                "source_variant_id": source_id, "source_revision": v["source_revision"],
+                "created_at": _when(v["created_at"]), "updated_at": _when(v["updated_at"])}
 
-    def variant(item_id: int, v: dict[str, Any], source_id: int | None) -> Variant:
-        return Variant(item_id=item_id, language=v["language"], title=v["title"], summary=v["summary"], body=v["body"],
-                       revision=v["revision"], translation_state=v["translation_state"], source_variant_id=source_id,
-                       source_revision=v["source_revision"], created_at=_when(v["created_at"]),
-                       updated_at=_when(v["updated_at"]))
-
-    Variant.objects.bulk_create(
-        [variant(item_ids[r["uid"]], v, None) for r in records for v in r["variants"] if v["source"]],
-        update_conflicts=True, unique_fields=["item", "language"], update_fields=fields,
-    )
+    _upsert_rows(Variant, ["item_id", "language"],
+                 [variant(item_ids[r["uid"]], v, None) for r in records for v in r["variants"] if v["source"]])
     variant_ids = {(item_id, lang): pk for pk, item_id, lang in Variant.objects.filter(item_id__in=ids).values_list(
         "pk", "item_id", "language")}
     source_lang = {r["uid"]: r["source_language"] for r in records}
@@ -432,8 +447,7 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
         for r in records for v in r["variants"] if not v["source"]
     ]
     if translations:
-        Variant.objects.bulk_create(translations, update_conflicts=True, unique_fields=["item", "language"],
-                                    update_fields=fields)
+        _upsert_rows(Variant, ["item_id", "language"], translations)
         variant_ids = {(item_id, lang): pk for pk, item_id, lang in Variant.objects.filter(
             item_id__in=ids).values_list("pk", "item_id", "language")}
 
