@@ -54,6 +54,8 @@ def test_withdrawn_item_disappears_from_the_node_ui(hub: Hub, make_node: Any, pa
         hub.tool("withdraw", uid)
         summary = node.sync()
         assert summary["tombstones"] == 1
+        # The view above was counted on the node and reported up with this sync (a number, no person).
+        assert next(n for n in hub.tool("nodes") if n["uid"] == node.uid)["views"] >= 1
 
         response = page.goto(f"{base}/items/{uid}/")
         assert response is not None and (response.status == 404 or "/accounts/login/" in page.url)

@@ -258,3 +258,14 @@ def test_edge_web_is_read_only_and_counts_views(world: World) -> None:
         api = client.post("/api/v1/items", {}, content_type="application/json")
         assert api.status_code == 403 and api.json()["code"] == "read_only_node"
         assert client.post("/accounts/logout/").status_code in {200, 302}
+
+
+def test_sync_window_wraps_midnight() -> None:
+    from ttdn.sync.management.commands.sync import in_window, parse_window
+
+    night = parse_window("22:00-05:00")
+    assert in_window(dt.time(23, 30), night) and in_window(dt.time(4, 59), night)
+    assert not in_window(dt.time(12, 0), night) and not in_window(dt.time(5, 0), night)
+    day = parse_window("08:00-17:00")
+    assert in_window(dt.time(8, 0), day) and not in_window(dt.time(17, 0), day)
+    assert in_window(dt.time(3, 0), None)

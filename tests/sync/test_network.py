@@ -22,6 +22,11 @@ def _wanted(state: dict[str, list[Any]]) -> dict[str, int]:
 
 def test_initial_sync_withdrawal_and_idempotence(hub: Hub, make_node: Any) -> None:
     node: Node = make_node()
+    # A daily byte budget stops the pass part-way; what was spent today counts against the next pass.
+    tight = last_json(node.cli("sync", "--daily-bytes", "60000").stdout)
+    assert tight["status"] == "budget" and tight["bytes_down"] + tight["bytes_up"] <= 60000 + 70000
+    spent = last_json(node.cli("sync", "--daily-bytes", "60000").stdout)
+    assert spent["status"] == "budget" and spent["bytes_down"] == 0
     first = node.sync()
     assert first["status"] == "ok" and first["records"] > 100 and first["files_written"] > 0
     state = hub.tool("state", node.uid)
@@ -36,6 +41,16 @@ def test_initial_sync_withdrawal_and_idempotence(hub: Hub, make_node: Any) -> No
 
     again = node.sync()
     assert again["records"] == 0 and again["chunks_fetched"] == 0 and again["bytes_down"] < 5000
+
+    # A revised large file: only the chunks around the change travel.
+    big = hub.corpus["files"][0]
+    revised = hub.tool("revise-file", big, "64")
+    assert revised["size"] > 1_500_000
+    changed = node.sync()
+    assert changed["records"] == 1 and changed["files_written"] == 1
+    # The PDF's head and trailer change too (title, offsets): those chunks plus the few around the edit.
+    assert changed["chunks_fetched"] <= 7 and changed["chunks_reused"] >= 20, changed
+    assert changed["bytes_down"] < revised["size"] * 0.3, changed
 
     gone = hub.corpus["public"][5]
     hub.tool("withdraw", gone)
