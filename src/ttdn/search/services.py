@@ -12,6 +12,7 @@ transaction of every content write. `reindex_all` rebuilds everything (`ttdn rei
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -349,18 +350,30 @@ ORDER BY top.best, top.latest DESC, top.iid DESC, m.s, m.vid
 """
 
 
-def _matches_sql(match: str | None, where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
+@dataclass
+class _Match:
+    expr: str  # the FTS5 expression or tsquery literal that selects the documents
+    # PostgreSQL: each term's tsquery with its weight (inverse document frequency), summed for the rank.
+    terms: list[tuple[str, float]] = field(default_factory=list)
+
+
+def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
     """The ranked, filtered variants (`m`): lower s is better on both backends."""
     head = "WITH m AS MATERIALIZED ("
     cols = f"{_DOC}.variant_id AS vid, {_DOC}.item_id AS iid"
     if match is None:
         return (f"{head}SELECT {cols}, 0.0 AS s, {_DOC}.date AS dt FROM {_DOC} WHERE {where_sql})", where_params)  # noqa: S608
     if connection.vendor == "postgresql":
-        rank = f"-ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 1)"
+        # BM25 on SQLite sums, over the query's terms, each term's weighted, length-normalised frequency times
+        # its inverse document frequency. Here: ts_rank_cd of each term alone (a phrase of Lao or Chinese
+        # pairs counts as one term, as in FTS5), times an idf from the column's statistics, summed — so the
+        # two backends order results alike.
+        parts = [f"%s * ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 1)" for _t in match.terms]
+        rank_params: list[Any] = [p for term, idf in match.terms for p in (idf, term)]
         return (
-            f"{head}SELECT {cols}, {rank} AS s, {_DOC}.date AS dt FROM {_DOC} "  # noqa: S608
+            f"{head}SELECT {cols}, -({' + '.join(parts)}) AS s, {_DOC}.date AS dt FROM {_DOC} "  # noqa: S608
             f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql})",
-            [match, match, *where_params],
+            [*rank_params, match.expr, *where_params],
         )
     weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
     return (
@@ -369,18 +382,69 @@ def _matches_sql(match: str | None, where_sql: str, where_params: list[Any]) -> 
         # CROSS JOIN keeps the word index as the outer loop: SQLite would otherwise start from the document
         # table's state index and run the full-text query once per published document.
         f"CROSS JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql})",
-        [match, *where_params],
+        [match.expr, *where_params],
     )
 
 
-def _run(match: str | None, where_sql: str, where_params: list[Any], limit: int, offset: int) -> list[tuple[Any, ...]]:
+_FREQUENCIES: dict[str, Any] = {"at": -1e9}
+FREQUENCIES_TTL = 300.0  # seconds; the statistics only change when (auto)ANALYZE runs
+
+
+def _lexeme_frequencies() -> tuple[dict[str, float], float]:
+    """Share of documents holding each common lexeme (PostgreSQL's ANALYZE keeps them for tsvector columns),
+    and the share assumed for any other lexeme. Cached per process (reading pg_stats costs milliseconds)."""
+    now = time.monotonic()
+    if now - _FREQUENCIES["at"] > FREQUENCIES_TTL:
+        _FREQUENCIES["value"] = _read_lexeme_frequencies()
+        _FREQUENCIES["at"] = now
+    return _FREQUENCIES["value"]  # type: ignore[no-any-return]
+
+
+def _read_lexeme_frequencies() -> tuple[dict[str, float], float]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'search_searchdocument' AND attname = 'vec'"
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return {}, 0.001
+    elems, freqs = row
+    known = dict(zip(elems, freqs[: len(elems)], strict=False))
+    rare = (freqs[len(elems)] / 2) if len(freqs) > len(elems) else 0.001
+    return known, max(rare, 1e-6)
+
+
+def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
+    known, rare = _lexeme_frequencies()
+    terms: list[tuple[str, float]] = []
+    for term in parsed.terms:
+        tokens = [t for alt in term.alternatives[:1] for phrase in alt for t in phrase.tokens]
+        prefix = any(phrase.prefix for alt in term.alternatives for phrase in alt)
+        share = rare if not tokens else min(known.get(t, rare) for t in tokens)
+        if prefix:
+            share = max(share, 0.01)  # a prefix stands for many words
+        idf = max(math.log(1 / max(share, 1e-6)), 0.05)
+        terms.append((q.to_tsquery(q.ParsedQuery(terms=[term])), idf))
+    return _Match(q.to_tsquery(parsed, any_term=any_term), terms)
+
+
+def _match(parsed: q.ParsedQuery, any_term: bool = False) -> _Match:
+    if connection.vendor == "postgresql":
+        return _pg_match(parsed, any_term)
+    return _Match(q.to_fts5(parsed, any_term=any_term))
+
+
+def _run(
+    match: _Match | None, where_sql: str, where_params: list[Any], limit: int, offset: int
+) -> list[tuple[Any, ...]]:
     sql, params = _matches_sql(match, where_sql, where_params)
     with connection.cursor() as cursor:
         cursor.execute(sql + _GROUPED, [*params, limit, offset])
         return list(cursor.fetchall())
 
 
-def _count(match: str | None, where_sql: str, where_params: list[Any]) -> int:
+def _count(match: _Match | None, where_sql: str, where_params: list[Any]) -> int:
     sql, params = _matches_sql(match, where_sql, where_params)
     with connection.cursor() as cursor:
         cursor.execute(sql + " SELECT COUNT(DISTINCT iid) FROM m", params)  # noqa: S608
@@ -395,10 +459,9 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
     offset = max(0, int(query.offset))
     parsed = q.parse(query.text)
     where_sql, where_params = _where_sql(_filters_q(user, query, timezone.now()))
-    pg = connection.vendor == "postgresql"
     relaxed = False
     if parsed:
-        match: str | None = q.to_tsquery(parsed) if pg else q.to_fts5(parsed)
+        match: _Match | None = _match(parsed)
     elif query.text.strip() and not any(ch.isalnum() for ch in query.text):
         return SearchResults([], 0, (time.perf_counter() - started) * 1000)  # only punctuation: nothing to find
     else:
@@ -407,7 +470,7 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
     total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
     if total == 0 and len(parsed.terms) > 1:
         # No item holds every word: show those holding any of them, still ranked.
-        match = q.to_tsquery(parsed, any_term=True) if pg else q.to_fts5(parsed, any_term=True)
+        match = _match(parsed, any_term=True)
         rows = _run(match, where_sql, where_params, limit, offset) if limit else []
         total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
         relaxed = total > 0
