@@ -307,3 +307,13 @@ def test_a_run_typed_without_the_zero_width_spaces_of_the_document(world: World)
     translate(world, item, "km", "ផ្សារព្រំដែន", "<p>ខ្ញុំ\u200bចង់ទៅ\u200bផ្សារ</p>")
     assert find("ខ្ញុំចង់ទៅផ្សារ") == ["ផ្សារព្រំដែន"]
     assert find("ចង់ទៅ") == ["ផ្សារព្រំដែន"]
+
+
+def test_a_rare_word_counts_more_than_a_common_one_on_both_backends(world: World) -> None:
+    published(world, "Bảo vệ rừng", body="<p>Núi cao.</p>")
+    published(world, "Núi cao", body="<p>Bảo vệ rừng.</p>")
+    for n in range(4):
+        published(world, f"Tài liệu {n}", body="<p>Núi và sông.</p>")
+    # "rừng" is in 2 documents, "núi" in 6: the item with the rare word in its title comes first.
+    assert find("rung nui")[:2] == ["Bảo vệ rừng", "Núi cao"]
+    assert find("nui rung")[:2] == ["Bảo vệ rừng", "Núi cao"]

@@ -254,6 +254,7 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred foreign-key checks first, then DDL
             cursor.execute("CREATE INDEX search_doc_vec ON search_searchdocument USING gin (vec)")
             cursor.execute("ANALYZE search_searchdocument")
+            _FREQUENCIES["at"] = -1e9  # read the new statistics at the next search
         else:
             cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         audit.record(None, "search.index.rebuild", None, variants=done, backend=backend_name())
@@ -415,17 +416,46 @@ def _read_lexeme_frequencies() -> tuple[dict[str, float], float]:
     return known, max(rare, 1e-6)
 
 
+# Up to this many documents, terms are counted exactly (deterministic, and cheap at that size); beyond it,
+# the column statistics of PostgreSQL's ANALYZE say how common a term is (counting would cost more than
+# the search).
+EXACT_IDF_UP_TO = 50_000
+
+
+def _document_count() -> tuple[int, bool]:
+    """How many documents, and whether that is an exact count."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchdocument'")
+        row = cursor.fetchone()
+        if row and row[0] and row[0] > EXACT_IDF_UP_TO:
+            return int(row[0]), False
+        cursor.execute("SELECT count(*) FROM search_searchdocument")
+        return int(cursor.fetchone()[0]), True
+
+
+def _documents_with(tsquery: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_searchdocument WHERE vec @@ %s::tsquery", [tsquery])
+        return int(cursor.fetchone()[0])
+
+
 def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
-    known, rare = _lexeme_frequencies()
+    """Each term's idf as FTS5's bm25 computes it: ln(1 + (N - n + 0.5) / (n + 0.5))."""
+    total, exact = _document_count()
+    known, rare = ({}, 0.0) if exact else _lexeme_frequencies()
     terms: list[tuple[str, float]] = []
     for term in parsed.terms:
-        tokens = [t for alt in term.alternatives[:1] for phrase in alt for t in phrase.tokens]
-        prefix = any(phrase.prefix for alt in term.alternatives for phrase in alt)
-        share = rare if not tokens else min(known.get(t, rare) for t in tokens)
-        if prefix:
-            share = max(share, 0.01)  # a prefix stands for many words
-        idf = max(math.log(1 / max(share, 1e-6)), 0.05)
-        terms.append((q.to_tsquery(q.ParsedQuery(terms=[term])), idf))
+        term_query = q.to_tsquery(q.ParsedQuery(terms=[term]))
+        if exact:
+            n = float(_documents_with(term_query))
+        else:
+            tokens = [t for alt in term.alternatives[:1] for phrase in alt for t in phrase.tokens]
+            share = min((known.get(t, rare) for t in tokens), default=rare)
+            if any(p.prefix for alt in term.alternatives for p in alt):
+                share = max(share, 0.01)  # a prefix stands for many words
+            n = share * total
+        idf = max(math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6)
+        terms.append((term_query, idf))
     return _Match(q.to_tsquery(parsed, any_term=any_term), terms)
 
 
