@@ -84,6 +84,19 @@ def test_targeting_changes_add_and_remove_material(hub: Hub, make_node: Any) -> 
     assert refused.returncode != 0 and "chỉ" in refused.stderr
 
 
+def test_many_nodes_sync_at_the_same_time(hub: Hub, make_node: Any) -> None:
+    nodes: list[Node] = [make_node(), make_node(), make_node("xa-ia-o")]
+    procs = [subprocess.Popen([sys.executable, "-m", "ttdn.cli", "sync"], env=n.env, cwd=ROOT, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in nodes]
+    for node, proc in zip(nodes, procs, strict=True):
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert last_json(out)["status"] == "ok"
+        state = hub.tool("state", node.uid)
+        check_consistent(node, state)
+        assert node.items() == _wanted(state)
+
+
 def test_revoked_node_is_refused_with_a_clear_message(hub: Hub, make_node: Any) -> None:
     node: Node = make_node()
     hub.cli("edge", "revoke", node.uid, "--reason", "Thiết bị bị mất")
