@@ -91,7 +91,6 @@ class SearchResults:
     took_ms: float
     # True when no item held every word and items holding any of them are shown instead.
     relaxed: bool = False
-    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def backend_name() -> str:
