@@ -317,3 +317,12 @@ def test_a_rare_word_counts_more_than_a_common_one_on_both_backends(world: World
     # "rừng" is in 2 documents, "núi" in 6: the item with the rare word in its title comes first.
     assert find("rung nui")[:2] == ["Bảo vệ rừng", "Núi cao"]
     assert find("nui rung")[:2] == ["Bảo vệ rừng", "Núi cao"]
+
+
+def test_odd_queries_are_no_error(world: World) -> None:
+    published(world, "Biên giới")
+    for text in ['"', "*", '"" AND OR NOT', "(", "NEAR(a b)", "💡", "-", "bien " * 2000, "\u200b", "a\x00b"]:
+        results = search.search(None, SearchQuery(text=text))
+        assert results.total >= 0 and all(h.variants for h in results.hits)
+    assert find("AND") == [] and find('"bien" OR') == ["Biên giới"]
+    assert search.search(None, SearchQuery(text="bien", limit=0)).total == 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ttdn.search.normalize import Piece, clusters, fold, icu_words, pieces, run_bigrams
 
 MAX_TERMS = 16
+MAX_QUERY_LENGTH = 1000  # characters read from a query; the rest is ignored
 MAX_TOKEN_LENGTH = 100
 
 
@@ -95,7 +96,7 @@ def _terms_of(text: str, quoted: bool, parsed: ParsedQuery) -> list[Term]:
 
 def parse(text: str) -> ParsedQuery:
     parsed = ParsedQuery()
-    for m in _PART.finditer(text or ""):
+    for m in _PART.finditer((text or "")[:MAX_QUERY_LENGTH]):
         quoted, bare = m.group(1), m.group(2)
         if quoted is not None:
             parsed.terms += _terms_of(quoted, True, parsed)
