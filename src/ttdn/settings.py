@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ttdn.accounts.middleware.TwoFactorMiddleware",
+    # Edge nodes only (TTDN_ROLE=edge): a read-only replica, views and downloads counted.
+    "ttdn.sync.middleware.EdgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
