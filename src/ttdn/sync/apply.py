@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -366,17 +366,17 @@ def _upsert_rows(model: type[Model], conflict: list[str], rows: list[dict[str, A
         return
     meta = model._meta
     names = list(rows[0])
-    fields = [meta.get_field(name) for name in names]
+    fields: list[Field[Any, Any]] = [meta.get_field(name) for name in names]  # type: ignore[misc]
     qn = connection.ops.quote_name
-    columns = [qn(f.column) for f in fields]  # type: ignore[union-attr]
-    targets = {qn(meta.get_field(name).column) for name in conflict}  # type: ignore[union-attr]
+    columns = [qn(str(f.column)) for f in fields]
+    targets = {qn(str(meta.get_field(name).column)) for name in conflict}  # type: ignore[union-attr]
     # Only model metadata (quoted table and column names) is formatted in; every value is a parameter.
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
         f"ON CONFLICT ({', '.join(sorted(targets))}) DO UPDATE SET "
         + ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in targets)
     )
-    prepare = [f.get_db_prep_save for f in fields]  # type: ignore[union-attr]
+    prepare = [f.get_db_prep_save for f in fields]
     params = [[prep(row[name], connection) for prep, name in zip(prepare, names, strict=True)] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
