@@ -61,22 +61,25 @@ def test_initial_sync_withdrawal_and_idempotence(hub: Hub, make_node: Any) -> No
 
 def test_targeting_changes_add_and_remove_material(hub: Hub, make_node: Any) -> None:
     node: Node = make_node()
-    node.sync()
     officials = set(hub.corpus["officials"])
-    assert officials <= set(node.items())
-
+    # Set to public before its first sync: officials-only items reach it as tombstones only.
     hub.cli("edge", "target", node.uid, "--audience", "public", "--languages", "")
-    summary = node.sync()
+    node.sync()
     held = node.items()
-    assert not officials & set(held), "officials-only material must leave a node switched to public"
+    assert held and not officials & set(held)
     assert all("km" not in node.languages(u) for u in held)
-    assert summary["status"] == "ok"
     check_consistent(node, hub.tool("state", node.uid))
 
     hub.cli("edge", "target", node.uid, "--audience", "officials", "--languages", "km")
-    node.sync()
+    summary = node.sync()
+    assert summary["status"] == "ok"
     assert officials <= set(node.items())
     assert any("km" in node.languages(u) for u in hub.corpus["public"])
+    check_consistent(node, hub.tool("state", node.uid))
+
+    hub.cli("edge", "target", node.uid, "--audience", "public")
+    node.sync()
+    assert not officials & set(node.items()), "officials-only material must leave a node switched to public"
     check_consistent(node, hub.tool("state", node.uid))
 
     # A commune's kiosk never receives officials-only material.

@@ -286,8 +286,9 @@ def _is_newer(record: dict[str, Any], held: dict[str, int], gone: dict[str, Gone
         return True
     if version > was.version:
         return True
-    # Removed by a targeting change at this version: it may come back, but not from an older bundle.
-    return version == was.version and was.untargeted and epoch >= was.epoch
+    # Not meant for this node at this version: it may come back with a targeting change (a refresh, or a
+    # bundle made under newer targeting), never from an older bundle.
+    return version == was.version and was.untargeted and (refresh or epoch > was.epoch)
 
 
 def _held(uids: list[str]) -> tuple[dict[str, int], dict[str, GoneItem]]:
@@ -341,7 +342,7 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
             stats.records += len(fresh)
         tombs = [t for t in batch.get("tombstones", []) if t["uid"] not in held or int(t["v"]) >= held[t["uid"]]]
         if tombs:
-            changed += _remove(tombs, removed_blobs)
+            changed += _remove(tombs, removed_blobs, epoch)
             stats.tombstones += sum(1 for t in tombs if t["uid"] in held)
         if batch.get("kind") in {"feed", "bundle"} and "to" in batch and int(batch["from"]) <= node.applied_seq:
             node.applied_seq = max(node.applied_seq, int(batch["to"]))
@@ -471,8 +472,9 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
     return ids
 
 
-def _remove(tombstones: list[dict[str, Any]], removed_blobs: set[str],
-            untargeted_epoch: int | None = None) -> list[int]:
+def _remove(tombstones: list[dict[str, Any]], removed_blobs: set[str], epoch: int) -> list[int]:
+    """Delete these items; remember each at its version, and whether it went because it is not meant for this
+    node (it may come back after a targeting change) or because it was withdrawn, expired or archived."""
     uids = [uuid.UUID(t["uid"]) for t in tombstones]
     ids = list(Item.objects.filter(uid__in=uids).values_list("pk", flat=True))
     asset_shas = set(Attachment.objects.filter(variant__item_id__in=ids).values_list("asset__sha256", flat=True))
@@ -480,9 +482,9 @@ def _remove(tombstones: list[dict[str, Any]], removed_blobs: set[str],
     versions = {t["uid"]: int(t["v"]) for t in tombstones}
     existing = {str(g.uid): g for g in GoneItem.objects.filter(uid__in=uids)}
     now = timezone.now()
-    untargeted = untargeted_epoch is not None
+    untargeted = {t["uid"] for t in tombstones if t.get("reason") == "untargeted"}
     rows = [
-        GoneItem(uid=uuid.UUID(u), version=version, untargeted=untargeted, epoch=untargeted_epoch or 0, at=now)
+        GoneItem(uid=uuid.UUID(u), version=version, untargeted=u in untargeted, epoch=epoch, at=now)
         for u, version in versions.items() if u not in existing or existing[u].version <= version
     ]
     GoneItem.objects.bulk_create(rows, update_conflicts=True, unique_fields=["uid"],
@@ -495,7 +497,7 @@ def _drop_untargeted(targeted: set[str], epoch: int, removed_blobs: set[str]) ->
     extra = [(str(u), v) for u, v in Item.objects.values_list("uid", "version") if str(u) not in targeted]
     if not extra:
         return []
-    return _remove([{"uid": u, "v": v} for u, v in extra], removed_blobs, untargeted_epoch=epoch)
+    return _remove([{"uid": u, "v": v, "reason": "untargeted"} for u, v in extra], removed_blobs, epoch)
 
 
 def _drop_orphan_assets(shas: set[str], removed_blobs: set[str]) -> None:
