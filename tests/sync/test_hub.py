@@ -269,3 +269,18 @@ def test_sync_window_wraps_midnight() -> None:
     day = parse_window("08:00-17:00")
     assert in_window(dt.time(8, 0), day) and not in_window(dt.time(17, 0), day)
     assert in_window(dt.time(3, 0), None)
+
+
+def test_one_bundle_for_several_nodes(world: World, tmp_path: Path) -> None:
+    _path, post = _bundle(world, tmp_path)
+    commune, _key = _node(world, _site(world, "xa-ia-o", "border_commune"))
+    both = bundles.export_bundle(None, [post, commune], tmp_path / "both.tar")
+    verified = bundles.verify(both, lambda m: keys.public_hex(keys.hub_key()))
+    assert set(verified.manifest["nodes"]) == {str(post.uid), str(commune.uid)}
+    chunk_names = [m[0] for m in verified.manifest["members"] if m[0].startswith("chunks/")]
+    assert chunk_names and len(chunk_names) == len(set(chunk_names)), "a chunk both nodes need is carried once"
+    services.do_revoke_node(None, commune)
+    commune.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        bundles.export_bundle(None, [post, commune], tmp_path / "refused.tar")
+    assert not (tmp_path / "refused.tar").exists()
