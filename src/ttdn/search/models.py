@@ -42,6 +42,8 @@ class SearchDocument(models.Model):
     topics = models.TextField(blank=True)
     provinces = models.TextField(blank=True)
     vec = TsVectorField(null=True)
+    # Tokens indexed over all fields: the document length of BM25 (PostgreSQL computes BM25 itself).
+    length = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [

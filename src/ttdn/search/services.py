@@ -37,6 +37,8 @@ from ttdn.search.normalize import index_tokens
 # classes: A title, B summary, C body, D files and meta (topics, kind, language), in the same ratios.
 FTS5_WEIGHTS = (10.0, 5.0, 1.0, 1.0, 1.0)
 PG_WEIGHTS = "{0.1,0.1,0.5,1.0}"  # D, C, B, A
+PG_WEIGHT_SCALE = 0.1  # PostgreSQL weights are at most 1: FTS5's divided by ten
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's constants
 # Tokens kept per field. PostgreSQL positions stop at 16383; the caps keep both backends on the same text.
 FIELD_CAPS = {"title": 1000, "summary": 3000, "body": 50_000, "files": 50_000, "meta": 500}
 # Where each field's positions start in the tsvector, so a phrase never spans two fields.
@@ -200,6 +202,7 @@ def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh:
                     topics=f" {topics} " if topics else "",
                     provinces=f" {provinces} " if provinces else "",
                     vec=_tsvector(fields) if pg else None,
+                    length=sum(len(tokens) for tokens in fields.values()),
                 ))
                 if not pg:
                     fts_rows.append((variant.pk, *(" ".join(fields[n]) for n in FTS_COLUMNS)))
@@ -355,6 +358,7 @@ class _Match:
     expr: str  # the FTS5 expression or tsquery literal that selects the documents
     # PostgreSQL: each term's tsquery with its weight (inverse document frequency), summed for the rank.
     terms: list[tuple[str, float]] = field(default_factory=list)
+    avg_length: float = 1.0
 
 
 def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
@@ -364,12 +368,19 @@ def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) 
     if match is None:
         return (f"{head}SELECT {cols}, 0.0 AS s, {_DOC}.date AS dt FROM {_DOC} WHERE {where_sql})", where_params)  # noqa: S608
     if connection.vendor == "postgresql":
-        # BM25 on SQLite sums, over the query's terms, each term's weighted, length-normalised frequency times
-        # its inverse document frequency. Here: ts_rank_cd of each term alone (a phrase of Lao or Chinese
-        # pairs counts as one term, as in FTS5), times an idf from the column's statistics, summed — so the
-        # two backends order results alike.
-        parts = [f"%s * ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 1)" for _t in match.terms]
-        rank_params: list[Any] = [p for term, idf in match.terms for p in (idf, term)]
+        # FTS5's bm25: Σ idf · f·(k1+1) / (f + k1·(1 − b + b·len/avglen)), f a term's occurrences weighted by
+        # column. ts_rank_cd of one term without normalisation is exactly that weighted count (the weights
+        # here are FTS5's divided by ten, hence k1/10), so both backends order results alike.
+        k1 = BM25_K1 * PG_WEIGHT_SCALE
+        norm = f"({k1} * ({1 - BM25_B} + {BM25_B} * {_DOC}.length / %s))"
+        parts = [
+            f"%s * {BM25_K1 + 1} * ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 0) / "
+            f"(ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 0) + {norm})"
+            for _t in match.terms
+        ]
+        rank_params: list[Any] = [
+            p for term, idf in match.terms for p in (idf, term, term, max(match.avg_length, 1.0))
+        ]
         return (
             f"{head}SELECT {cols}, -({' + '.join(parts)}) AS s, {_DOC}.date AS dt FROM {_DOC} "  # noqa: S608
             f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql})",
@@ -421,15 +432,24 @@ def _read_lexeme_frequencies() -> tuple[dict[str, float], float]:
 EXACT_IDF_UP_TO = 50_000
 
 
-def _document_count() -> tuple[int, bool]:
-    """How many documents, and whether that is an exact count."""
+_AVERAGE: dict[str, Any] = {"at": -1e9}
+
+
+def _document_count() -> tuple[int, float, bool]:
+    """How many documents, their average length, and whether those are exact (else cached estimates)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchdocument'")
         row = cursor.fetchone()
         if row and row[0] and row[0] > EXACT_IDF_UP_TO:
-            return int(row[0]), False
-        cursor.execute("SELECT count(*) FROM search_searchdocument")
-        return int(cursor.fetchone()[0]), True
+            now = time.monotonic()
+            if now - _AVERAGE["at"] > FREQUENCIES_TTL:
+                cursor.execute("SELECT avg(length) FROM search_searchdocument")
+                _AVERAGE["value"] = float(cursor.fetchone()[0] or 1.0)
+                _AVERAGE["at"] = now
+            return int(row[0]), float(_AVERAGE["value"]), False
+        cursor.execute("SELECT count(*), avg(length) FROM search_searchdocument")
+        count, average = cursor.fetchone()
+        return int(count), float(average or 1.0), True
 
 
 def _documents_with(tsquery: str) -> int:
@@ -440,7 +460,7 @@ def _documents_with(tsquery: str) -> int:
 
 def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
     """Each term's idf as FTS5's bm25 computes it: ln(1 + (N - n + 0.5) / (n + 0.5))."""
-    total, exact = _document_count()
+    total, average, exact = _document_count()
     known, rare = ({}, 0.0) if exact else _lexeme_frequencies()
     terms: list[tuple[str, float]] = []
     for term in parsed.terms:
@@ -455,7 +475,7 @@ def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
             n = share * total
         idf = max(math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6)
         terms.append((term_query, idf))
-    return _Match(q.to_tsquery(parsed, any_term=any_term), terms)
+    return _Match(q.to_tsquery(parsed, any_term=any_term), terms, average)
 
 
 def _match(parsed: q.ParsedQuery, any_term: bool = False) -> _Match:
