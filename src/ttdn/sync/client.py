@@ -191,6 +191,7 @@ class HubClient(apply.ChunkSource):
         pending = [s for s in dict.fromkeys(shas) if not store.has(s)]
         failures = 0
         while pending:
+            before = len(pending)
             try:
                 for sha in [s for s in pending if store.part_path(s).exists()]:
                     self._resume_chunk(sha, store)
@@ -201,11 +202,13 @@ class HubClient(apply.ChunkSource):
                 failures = 0
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
-                failures += 1
+                pending = [s for s in pending if not store.has(s)]
+                # A link that drops every few MB but moves data each time is slow, not down: only
+                # drops with no progress count towards giving up, and the wait starts short again.
+                failures = 1 if len(pending) < before else failures + 1
                 if failures > RETRIES:
                     raise ConnectionError(f"hub unreachable: {exc}") from exc
                 self.summary.resumes += 1
-                pending = [s for s in pending if not store.has(s)]
                 time.sleep(min(0.2 * 2**failures, 10))
 
     def _fetch_batch(self, shas: list[str], store: apply.ChunkStore) -> None:
