@@ -372,19 +372,18 @@ def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) 
         # column. ts_rank_cd of one term without normalisation is exactly that weighted count (the weights
         # here are FTS5's divided by ten, hence k1/10), so both backends order results alike.
         k1 = BM25_K1 * PG_WEIGHT_SCALE
-        norm = f"({k1} * ({1 - BM25_B} + {BM25_B} * {_DOC}.length / %s))"
-        parts = [
-            f"%s * {BM25_K1 + 1} * ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 0) / "
-            f"(ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 0) + {norm})"
-            for _t in match.terms
-        ]
-        rank_params: list[Any] = [
-            p for term, idf in match.terms for p in (idf, term, term, max(match.avg_length, 1.0))
-        ]
+        counts = ", ".join(
+            f"ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 0) AS f{i}" for i in range(len(match.terms))
+        )
+        norm = f"({k1} * ({1 - BM25_B} + {BM25_B} * x.len / %s))"
+        score = " + ".join(f"%s * {BM25_K1 + 1} * x.f{i} / (x.f{i} + {norm})" for i in range(len(match.terms)))
+        score_params: list[Any] = [p for _term, idf in match.terms for p in (idf, max(match.avg_length, 1.0))]
+        # OFFSET 0 keeps the inner query whole, so each term's count is computed once per document.
         return (
-            f"{head}SELECT {cols}, -({' + '.join(parts)}) AS s, {_DOC}.date AS dt FROM {_DOC} "  # noqa: S608
-            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql})",
-            [*rank_params, match.expr, *where_params],
+            f"{head}SELECT x.vid, x.iid, -({score}) AS s, x.dt FROM ("  # noqa: S608
+            f"SELECT {cols}, {_DOC}.date AS dt, {_DOC}.length AS len, {counts} FROM {_DOC} "
+            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql} OFFSET 0) AS x)",
+            [*score_params, *(term for term, _idf in match.terms), match.expr, *where_params],
         )
     weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
     return (
