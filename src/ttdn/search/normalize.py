@@ -83,6 +83,8 @@ _TOKEN_RE = re.compile(rf"(?P<run>[{_UNSPACED}]+)|(?P<word>(?:[^\W_]|[{_MARKS}])
 _HAS_RUN_RE = re.compile(f"[{_UNSPACED}]")
 _WORD_RE = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
 _CLUSTER_RE = re.compile(rf".[{_MARKS}]*", re.DOTALL)
+# _WORD_RE as one character class (several times faster than the alternation), for text without "_".
+_PLAIN_WORD_RE = re.compile(rf"[\w{_MARKS}]+")
 
 # ------------------------------------------------------------------------------- Vietnamese tone placement
 
@@ -244,7 +246,8 @@ def index_tokens(text: str, language: str | None = None) -> list[str]:
     """
     folded = fold(text)
     if not _HAS_RUN_RE.search(folded):
-        return _WORD_RE.findall(folded)  # the common case, at C speed
+        # The common case, at C speed ("_" separates words, as in _WORD_RE).
+        return _PLAIN_WORD_RE.findall(folded.replace("_", " ") if "_" in folded else folded)
     out: list[str] = []
     for run, word in _TOKEN_RE.findall(folded):
         if run:

@@ -12,6 +12,7 @@ transaction of every content write. `reindex_all` rebuilds everything (`ttdn rei
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,13 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import is_official, roles
 from ttdn.content import permissions as perms
-from ttdn.content.models import Attachment, Audience, Item, State, Variant
+from ttdn.content.models import Attachment, Audience, Item, State, TranslationState, Variant
 from ttdn.core import audit, languages
 from ttdn.core.text import html_to_text
 from ttdn.search import query as q
@@ -102,18 +103,23 @@ def backend_name() -> str:
 # ------------------------------------------------------------------------------------------- indexing
 
 
-def _meta_words(item: Item, variant: Variant, kind_labels: dict[str, str]) -> str:
+def _meta_text(kind: str, language: str, topics: list[tuple[str, str, str]], kind_labels: dict[str, str]) -> str:
     """Kind, language and topics, in Vietnamese and English, so `tờ gấp` or `tiếng Lào` find material."""
-    words = [item.kind.replace("_", " "), kind_labels.get(item.kind, ""), variant.language]
-    lang = languages.get(variant.language)
+    words = [kind.replace("_", " "), kind_labels.get(kind, ""), language]
+    lang = languages.get(language)
     if lang is not None:
         words += [lang.name_vi, lang.name_en]
-    for topic in item.topics.all():
-        words += [topic.code.replace("-", " "), topic.name, topic.name_en]
+    for code, name, name_en in topics:
+        words += [code.replace("-", " "), name, name_en]
     return " ".join(words)
 
 
+_KIND_LABELS: dict[str, str] = {}
+
+
 def _kind_labels() -> dict[str, str]:
+    if _KIND_LABELS:
+        return _KIND_LABELS  # the labels are constants: computed once per process
     from django.utils import translation
 
     from ttdn.content.models import ItemKind
@@ -123,6 +129,7 @@ def _kind_labels() -> dict[str, str]:
         with translation.override("vi"):
             vi = str(kind.label)
         labels[kind.value] = f"{vi} {kind.label}"
+    _KIND_LABELS.update(labels)
     return labels
 
 
@@ -138,75 +145,126 @@ def _tsvector(fields: dict[str, list[str]]) -> str:
     return " ".join(q._lexeme(tok) + ":" + ",".join(places) for tok, places in positions.items())
 
 
-def _fields(item: Item, variant: Variant, kind_labels: dict[str, str]) -> dict[str, list[str]]:
-    files = " ".join(f"{a.filename} {a.asset.extracted_text}" for a in variant.attachments.all())
-    texts = {
-        "title": variant.title,
-        "summary": variant.summary,
-        "body": html_to_text(variant.body),
-        "files": files,
-        "meta": _meta_words(item, variant, kind_labels),
-    }
+def _tokens(text: str, cap: int) -> list[str]:
+    if not text:
+        return []
+    tokens = index_tokens(text)
+    if tokens and max(map(len, tokens)) > q.MAX_TOKEN_LENGTH:
+        tokens = [t for t in tokens if len(t) <= q.MAX_TOKEN_LENGTH]
+    return tokens[:cap]
+
+
+@functools.lru_cache(maxsize=4096)
+def _meta_tokens(text: str) -> tuple[str, ...]:
+    # The same few kind/language/topic texts recur on every variant: tokenised once.
+    return tuple(_tokens(text, FIELD_CAPS["meta"]))
+
+
+def _fields(texts: dict[str, str]) -> dict[str, list[str]]:
     return {
-        name: [t for t in index_tokens(text, variant.language) if len(t) <= q.MAX_TOKEN_LENGTH][:FIELD_CAPS[name]]
+        name: list(_meta_tokens(text)) if name == "meta" else _tokens(text, FIELD_CAPS[name])
         for name, text in texts.items()
     }
 
 
-def _items_for_index(item_ids: Sequence[int]) -> list[Item]:
-    attachments = Attachment.objects.select_related("asset").only(
-        "id", "variant_id", "filename", "position", "asset__id", "asset__extracted_text"
-    )
-    return list(
-        Item.objects.filter(pk__in=item_ids).prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.prefetch_related(Prefetch("attachments", attachments))),
-            "topics",
-            "target_provinces",
-        )
-    )
+@dataclass
+class _Rows:
+    """One batch's content, read with one query per table (rows, not model instances)."""
+
+    items: list[dict[str, Any]]
+    variants: dict[int, list[dict[str, Any]]]  # by item id, in Variant's order
+    files: dict[int, list[str]]  # variant id -> "filename extracted text", in Attachment's order
+    topics: dict[int, list[tuple[str, str, str]]]  # item id -> (code, name, name_en), in Topic's order
+    provinces: dict[int, list[str]]  # item id -> AdminUnit keys, in AdminUnit's order
+
+
+def _rows_for_index(item_ids: Sequence[int]) -> _Rows:
+    items: list[dict[str, Any]] = [dict(row) for row in Item.objects.filter(pk__in=item_ids).order_by("pk").values(
+        "id", "kind", "state", "agency_id", "audience", "classification", "valid_from", "valid_until",
+        "published_at", "updated_at",
+    )]
+    variants: dict[int, list[dict[str, Any]]] = {}
+    for row in Variant.objects.filter(item_id__in=item_ids).values(
+        "id", "item_id", "language", "title", "summary", "body", "revision", "source_variant_id", "source_revision",
+        "translation_state",
+    ):
+        variants.setdefault(row["item_id"], []).append(dict(row))
+    files: dict[int, list[str]] = {}
+    for vid, filename, text in Attachment.objects.filter(variant__item_id__in=item_ids).values_list(
+        "variant_id", "filename", "asset__extracted_text"
+    ):
+        files.setdefault(vid, []).append(f"{filename} {text}")
+    topics: dict[int, list[tuple[str, str, str]]] = {}
+    # In Topic's and AdminUnit's own orders, as item.topics.all() would give them.
+    topic_links = Item.topics.through.objects.filter(item_id__in=item_ids).order_by("topic__name", "topic_id")
+    for iid, code, name, name_en in topic_links.values_list("item_id", "topic__code", "topic__name", "topic__name_en"):
+        topics.setdefault(iid, []).append((code, name, name_en))
+    provinces: dict[int, list[str]] = {}
+    province_links = Item.target_provinces.through.objects.filter(item_id__in=item_ids).order_by(
+        "adminunit__level", "adminunit__name", "adminunit_id")
+    for iid, key in province_links.values_list("item_id", "adminunit__key"):
+        provinces.setdefault(iid, []).append(key)
+    return _Rows(items, variants, files, topics, provinces)
+
+
+def _is_ready(variant: dict[str, Any], source_revision: int | None) -> bool:
+    """`permissions.is_ready` over a variant row."""
+    if variant["source_variant_id"] is None:
+        return True
+    if variant["translation_state"] < TranslationState.REVIEWED:
+        return False
+    return source_revision is None or (variant["source_revision"] or 0) >= source_revision
+
+
+_DOC_COLUMNS = ("variant_id", "item_id", "language", "kind", "state", "agency_id", "audience", "classification",
+                "ready", "valid_from", "valid_until", "date", "topics", "provinces", "vec", "length")
 
 
 def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh: bool = False) -> int:
     pg = connection.vendor == "postgresql"
+    when = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
+        id_list = ",".join(str(int(i)) for i in item_ids)
         if not fresh:
             if not pg:
-                id_list = ",".join(str(int(i)) for i in item_ids)
                 cursor.execute(
                     "DELETE FROM search_fts WHERE rowid IN (SELECT variant_id FROM search_searchdocument "  # noqa: S608
                     f"WHERE item_id IN ({id_list}) UNION SELECT id FROM content_variant WHERE item_id IN ({id_list}))"
                 )
-            SearchDocument.objects.filter(item_id__in=item_ids).delete()
-        docs: list[SearchDocument] = []
+            cursor.execute(f"DELETE FROM {_DOC} WHERE item_id IN ({id_list})")  # noqa: S608
+        rows = _rows_for_index(item_ids)
+        docs: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[Any, ...]] = []
-        for item in _items_for_index(item_ids):
-            variants = list(item.variants.all())
-            source_revision = next((v.revision for v in variants if v.source_variant_id is None), None)
-            topics = " ".join(t.code for t in item.topics.all())
-            provinces = " ".join(p.key for p in item.target_provinces.all())
+        for item in rows.items:
+            iid = item["id"]
+            variants = rows.variants.get(iid, [])
+            source_revision = next((v["revision"] for v in variants if v["source_variant_id"] is None), None)
+            item_topics = rows.topics.get(iid, [])
+            topics = " ".join(code for code, _name, _en in item_topics)
+            provinces = " ".join(rows.provinces.get(iid, []))
+            date = when(item["published_at"] or item["updated_at"])
+            valid_from, valid_until = when(item["valid_from"]), when(item["valid_until"])
             for variant in variants:
-                fields = _fields(item, variant, kind_labels)
-                docs.append(SearchDocument(
-                    variant_id=variant.pk,
-                    item_id=item.pk,
-                    language=variant.language,
-                    kind=item.kind,
-                    state=item.state,
-                    agency_id=item.agency_id,
-                    audience=item.audience,
-                    classification=item.classification,
-                    ready=perms.is_ready(variant, source_revision),
-                    valid_from=item.valid_from,
-                    valid_until=item.valid_until,
-                    date=item.published_at or item.updated_at,
-                    topics=f" {topics} " if topics else "",
-                    provinces=f" {provinces} " if provinces else "",
-                    vec=_tsvector(fields) if pg else None,
-                    length=sum(len(tokens) for tokens in fields.values()),
+                fields = _fields({
+                    "title": variant["title"],
+                    "summary": variant["summary"],
+                    "body": html_to_text(variant["body"]),
+                    "files": " ".join(rows.files.get(variant["id"], [])),
+                    "meta": _meta_text(item["kind"], variant["language"], item_topics, kind_labels),
+                })
+                docs.append((
+                    variant["id"], iid, variant["language"], item["kind"], item["state"], item["agency_id"],
+                    item["audience"], item["classification"], _is_ready(variant, source_revision), valid_from,
+                    valid_until, date, f" {topics} " if topics else "", f" {provinces} " if provinces else "",
+                    _tsvector(fields) if pg else None, sum(len(tokens) for tokens in fields.values()),
                 ))
                 if not pg:
-                    fts_rows.append((variant.pk, *(" ".join(fields[n]) for n in FTS_COLUMNS)))
-        SearchDocument.objects.bulk_create(docs, batch_size=BATCH)
+                    fts_rows.append((variant["id"], *(" ".join(fields[n]) for n in FTS_COLUMNS)))
+        if docs:
+            marks = ", ".join("%s::tsvector" if pg and c == "vec" else "%s" for c in _DOC_COLUMNS)
+            cursor.executemany(
+                f"INSERT INTO {_DOC} ({', '.join(_DOC_COLUMNS)}) VALUES ({marks})", docs  # noqa: S608
+            )
         if fts_rows:
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, title, summary, body, files, meta) VALUES (%s, %s, %s, %s, %s, %s)",

@@ -1,0 +1,167 @@
+"""Search performance on a generated corpus: indexing rate (`index_items`) and query latency, broad queries apart.
+
+  python bench/search/perf_search.py build --db /tmp/ttdn-perf/perf.sqlite3 --variants 100000
+  python bench/search/perf_search.py index --db /tmp/ttdn-perf/perf.sqlite3 --items 1000
+  python bench/search/perf_search.py query --db /tmp/ttdn-perf/perf.sqlite3 [--save top.json | --check top.json]
+
+`--db` is a SQLite path or a postgres:// URL (built fresh by `build`). The corpus is bench/search/run.py's
+(gold items recombined); `index` re-indexes the first N items several times through `index_items` (the path
+every content change and a node's apply take) and prints variants/s; `query` times the gold queries, the
+generated ones and a set of broad ones (common words, short prefixes), prints p50/p95 per group, and can save
+or compare each query's top 10 (item ids) so a faster path is shown to rank the same items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+# Words found in a large share of the generated documents, and short prefixes.
+BROAD = [
+    "giới", "gioi", "biên giới", "bien gioi", "người", "nguoi", "tỉnh", "tinh", "thông tin", "xã", "của",
+    "giói*", "gi*", "ng*", "th*", "the", "and", "border", "of the", "ຂອງ", "ການ", "ការ", "的", "边境",
+    "nhân dân", "huyện", "pháp luật", "phap luat", "cửa khẩu", "cua khau",
+]
+
+
+def setup(db: str) -> None:
+    os.environ.setdefault("TTDN_SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ttdn.settings"
+    if db.startswith("postgres"):
+        os.environ["TTDN_DATABASE_URL"] = db
+        os.environ.setdefault("TTDN_DATA_DIR", str(Path(tempfile.gettempdir()) / "ttdn-perf-pg"))
+    else:
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+        os.environ["TTDN_DATABASE_URL"] = f"sqlite:///{db}"
+        os.environ.setdefault("TTDN_DATA_DIR", str(Path(db).parent))
+    Path(os.environ["TTDN_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    # TTDN_SRC: another checkout's src (a before/after comparison on the same database).
+    sys.path[:0] = [str(ROOT), os.environ.get("TTDN_SRC", str(ROOT / "src")), str(HERE)]
+    import django
+
+    django.setup()
+
+
+def build(args: argparse.Namespace) -> None:
+    if args.db.startswith("postgres"):
+        from run import fresh_pg_database  # type: ignore[import-not-found]
+
+        fresh_pg_database(args.db)
+    elif Path(args.db).exists():
+        Path(args.db).unlink()
+    setup(args.db)
+    from django.core.management import call_command
+    from run import Bench
+    from tests.search.gold.load import gold_users, load_gold
+
+    from ttdn.places.services import do_load_admin_units
+    from ttdn.search.services import reindex_all
+
+    call_command("migrate", verbosity=0)
+    do_load_admin_units(None)
+    bench = Bench("x", args.variants)
+    bench.users = gold_users()
+    started = time.perf_counter()
+    load_gold(bench.users)
+    print(f"gold loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    from ttdn.content.models import Variant
+
+    bench.generate(max(0, args.variants - Variant.objects.count()))
+    started = time.perf_counter()
+    n = reindex_all()
+    took = time.perf_counter() - started
+    print(json.dumps({"reindex_variants": n, "reindex_seconds": round(took, 1), "variants_per_s": round(n / took)}))
+
+
+def index(args: argparse.Namespace) -> None:
+    setup(args.db)
+    from django.db import transaction
+
+    from ttdn.content.models import Item, Variant
+    from ttdn.search.services import index_items
+
+    ids = list(Item.objects.order_by("pk").values_list("pk", flat=True)[: args.items])
+    variants = Variant.objects.filter(item_id__in=ids).count()
+    rates = []
+    for _ in range(args.rounds):
+        with transaction.atomic():
+            started = time.perf_counter()
+            for start in range(0, len(ids), args.batch):
+                index_items(ids[start:start + args.batch])
+            took = time.perf_counter() - started
+            transaction.set_rollback(True)
+        rates.append(variants / took)
+    print(json.dumps({"items": len(ids), "variants": variants, "batch": args.batch,
+                      "variants_per_s": [round(r) for r in rates], "best": round(max(rates))}))
+
+
+def query(args: argparse.Namespace) -> None:
+    setup(args.db)
+    from run import Bench
+    from tests.search.gold import scoring
+    from tests.search.gold.load import gold_users
+
+    from ttdn.search.services import SearchQuery, search
+
+    bench = Bench("x", 0)
+    bench.users = gold_users()
+    bench._pools()
+    groups: dict[str, list[str]] = {
+        "gold": [q["text"] for q in scoring.load_queries()],
+        "generated": bench.generated_queries(300),
+        "broad": BROAD,
+    }
+    for text in groups["gold"][:60]:
+        search(None, SearchQuery(text=text, limit=10))
+    tops: dict[str, Any] = {}
+    figures: dict[str, Any] = {}
+    slow: list[tuple[float, str]] = []
+    for name, texts in groups.items():
+        took = []
+        for text in texts:
+            t0 = time.perf_counter()
+            res = search(None, SearchQuery(text=text, limit=10))
+            ms = (time.perf_counter() - t0) * 1000
+            took.append(ms)
+            slow.append((ms, text))
+            tops[f"{name}:{text}"] = {"top": [h.item_id for h in res.hits], "total": res.total}
+        figures[name] = {"n": len(took), "p50_ms": round(scoring.percentile(took, 50), 1),
+                         "p95_ms": round(scoring.percentile(took, 95), 1), "max_ms": round(max(took), 1)}
+    for ms, text in sorted(slow, reverse=True)[:10]:
+        print(f"  slow {ms:7.1f} ms  {text}")
+    if args.save:
+        Path(args.save).write_text(json.dumps(tops, ensure_ascii=False), encoding="utf-8")
+    if args.check:
+        want = json.loads(Path(args.check).read_text(encoding="utf-8"))
+        differ = [k for k in want if k in tops and want[k]["top"] != tops[k]["top"]]
+        figures["top10_differ"] = len(differ)
+        for k in differ[:10]:
+            print(f"  differs {k}: {want[k]['top']} -> {tops[k]['top']}")
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", choices=["build", "index", "query"])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--variants", type=int, default=100_000)
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--save")
+    parser.add_argument("--check")
+    args = parser.parse_args()
+    {"build": build, "index": index, "query": query}[args.mode](args)
+
+
+if __name__ == "__main__":
+    main()
