@@ -28,7 +28,17 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db.models import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -360,9 +370,24 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
     return stats
 
 
-def _upsert_rows(model: type[Model], conflict: list[str], rows: list[dict[str, Any]]) -> None:
-    """INSERT … ON CONFLICT DO UPDATE with executemany (SQLite and PostgreSQL): Django's bulk_create spends
-    most of its time compiling SQL for each row, which would cap applying far below 2,000 records/s."""
+_PLAIN_FIELDS = (CharField, TextField, IntegerField, BooleanField)
+
+
+def _preparer(field: Field[Any, Any]) -> Any:
+    """How one column's values become parameters: Django's per-value preparation (time-zone checks, lookups of
+    the connection's adapters) dominates applying when done per value, so plain types go straight through."""
+    if isinstance(field, DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: None if value is None else adapt(value)
+    if type(field) in _PLAIN_FIELDS or (isinstance(field, ForeignKey) and isinstance(field.target_field, AutoField)):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _upsert_rows(model: type[Model], conflict: list[str], rows: list[dict[str, Any]], update: bool = True) -> None:
+    """INSERT … ON CONFLICT DO UPDATE (or DO NOTHING) with executemany (SQLite and PostgreSQL): Django's
+    bulk_create spends most of its time compiling SQL for each row, which would cap applying far below
+    2,000 records/s."""
     if not rows:
         return
     meta = model._meta
@@ -374,11 +399,12 @@ def _upsert_rows(model: type[Model], conflict: list[str], rows: list[dict[str, A
     # Only model metadata (quoted table and column names) is formatted in; every value is a parameter.
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(sorted(targets))}) DO UPDATE SET "
-        + ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in targets)
+        f"ON CONFLICT ({', '.join(sorted(targets))}) "
+        + ("DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in targets)
+           if update else "DO NOTHING")
     )
-    prepare = [f.get_db_prep_save for f in fields]
-    params = [[prep(row[name], connection) for prep, name in zip(prepare, names, strict=True)] for row in rows]
+    prepare = [_preparer(f) for f in fields]
+    params = [[prep(row[name]) for prep, name in zip(prepare, names, strict=True)] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -415,15 +441,15 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
 
     topic_through = Item.topics.through
     topic_through.objects.filter(item_id__in=ids).delete()
-    topic_through.objects.bulk_create(
-        [topic_through(item_id=item_ids[r["uid"]], topic_id=topic_ids[t["code"]]) for r in records for t in r["topics"]]
-    )
+    _upsert_rows(topic_through, ["item", "topic"], [
+        {"item_id": item_ids[r["uid"]], "topic_id": topic_ids[t["code"]]} for r in records for t in r["topics"]
+    ], update=False)
     province_through = Item.target_provinces.through
     province_through.objects.filter(item_id__in=ids).delete()
-    province_through.objects.bulk_create(
-        [province_through(item_id=item_ids[r["uid"]], adminunit_id=unit_ids[k])
-         for r in records for k in r["provinces"] if k in unit_ids]
-    )
+    _upsert_rows(province_through, ["item", "adminunit"], [
+        {"item_id": item_ids[r["uid"]], "adminunit_id": unit_ids[k]}
+        for r in records for k in r["provinces"] if k in unit_ids
+    ], update=False)
 
     # Variants: drop languages no longer shipped, then upsert sources before translations (they point at them).
     keep = {(item_ids[r["uid"]], v["language"]) for r in records for v in r["variants"]}
@@ -463,12 +489,12 @@ def _upsert(records: list[dict[str, Any]], assets: dict[str, dict[str, Any]]) ->
             ignore_conflicts=True,
         )
         asset_ids = dict(Asset.objects.filter(sha256__in=list(shas)).values_list("sha256", "pk"))
-        Attachment.objects.bulk_create(
-            [Attachment(variant_id=variant_ids[(item_ids[r["uid"]], v["language"])], asset_id=asset_ids[a["sha"]],
-                        filename=a["name"], position=a["pos"])
-             for r in records for v in r["variants"] for a in v["attachments"]],
-            ignore_conflicts=True,
-        )
+        now = timezone.now()
+        _upsert_rows(Attachment, ["variant", "asset"], [
+            {"variant_id": variant_ids[(item_ids[r["uid"]], v["language"])], "asset_id": asset_ids[a["sha"]],
+             "filename": a["name"], "position": a["pos"], "added_at": now}
+            for r in records for v in r["variants"] for a in v["attachments"]
+        ], update=False)
     return ids
 
 

@@ -7,12 +7,15 @@ hub is addressed as the hub URL itself).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import secrets
+import threading
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,6 +87,7 @@ class HubClient(apply.ChunkSource):
         self.summary = summary or Summary()
         self.budget = budget
         self._conn: http.client.HTTPConnection | None = None
+        self._counting = threading.Lock()
 
     # ------------------------------------------------------------------------------- transport
 
@@ -98,10 +102,19 @@ class HubClient(apply.ChunkSource):
             self._conn.close()
             self._conn = None
 
+    def twin(self) -> HubClient:
+        """A second client on its own connection, sharing the byte counts and the budget (the read-ahead)."""
+        other = HubClient(f"{self.scheme}://{self.host}:{self.port}{self.prefix}", self.node_uid, self.key,
+                          self.hub_public_key, self.summary, self.budget)
+        other._counting = self._counting
+        return other
+
     def _count(self, up: int = 0, down: int = 0) -> None:
-        self.summary.bytes_up += up
-        self.summary.bytes_down += down
-        if self.budget is not None and self.summary.bytes_up + self.summary.bytes_down > self.budget:
+        with self._counting:
+            self.summary.bytes_up += up
+            self.summary.bytes_down += down
+            spent = self.summary.bytes_up + self.summary.bytes_down
+        if self.budget is not None and spent > self.budget:
             raise BudgetExhausted
 
     def _open(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None,
@@ -177,10 +190,12 @@ class HubClient(apply.ChunkSource):
         answer: dict[str, Any] = self._json("POST", "uplink", report)
         return answer
 
-    def feed(self, after: int, epoch: int) -> dict[str, Any]:
+    def feed(self, after: int, epoch: int, applied: int | None = None) -> dict[str, Any]:
+        """The batch after `after`; `applied` is what the node has applied when it asks ahead of applying."""
         # Smaller batches on request (tests, very poor links): TTDN_SYNC_BATCH_LIMIT feed entries each.
         limit = int(os.environ.get("TTDN_SYNC_BATCH_LIMIT", "1000") or 1000)
-        return self._batch("GET", f"feed?after={after}&epoch={epoch}&limit={limit}")
+        extra = "" if applied is None else f"&applied={applied}"
+        return self._batch("GET", f"feed?after={after}&epoch={epoch}&limit={limit}{extra}")
 
     def records(self, uids: list[str]) -> dict[str, Any]:
         return self._batch("POST", "records", {"uids": uids})
@@ -352,17 +367,46 @@ def run_sync(daily_bytes: int | None = None) -> Summary:
 
 
 def _pull(client: HubClient, stats: apply.ApplyStats, summary: Summary) -> bool:
-    while True:
-        state = apply.state()
-        batch = client.feed(state.applied_seq, state.epoch)
-        summary.batches += 1
-        if batch.get("kind") == "reconcile":
-            _reconcile(client, batch, stats, summary)
-            continue
-        apply.apply_batch(batch, client, stats=stats)
-        apply.test_pause("batch")
-        if not batch.get("more"):
-            return True
+    """Batches one after another, the next one asked for (on a second connection) while this one's files
+    arrive and it is applied: the hub renders and the link carries the next batch instead of standing idle
+    for a round trip and the rendering. The read-ahead is used only if the cursor ends where it assumed."""
+    ahead = client.twin()
+    pending: tuple[tuple[int, int], Future[dict[str, Any]]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ttdn-feed-ahead") as pool:
+        try:
+            while True:
+                state = apply.state()
+                key = (state.applied_seq, state.epoch)
+                batch = None
+                if pending is not None:
+                    assumed, future = pending
+                    pending = None
+                    if assumed == key:
+                        batch = future.result()
+                    else:
+                        with contextlib.suppress(Exception):
+                            future.result()  # asked under another cursor: not used
+                if batch is None:
+                    batch = client.feed(*key)
+                summary.batches += 1
+                if batch.get("kind") == "reconcile":
+                    _reconcile(client, batch, stats, summary)
+                    continue
+                if batch.get("more") and batch.get("kind") == "feed":
+                    after = int(batch["to"]) if int(batch["from"]) <= state.applied_seq else state.applied_seq
+                    epoch = max(state.epoch, int(batch.get("epoch", 0))) if int(batch["from"]) == 0 else state.epoch
+                    pending = ((max(after, state.applied_seq), epoch),
+                               pool.submit(ahead.feed, max(after, state.applied_seq), epoch, state.applied_seq))
+                apply.apply_batch(batch, client, stats=stats)
+                apply.test_pause("batch")
+                if not batch.get("more"):
+                    return True
+        finally:
+            if pending is not None:
+                pending[1].cancel()
+                with contextlib.suppress(Exception):
+                    pending[1].result()
+            ahead.close()
 
 
 def _reconcile(client: HubClient, batch: dict[str, Any], stats: apply.ApplyStats, summary: Summary) -> None:

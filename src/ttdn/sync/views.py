@@ -122,10 +122,11 @@ def feed_view(request: HttpRequest, node: EdgeNode) -> HttpResponse:
         after = max(0, int(request.GET.get("after", "0")))
         epoch = int(request.GET.get("epoch", "0"))
         limit = min(max(1, int(request.GET.get("limit", "1000"))), 5000)
+        # A node reading ahead says what it has applied; otherwise asking after `after` says it is there.
+        applied = max(0, int(request.GET.get("applied", str(after))))
     except ValueError:
-        return _error(ServiceError("bad_request", "after, epoch and limit are numbers."))
-    # Asking for what follows `after` says the node has applied up to there.
-    EdgeNode.objects.filter(pk=node.pk).update(last_contact_at=timezone.now(), last_applied_seq=after)
+        return _error(ServiceError("bad_request", "after, epoch, applied and limit are numbers."))
+    EdgeNode.objects.filter(pk=node.pk).update(last_contact_at=timezone.now(), last_applied_seq=applied)
     # A node starting from nothing gets the feed under today's targeting: nothing to reconcile.
     if epoch != node.targeting_epoch and after > 0:
         return _batch_response(feed.reconcile_batch(node))
