@@ -75,6 +75,8 @@ def test_spaced_words_are_folded_tokens() -> None:
     ("边境管理办法", "管理"),  # a 2-character Chinese word inside a run
     ("中越边境口岸", "口岸"),
     ("中越边境口岸", "边境口岸"),
+    ("6个月的护照", "护照"),  # a run right after a number is still a run
+    ("2025年芒街交易会", "芒街"),
 ])
 def test_a_word_inside_a_run_is_found(document: str, word: str) -> None:
     doc = index_tokens(document)

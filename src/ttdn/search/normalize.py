@@ -79,7 +79,8 @@ def _build_classes() -> tuple[str, str]:
 
 _MARKS, _UNSPACED = _build_classes()
 # A run of an unspaced script, or a word of any other script (letters, digits and their marks).
-_TOKEN_RE = re.compile(rf"(?P<run>[{_UNSPACED}]+)|(?P<word>(?:[^\W_]|[{_MARKS}])+)")
+# A word never swallows a following run ("6个月的护照", "2025年"): its letters exclude the unspaced scripts.
+_TOKEN_RE = re.compile(rf"(?P<run>[{_UNSPACED}]+)|(?P<word>(?:[^\W_{_UNSPACED}]|[{_MARKS}])+)")
 _HAS_RUN_RE = re.compile(f"[{_UNSPACED}]")
 _WORD_RE = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
 _CLUSTER_RE = re.compile(rf".[{_MARKS}]*", re.DOTALL)
