@@ -14,8 +14,7 @@ from playwright.sync_api import expect
 
 from ttdn.programme.models import ProgressReport, ReportState
 
-from ..browser.conftest import PASSWORD, artifacts, browser, browser_world, new_page  # noqa: F401
-from ..conftest import World
+from ..conftest import PASSWORD, World
 from .conftest import build_pw
 
 pytestmark = pytest.mark.browser
@@ -24,7 +23,7 @@ RESULT = "Đã lắp màn hình thông tin tại Đồn Biên phòng Ia O và Ia
 
 
 def test_agency_submits_and_department_downloads_consolidated_docx(
-    browser_world: World, new_page: Callable[..., Any], live_server: Any, tmp_path: Path  # noqa: F811
+    browser_world: World, new_page: Callable[..., Any], live_server: Any, tmp_path: Path
 ) -> None:
     pw = build_pw(browser_world, password=PASSWORD)
     base = live_server.url

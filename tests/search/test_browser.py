@@ -14,14 +14,13 @@ from playwright.sync_api import expect
 from ttdn.content import services as content
 from ttdn.content.models import State, TranslationState
 
-from ..browser.conftest import artifacts, browser, browser_world, new_page  # noqa: F401
 from ..conftest import World, advance, make_item
 
 pytestmark = pytest.mark.browser
 
 
 def test_typing_without_diacritics_finds_the_material(
-    browser_world: World, new_page: Callable[..., Any], live_server: Any, artifacts: Path,  # noqa: F811
+    browser_world: World, new_page: Callable[..., Any], live_server: Any, artifacts: Path,
 ) -> None:
     world = browser_world
     item = advance(world, make_item(world, title="Quy định khu vực biên giới đất liền", summary=""), State.PUBLISHED)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,18 +18,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            context = browser.new_context(locale="vi-VN")
-            yield context.new_page()
-        finally:
-            browser.close()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="vi-VN")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_withdrawn_item_disappears_from_the_node_ui(hub: Hub, make_node: Any, page: Any) -> None:
