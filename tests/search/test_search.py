@@ -326,3 +326,54 @@ def test_odd_queries_are_no_error(world: World) -> None:
         assert results.total >= 0 and all(h.variants for h in results.hits)
     assert find("AND") == [] and find('"bien" OR') == ["Biên giới"]
     assert search.search(None, SearchQuery(text="bien", limit=0)).total == 1
+
+
+def _page(results: search.SearchResults) -> list[tuple[Any, ...]]:
+    return [(h.item_id, h.score, [(v.language, v.score, v.matched) for v in h.variants]) for h in results.hits]
+
+
+def test_bounded_first_stage_ranks_like_the_full_query(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    item = published(world, "Quy định cửa khẩu", body="<p>Cửa khẩu quốc tế.</p>")
+    translate(world, item, "en", "Border gate rules", "<p>Cua khau (border gate) opening hours.</p>")
+    translate(world, item, "lo", "ລະບຽບດ່ານ", "<p>ດ່ານ Cửa khẩu</p>")
+    for n in range(6):
+        published(world, f"Tài liệu {n}", body="<p>" + "cửa khẩu " * (n + 1) + "</p>")
+    make_item(world, title="Cửa khẩu cửa khẩu nháp")  # a draft: dropped by the filters after the first stage
+    asks = [("cua khau", 1, 0), ("cua khau", 1, 1), ("cua khau", 1, 5), ("cua khau", 2, 6), ("khau cua*", 1, 2),
+            ("khau", 1, 20)]
+
+    def run() -> list[tuple[list[tuple[Any, ...]], int, bool]]:
+        return [(_page(r), r.total, r.total_capped)
+                for r in (search.search(None, SearchQuery(text=t, limit=n, offset=o)) for t, n, o in asks)]
+
+    monkeypatch.setattr(search, "MAX_K", 0)  # the exact query over every match
+    exact = run()
+    assert [len(page) for page, _t, _c in exact] == [1, 1, 1, 1, 1, 0] and exact[0][1] == 7
+    # A first stage of a few matches: the k-th score bounds what is certain, k doubles, the shown items'
+    # other matching language versions are scored apart.
+    monkeypatch.setattr(search, "MAX_K", 10_000)
+    monkeypatch.setattr(search, "FIRST_K", 1)
+    assert run() == exact
+    monkeypatch.setattr(search, "FIRST_K", 1000)
+    assert run() == exact
+
+
+def test_total_counts_up_to_the_cap(world: World, monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
+    for n in range(4):
+        published(world, f"Biên giới {n}")
+    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    monkeypatch.setattr(search, "FIRST_K", 1)  # counted, not read off the first stage
+    results = search.search(None, SearchQuery(text="bien gioi", limit=1))
+    assert (results.total, results.total_capped, len(results.hits)) == (3, True, 1)
+    assert search.search(None, SearchQuery(text="bien gioi 2")).total_capped is False
+    monkeypatch.setattr(search, "TOTAL_CAP", 4)
+    results = search.search(None, SearchQuery(text="bien gioi", limit=1))
+    assert (results.total, results.total_capped) == (4, False)
+    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    page = client.get("/search/", {"q": "bien gioi"}, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "hơn 3 tài liệu" in page
+    body = client.get("/api/v1/search", {"q": "bien gioi"}).json()
+    assert (body["total"], body["total_capped"]) == (3, True)
+    # The published list pages through the capped total.
+    listed = client.get("/published/", {"q": "bien gioi"}).content.decode()
+    assert listed.count('data-testid="result-count"') == 1

@@ -58,7 +58,8 @@ class ItemHitOut(Schema):
 
 
 class SearchOut(Schema):
-    total: int = Field(..., description="How many items match, over all pages.")
+    total: int = Field(..., description="How many items match, over all pages (at most 1,000: see total_capped).")
+    total_capped: bool = Field(False, description="More items match than `total` says: counting stopped at 1,000.")
     limit: int
     offset: int
     relaxed: bool = Field(..., description="No item held every word; items holding some of them are shown.")
@@ -117,6 +118,7 @@ def search(
     ))
     return {
         "total": results.total,
+        "total_capped": results.total_capped,
         "limit": limit,
         "offset": offset,
         "relaxed": results.relaxed,

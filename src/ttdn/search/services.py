@@ -47,6 +47,12 @@ PG_OFFSETS = {"title": 1, "meta": 1002, "summary": 1504, "body": 4506, "files": 
 PG_WEIGHT_OF = {"title": "A", "meta": "D", "summary": "B", "body": "C", "files": "D"}
 BATCH = 500
 MAX_LIMIT = 100
+# Items are counted up to this many: counting every match of a common word costs more than the search.
+TOTAL_CAP = 1000
+# SQLite's first stage: the best FIRST_K matches from the word index, doubled while too few items qualify
+# under the filters, up to MAX_K (then the exact query over every match).
+FIRST_K = 1000
+MAX_K = 16_000
 
 
 @dataclass
@@ -94,6 +100,8 @@ class SearchResults:
     took_ms: float
     # True when no item held every word and items holding any of them are shown instead.
     relaxed: bool = False
+    # True when more than TOTAL_CAP items match: `total` is then TOTAL_CAP ("more than 1,000").
+    total_capped: bool = False
 
 
 def backend_name() -> str:
@@ -551,10 +559,117 @@ def _run(
 
 
 def _count(match: _Match | None, where_sql: str, where_params: list[Any]) -> int:
-    sql, params = _matches_sql(match, where_sql, where_params)
+    """How many items match, counted up to TOTAL_CAP + 1."""
+    if match is not None and connection.vendor != "postgresql":
+        # Unranked and unmaterialised: SQLite stops reading the word index at the cap.
+        sql = (f"SELECT COUNT(*) FROM (SELECT DISTINCT {_DOC}.item_id FROM "  # noqa: S608
+               f"(SELECT rowid AS rid FROM search_fts WHERE search_fts MATCH %s) AS f "
+               f"CROSS JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql} LIMIT %s)")
+        params = [match.expr, *where_params, TOTAL_CAP + 1]
+    else:
+        sql, params = _matches_sql(match, where_sql, where_params)
+        sql += " SELECT COUNT(*) FROM (SELECT DISTINCT iid FROM m LIMIT %s) AS c"
+        params = [*params, TOTAL_CAP + 1]
     with connection.cursor() as cursor:
-        cursor.execute(sql + " SELECT COUNT(DISTINCT iid) FROM m", params)  # noqa: S608
+        cursor.execute(sql, params)
         return int(cursor.fetchone()[0])
+
+
+_BM25 = "bm25(search_fts, " + ", ".join(str(w) for w in FTS5_WEIGHTS) + ")"
+
+
+def _sqlite_top(
+    match: _Match, where_sql: str, where_params: list[Any], limit: int, offset: int
+) -> tuple[list[tuple[Any, ...]], int] | None:
+    """Two stages on SQLite: the best k matches from the word index (FTS5 ranks them itself, with the same
+    weights), then the filters over those rows only. An item whose best score is strictly better than the
+    k-th match's is certainly placed right (any match not fetched scores no better than the k-th). Returns
+    the rows `_run` would, with the total (exact, or counted up to the cap), or None past MAX_K."""
+    need = offset + limit
+    k = max(FIRST_K, 4 * need)
+    with connection.cursor() as cursor:
+        while True:
+            if k > MAX_K:
+                return None
+            # bm25() in ORDER BY … LIMIT: SQLite keeps only the best k (FTS5's own `ORDER BY rank` sorts all).
+            cursor.execute(
+                f"SELECT rowid, {_BM25} AS s FROM search_fts WHERE search_fts MATCH %s ORDER BY s LIMIT %s",  # noqa: S608
+                [match.expr, k],
+            )
+            top = cursor.fetchall()
+            complete = len(top) < k  # every match was fetched: the order and the total are exact
+            threshold = top[-1][1] if top else 0.0
+            score = dict(top)
+            docs: list[tuple[Any, ...]] = []
+            if top:
+                ids = ",".join(str(int(rid)) for rid, _s in top)
+                # The rows by primary key first: SQLite would otherwise walk the state index over every
+                # published document and test each against the list.
+                cursor.execute(
+                    f"WITH c AS MATERIALIZED (SELECT * FROM {_DOC} WHERE variant_id IN ({ids})) "  # noqa: S608
+                    f"SELECT variant_id, item_id, date, state, kind FROM c AS {_DOC} WHERE {where_sql}",
+                    where_params,
+                )
+                docs = cursor.fetchall()
+            groups: dict[int, list[Any]] = {}  # item id -> [best, latest, item id]
+            for vid, iid, date, _state, _kind in docs:
+                g = groups.get(iid)
+                if g is None:
+                    groups[iid] = [score[vid], date, iid]
+                else:
+                    g[0] = min(g[0], score[vid])
+                    if date is not None and (g[1] is None or date > g[1]):
+                        g[1] = date
+            items = [g for g in groups.values() if complete or g[0] < threshold]
+            if complete or len(items) >= need:
+                break
+            k *= 2
+        # The full query's order: best score, then the latest, then the newest item.
+        items.sort(key=lambda g: g[2], reverse=True)
+        items.sort(key=lambda g: (g[1] is not None, g[1] or ""), reverse=True)
+        items.sort(key=lambda g: g[0])
+        total = len(items) if complete else _count(match, where_sql, where_params)
+        shown = items[offset:need]
+        if not shown:
+            return [], total
+        best = {g[2]: g[0] for g in shown}
+        rows = [(vid, iid, score[vid], best[iid], total, state, kind) for vid, iid, _d, state, kind in docs
+                if iid in best]
+        if not complete:
+            # The shown items' other language versions may match below the k-th: scored by one lookup over
+            # their range of ids (a rowid range is a seek in the word index; a list of ids would rerun it).
+            known = {r[0] for r in rows}
+            cursor.execute(
+                f"WITH c AS MATERIALIZED (SELECT * FROM {_DOC} WHERE item_id IN ({','.join(map(str, best))})) "  # noqa: S608
+                f"SELECT variant_id, item_id, state, kind FROM c AS {_DOC} WHERE {where_sql}",
+                where_params,
+            )
+            others = {vid: (iid, state, kind) for vid, iid, state, kind in cursor.fetchall() if vid not in known}
+            if others:
+                cursor.execute(
+                    f"SELECT rowid, {_BM25} FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608
+                    f"AND rowid BETWEEN %s AND %s AND +rowid IN ({','.join(map(str, others))})",
+                    [match.expr, min(others), max(others)],
+                )
+                for vid, s in cursor.fetchall():
+                    iid, state, kind = others[vid]
+                    rows.append((vid, iid, s, best[iid], total, state, kind))
+    order = {g[2]: n for n, g in enumerate(shown)}
+    rows.sort(key=lambda r: (order[r[1]], r[2], r[0]))
+    return rows, total
+
+
+def _ranked(
+    match: _Match | None, where_sql: str, where_params: list[Any], limit: int, offset: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """The page's rows (grouped by item, best first) and the total, counted up to the cap."""
+    if match is not None and connection.vendor != "postgresql" and limit:
+        found = _sqlite_top(match, where_sql, where_params, limit, offset)
+        if found is not None:
+            return found
+    rows = _run(match, where_sql, where_params, limit, offset) if limit else []
+    total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
+    return rows, total
 
 
 def search(user: Any, query: SearchQuery) -> SearchResults:
@@ -572,18 +687,17 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
         return SearchResults([], 0, (time.perf_counter() - started) * 1000)  # only punctuation: nothing to find
     else:
         match = None
-    rows = _run(match, where_sql, where_params, limit, offset) if limit else []
-    total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
+    rows, total = _ranked(match, where_sql, where_params, limit, offset)
     if total == 0 and len(parsed.terms) > 1:
         # No item holds every word: show those holding any of them, still ranked.
         match = _match(parsed, any_term=True)
-        rows = _run(match, where_sql, where_params, limit, offset) if limit else []
-        total = int(rows[0][4]) if rows else (_count(match, where_sql, where_params) if offset or not limit else 0)
+        rows, total = _ranked(match, where_sql, where_params, limit, offset)
         relaxed = total > 0
     if match is not None and rows:
         rows += _other_versions(rows, where_sql, where_params)
     hits = _hits(rows, parsed)
-    return SearchResults(hits, total, (time.perf_counter() - started) * 1000, relaxed=relaxed)
+    return SearchResults(hits, min(total, TOTAL_CAP), (time.perf_counter() - started) * 1000, relaxed=relaxed,
+                         total_capped=total > TOTAL_CAP)
 
 
 def _other_versions(rows: list[tuple[Any, ...]], where_sql: str, where_params: list[Any]) -> list[tuple[Any, ...]]:
