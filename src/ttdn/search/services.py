@@ -51,7 +51,7 @@ MAX_LIMIT = 100
 TOTAL_CAP = 1000
 # SQLite's first stage: the best FIRST_K matches from the word index, doubled while too few items qualify
 # under the filters, up to MAX_K (then the exact query over every match).
-FIRST_K = 1000
+FIRST_K = 200
 MAX_K = 16_000
 
 
