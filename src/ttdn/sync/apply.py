@@ -379,7 +379,8 @@ def _preparer(field: Field[Any, Any]) -> Any:
     if isinstance(field, DateTimeField):
         adapt = connection.ops.adapt_datetimefield_value
         return lambda value: None if value is None else adapt(value)
-    if type(field) in _PLAIN_FIELDS or (isinstance(field, ForeignKey) and isinstance(field.target_field, AutoField)):
+    if isinstance(field, _PLAIN_FIELDS) or (
+            isinstance(field, ForeignKey) and isinstance(field.target_field, AutoField)):
         return lambda value: value
     return lambda value: field.get_db_prep_save(value, connection)
 
