@@ -1276,6 +1276,11 @@ def store_bytes(data: bytes) -> str:
     return sha256
 
 
+def store_pieces(sha256: str, pieces: Iterable[bytes]) -> None:
+    """Store a blob arriving in pieces (chunks from a hub) under its digest, verified before it is visible."""
+    _write_atomically(blob_path(sha256), pieces, sha256)
+
+
 def _write_atomically(destination: Path, chunks: Iterable[bytes], sha256: str) -> None:
     """Temp file beside the target, fsync, rename: readers see the whole blob or nothing.
 

@@ -18,7 +18,6 @@ import fcntl
 import hashlib
 import os
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -175,24 +174,7 @@ def _have_blob(sha: str, size: int) -> bool:
 
 
 def _write_blob(sha: str, pieces: Iterator[bytes]) -> None:
-    destination = files.blob_path(sha)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=destination.parent)
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            for piece in pieces:
-                digest.update(piece)
-                out.write(piece)
-            out.flush()
-            os.fsync(out.fileno())
-            os.fchmod(out.fileno(), 0o640)
-        if digest.hexdigest() != sha:
-            raise ValueError(f"assembled file does not match SHA-256 {sha}")
-        os.replace(tmp_name, destination)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    files.store_pieces(sha, pieces)
 
 
 def ensure_files(wanted: dict[str, dict[str, Any]], source: ChunkSource, stats: ApplyStats) -> None:
