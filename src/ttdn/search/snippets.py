@@ -3,6 +3,7 @@ the reader sees the words as written, in their own script, with the matches in <
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.utils.html import escape
@@ -19,12 +20,20 @@ WINDOW = 220  # characters shown
 LEAD = 60  # characters kept before the first match
 
 
-def spans(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
-    """Where the query's words, prefixes and Lao/Khmer/Chinese runs occur in `text` (original offsets)."""
+# Words repeat across a page of results: folding each distinct word once is most of a snippet's cost saved.
+_fold_word = lru_cache(maxsize=65_536)(fold)
+
+
+def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[tuple[int, int]]:
+    """Where the query's words, prefixes and Lao/Khmer/Chinese runs occur in `text` (original offsets).
+
+    With `limit`, stop reading once that many matches are found (a long file text is not read to its end)."""
     found: list[tuple[int, int]] = []
     for start, end, unspaced in word_spans(text):
+        if limit is not None and len(found) >= limit:
+            break
         piece = text[start:end]
-        folded = fold(piece)
+        folded = _fold_word(piece)
         if not unspaced:
             if folded in parsed.words or any(folded.startswith(p) for p in parsed.prefixes):
                 found.append((start, end))
@@ -68,18 +77,20 @@ def highlight(text: str, parsed: ParsedQuery) -> str:
 def excerpt(text: str, parsed: ParsedQuery) -> str:
     """A window of the text around its first match (or its beginning), escaped, matches marked."""
     text = " ".join(text.split())
-    marks = spans(text, parsed)
+    first = spans(text, parsed, limit=1)
     start = 0
-    if marks and marks[0][0] > LEAD:
-        start = marks[0][0] - LEAD
-        space = text.find(" ", start, marks[0][0])
-        if 0 <= space < marks[0][0] - 1:
+    if first and first[0][0] > LEAD:
+        start = first[0][0] - LEAD
+        space = text.find(" ", start, first[0][0])
+        if 0 <= space < first[0][0] - 1:
             start = space + 1  # do not cut a word in half (unspaced scripts are cut anywhere)
     end = min(len(text), start + WINDOW)
     if end < len(text):
         space = text.rfind(" ", start + WINDOW // 2, end)
         if space > 0:
             end = space
+    # Only the window shown is marked: the rest of a long text is never read.
+    marks = [(s + start, e + start) for s, e in spans(text[start:end], parsed)]
     body = _render(text, marks, start, end)
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
@@ -88,12 +99,12 @@ def snippet(variant: Variant, parsed: ParsedQuery, look_in_files: bool = True) -
     """From the summary, the text or the files' text, whichever holds a match first; else the summary."""
     candidates = [variant.summary, html_to_text(variant.body)]
     for text in candidates:
-        if text and spans(text, parsed):
+        if text and spans(text, parsed, limit=1):
             return excerpt(text, parsed)
     if parsed and look_in_files:
         for attachment in Attachment.objects.filter(variant_id=variant.pk).select_related("asset"):
             text = attachment.asset.extracted_text
-            if text and spans(text, parsed):
+            if text and spans(text, parsed, limit=1):
                 return excerpt(text, parsed)
     first = next((t for t in candidates if t.strip()), "")
     return excerpt(first, parsed)
