@@ -246,6 +246,12 @@ def authenticate_request(headers: dict[str, str], method: str, path: str, body: 
     return node
 
 
+def do_note_feed_read(node: EdgeNode, applied_seq: int) -> None:
+    """A node reading the feed is in contact and has applied up to `applied_seq` (dashboard bookkeeping,
+    one row update per request: not audited, like the heartbeat's counters)."""
+    EdgeNode.objects.filter(pk=node.pk).update(last_contact_at=timezone.now(), last_applied_seq=applied_seq)
+
+
 def do_record_contact(node: EdgeNode, report: dict[str, Any], via: str = "network") -> None:
     """A heartbeat with the node's state and its display counts (absolute per day, so resending is harmless)."""
     now = timezone.now()

@@ -126,7 +126,7 @@ def feed_view(request: HttpRequest, node: EdgeNode) -> HttpResponse:
         applied = max(0, int(request.GET.get("applied", str(after))))
     except ValueError:
         return _error(ServiceError("bad_request", "after, epoch, applied and limit are numbers."))
-    EdgeNode.objects.filter(pk=node.pk).update(last_contact_at=timezone.now(), last_applied_seq=applied)
+    services.do_note_feed_read(node, applied)
     # A node starting from nothing gets the feed under today's targeting: nothing to reconcile.
     if epoch != node.targeting_epoch and after > 0:
         return _batch_response(feed.reconcile_batch(node))
