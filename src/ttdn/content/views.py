@@ -748,6 +748,7 @@ class _SearchedItems:
             date_to=c.get("date_to"),
             live_only=True,
         )
+        self.capped = False  # the search engine stopped counting at its cap: "more than" is shown
 
     def _run(self, offset: int, limit: int) -> Any:
         from ttdn.search import services as search
@@ -756,7 +757,9 @@ class _SearchedItems:
         return search.search(self.user, self.query)
 
     def count(self) -> int:
-        return self._run(0, 1).total
+        results = self._run(0, 1)
+        self.capped = results.total_capped
+        return int(results.total)
 
     def __getitem__(self, window: slice) -> list[Item]:
         start = window.start or 0
@@ -786,7 +789,8 @@ def published(request: HttpRequest) -> HttpResponse:
         })
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "total": paginator.count}
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "total": paginator.count,
+               "total_capped": getattr(items, "capped", False)}
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     template = "content/_published_results.html" if partial else "content/published.html"
     response = render(request, template, context)
