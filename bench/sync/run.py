@@ -2,6 +2,7 @@
 
   python bench/sync/run.py            # the full corpus: ≥ 5,000 items, ≥ 300 MB of files (about 20–30 min)
   python bench/sync/run.py --quick    # a small corpus and a fast link (under 3 min)
+  python bench/sync/run.py --keep-corpus --only apply,utilisation   # two figures on the kept corpus (~5 min)
 
 What runs, all as separate processes on loopback, each side through its own ShapingProxy with the same shape:
 - the hub: `ttdn serve` on a corpus built by corpus.py (its own data dir; SQLite, or PostgreSQL with --pg URL);
@@ -75,6 +76,8 @@ class Profile:
 
 FULL = Profile(items=5000, files_mb=260, big_mb=50, subset_items=150, subset_mb=6, small_files=False,
                rate_kbit=512, rtt_ms=300, drop_every=2 * MB, resent_offsets=(0.15, 0.35, 0.55, 0.75, 0.95))
+# The parts, in the order they run (see the module docstring); `--only` picks some.
+PARTS = ["initial", "apply", "incremental", "utilisation", "drops", "resent"]
 QUICK = Profile(items=300, files_mb=10, big_mb=4, subset_items=40, subset_mb=2, small_files=True,
                 rate_kbit=8000, rtt_ms=40, drop_every=512 * 1024, resent_offsets=(0.3, 0.7), edit_percent=3,
                 withdraw=5)
@@ -135,6 +138,9 @@ class Bench:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.results: dict[str, Any] = {}
         self.hub_port = free_port()
+        self.parts: set[str] = set(args.parts)
+        # rsync's own utilisation is a reference, not a figure: skipped when only some parts run.
+        self.with_rsync_utilisation = args.only is None or args.rsync_utilisation
         self.rsync_port = free_port()
 
     # ------------------------------------------------------------------------------------------ processes
@@ -376,115 +382,139 @@ class Bench:
         for name in ("dest", "export-main", "export-subset"):
             shutil.rmtree(self.work / name, ignore_errors=True)
         shutil.rmtree(self.work / "nodes", ignore_errors=True)
-        self.results["corpus_export_before"] = self.corpus(
-            "export", "--site", MAIN_SITE, "--languages", MAIN_LANGS, "--officials", str(self.work / "export-main"))
-        self.results["corpus_export_subset"] = self.corpus(
-            "export", "--site", SUBSET_SITE, "--languages", SUBSET_LANGS, "--officials",
-            str(self.work / "export-subset"))
+        # rsync's exports, only for the parts that run rsync.
+        if self.parts & {"initial", "incremental"}:
+            self.results["corpus_export_before"] = self.corpus(
+                "export", "--site", MAIN_SITE, "--languages", MAIN_LANGS, "--officials", str(self.work / "export-main"))
+        if self.parts & {"drops", "resent"} or ("utilisation" in self.parts and self.with_rsync_utilisation):
+            self.results["corpus_export_subset"] = self.corpus(
+                "export", "--site", SUBSET_SITE, "--languages", SUBSET_LANGS, "--officials",
+                str(self.work / "export-subset"))
         self.start_hub()
         self.start_rsyncd()
         with ProxyThread(("127.0.0.1", self.hub_port), Shape()) as hub_proxy, \
                 ProxyThread(("127.0.0.1", self.rsync_port), Shape()) as rsync_proxy:
-            hub_url = f"http://127.0.0.1:{hub_proxy.port}"
-            dest = self.work / "dest"
+            self.hub_proxy, self.rsync_proxy = hub_proxy, rsync_proxy
+            self.hub_url = f"http://127.0.0.1:{hub_proxy.port}"
+            figures: dict[str, Any] = {}
+            for part in PARTS:
+                if part in self.parts:
+                    figures.update(getattr(self, f"part_{part}")())
+        return {**figures, "parts": sorted(self.parts, key=PARTS.index),
+                "link": {"rate_kbit": p.rate_kbit, "rtt_ms": p.rtt_ms, "drop_every_bytes": p.drop_every,
+                         "drops_count": "both directions"},
+                **self.results}
 
-            def both(shape: Shape) -> None:
-                hub_proxy.set_shape(shape)
-                rsync_proxy.set_shape(shape)
+    def both(self, shape: Shape) -> None:
+        self.hub_proxy.set_shape(shape)
+        self.rsync_proxy.set_shape(shape)
 
-            # 1. Initial sync of the main corpus, unshaped.
-            both(Shape())
-            self.enroll("a", MAIN_SITE, MAIN_LANGS, hub_url)
-            self.enroll("b", MAIN_SITE, MAIN_LANGS, hub_url)
-            self.report("initial_rsync", self.rsync("main", dest / "a", rsync_proxy, "initial"))
-            initial = self.sync_node("a", hub_proxy, "initial")
-            self.report("initial_ttdn", initial)
-            self.report("initial_ttdn_node_b", self.sync_node("b", hub_proxy, "initial"))
-            self.results["apply"] = self.measure_apply(f"http://127.0.0.1:{self.hub_port}")
-            self.results["apply_records_per_s"] = self.results["apply"].get("records_per_s")
-            # rsync -a kept the times: exact twins of A's state before the change.
-            shutil.copytree(dest / "a", dest / "b", symlinks=True)
-            shutil.copytree(dest / "a", dest / "b2", symlinks=True)
+    def part_initial(self) -> dict[str, Any]:
+        """1. Initial sync of the main corpus, unshaped (nodes A and B, rsync dest A); B and the rsync copies
+        are the starting points of the incremental part."""
+        self.both(Shape())
+        dest = self.work / "dest"
+        self.enroll("a", MAIN_SITE, MAIN_LANGS, self.hub_url)
+        self.enroll("b", MAIN_SITE, MAIN_LANGS, self.hub_url)
+        self.report("initial_rsync", self.rsync("main", dest / "a", self.rsync_proxy, "initial"))
+        self.report("initial_ttdn", self.sync_node("a", self.hub_proxy, "initial"))
+        self.report("initial_ttdn_node_b", self.sync_node("b", self.hub_proxy, "initial"))
+        # rsync -a kept the times: exact twins of A's state before the change.
+        shutil.copytree(dest / "a", dest / "b", symlinks=True)
+        shutil.copytree(dest / "a", dest / "b2", symlinks=True)
+        return {}
 
-            # 2. The change on the hub, and the export rewritten.
-            self.results["change"] = self.corpus(
-                "change", "--edit-percent", str(p.edit_percent), "--withdraw", str(p.withdraw),
-                "--big-change-mb", str(p.big_change_mb))
-            self.results["corpus_export_after"] = self.corpus(
-                "export", "--site", MAIN_SITE, "--languages", MAIN_LANGS, "--officials", str(self.work / "export-main"))
-            log(f"change: {self.results['change']}")
+    def part_apply(self) -> dict[str, Any]:
+        """Node F with the files already in place: apply_rate.py times the apply (records made searchable)."""
+        self.results["apply"] = self.measure_apply(f"http://127.0.0.1:{self.hub_port}")
+        self.results["apply_records_per_s"] = self.results["apply"].get("records_per_s")
+        return {"apply_records_per_s": self.results["apply_records_per_s"]}
 
-            # 3. Incremental, unshaped: the bytes.
-            inc_rsync = self.rsync("main", dest / "a", rsync_proxy, "incremental")
-            inc_ttdn = self.sync_node("a", hub_proxy, "incremental")
-            self.report("incremental_rsync", inc_rsync)
-            self.report("incremental_ttdn", inc_ttdn)
+    def part_incremental(self) -> dict[str, Any]:
+        """2.–4. The change, then incremental syncs unshaped (bytes) and shaped with drops (time)."""
+        p = self.p
+        dest = self.work / "dest"
+        self.both(Shape())
+        # 2. The change on the hub, and the export rewritten.
+        self.results["change"] = self.corpus(
+            "change", "--edit-percent", str(p.edit_percent), "--withdraw", str(p.withdraw),
+            "--big-change-mb", str(p.big_change_mb))
+        self.results["corpus_export_after"] = self.corpus(
+            "export", "--site", MAIN_SITE, "--languages", MAIN_LANGS, "--officials", str(self.work / "export-main"))
+        log(f"change: {self.results['change']}")
 
-            # 4. Incremental through the shaped link with drops: the time.
-            both(self.shaped(drops=True))
-            # rsync at its best: with and without --partial (see rsync()), the faster one counts.
-            sh_rsync_partial = self.rsync("main", dest / "b", rsync_proxy, "incremental shaped")
-            sh_rsync_plain = self.rsync("main", dest / "b2", rsync_proxy, "incremental shaped", partial=False,
-                                        max_runs=12)
-            sh_rsync = min((r for r in (sh_rsync_partial, sh_rsync_plain) if r.complete), key=lambda r: r.seconds)
-            sh_ttdn = self.sync_node("b", hub_proxy, "incremental shaped")
-            self.report("incremental_shaped_rsync_partial", sh_rsync_partial)
-            self.report("incremental_shaped_rsync_no_partial", sh_rsync_plain)
-            self.report("incremental_shaped_rsync", sh_rsync)
-            self.report("incremental_shaped_ttdn", sh_ttdn)
+        # 3. Incremental, unshaped: the bytes.
+        inc_rsync = self.rsync("main", dest / "a", self.rsync_proxy, "incremental")
+        inc_ttdn = self.sync_node("a", self.hub_proxy, "incremental")
+        self.report("incremental_rsync", inc_rsync)
+        self.report("incremental_ttdn", inc_ttdn)
 
-            # 5. Initial sync of the subset through the shaped link: utilisation, then with drops.
-            both(self.shaped(drops=False))
-            self.enroll("c", SUBSET_SITE, SUBSET_LANGS, hub_url)
-            self.enroll("d", SUBSET_SITE, SUBSET_LANGS, hub_url)
-            util_rsync = self.rsync("subset", dest / "c", rsync_proxy, "subset initial shaped")
-            util_ttdn = self.sync_node("c", hub_proxy, "subset initial shaped")
+        # 4. Incremental through the shaped link with drops: the time.
+        self.both(self.shaped(drops=True))
+        # rsync at its best: with and without --partial (see rsync()), the faster one counts.
+        sh_rsync_partial = self.rsync("main", dest / "b", self.rsync_proxy, "incremental shaped")
+        sh_rsync_plain = self.rsync("main", dest / "b2", self.rsync_proxy, "incremental shaped", partial=False,
+                                    max_runs=12)
+        sh_rsync = min((r for r in (sh_rsync_partial, sh_rsync_plain) if r.complete), key=lambda r: r.seconds)
+        sh_ttdn = self.sync_node("b", self.hub_proxy, "incremental shaped")
+        self.report("incremental_shaped_rsync_partial", sh_rsync_partial)
+        self.report("incremental_shaped_rsync_no_partial", sh_rsync_plain)
+        self.report("incremental_shaped_rsync", sh_rsync)
+        self.report("incremental_shaped_ttdn", sh_ttdn)
+        return {"incremental_bytes_ratio": round(inc_ttdn.bytes / inc_rsync.bytes, 3),
+                "shaped_wall_time_ratio": round(sh_ttdn.seconds / sh_rsync.seconds, 3)}
+
+    def part_utilisation(self) -> dict[str, Any]:
+        """5a. Initial sync of the subset (material for a Thanh Hóa post) through the shaped link, no drops."""
+        self.both(self.shaped(drops=False))
+        rate_bytes = self.p.rate_kbit * 1000 / 8
+        self.enroll("c", SUBSET_SITE, SUBSET_LANGS, self.hub_url)
+        util_ttdn = self.sync_node("c", self.hub_proxy, "subset initial shaped")
+        self.report("subset_initial_shaped_ttdn", util_ttdn)
+        out = {"initial_link_utilisation": round(util_ttdn.bytes / (util_ttdn.seconds * rate_bytes), 3)}
+        if self.with_rsync_utilisation:
+            util_rsync = self.rsync("subset", self.work / "dest" / "c", self.rsync_proxy, "subset initial shaped")
             self.report("subset_initial_shaped_rsync", util_rsync)
-            self.report("subset_initial_shaped_ttdn", util_ttdn)
-            both(self.shaped(drops=True))
-            dr_rsync = self.rsync("subset", dest / "d", rsync_proxy, "subset initial shaped, drops")
-            dr_ttdn = self.sync_node("d", hub_proxy, "subset initial shaped, drops")
-            self.report("subset_initial_drops_rsync", dr_rsync)
-            self.report("subset_initial_drops_ttdn", dr_ttdn)
+            out["initial_link_utilisation_rsync"] = round(util_rsync.bytes / (util_rsync.seconds * rate_bytes), 3)
+        return out
 
-            # 6. What one drop costs: a clean unshaped subset sync, then one cut at each offset.
-            both(Shape())
-            self.enroll("e0", SUBSET_SITE, SUBSET_LANGS, hub_url)
-            clean_ttdn = self.sync_node("e0", hub_proxy, "subset initial clean")
-            clean_rsync = self.rsync("subset", dest / "e0", rsync_proxy, "subset initial clean")
-            self.report("subset_clean_ttdn", clean_ttdn)
-            self.report("subset_clean_rsync", clean_rsync)
-            extra_ttdn: list[int] = []
-            extra_rsync: list[int] = []
-            for k, frac in enumerate(p.resent_offsets, 1):
-                name = f"e{k}"
-                cut = Shape(drop_at=(int(clean_ttdn.bytes * frac),))
-                hub_proxy.set_shape(cut)
-                self.enroll(name, SUBSET_SITE, SUBSET_LANGS, hub_url)
-                hub_proxy.set_shape(cut)  # enrolment went through the proxy: start counting afresh
-                one = self.sync_node(name, hub_proxy, f"subset initial, one cut at {frac:.0%}")
-                extra_ttdn.append(one.bytes - clean_ttdn.bytes)
-                rsync_proxy.set_shape(Shape(drop_at=(int(clean_rsync.bytes * frac),)))
-                one_r = self.rsync("subset", dest / name, rsync_proxy, f"subset initial, one cut at {frac:.0%}")
-                extra_rsync.append(one_r.bytes - clean_rsync.bytes)
-                log(f"  cut at {frac:.0%}: ttdn +{extra_ttdn[-1]:,} bytes ({one.drops} drop), "
-                    f"rsync +{extra_rsync[-1]:,} bytes ({one_r.drops} drop)")
+    def part_drops(self) -> dict[str, Any]:
+        """5b. The same initial subset sync with a drop every drop_every bytes, against rsync."""
+        self.both(self.shaped(drops=True))
+        self.enroll("d", SUBSET_SITE, SUBSET_LANGS, self.hub_url)
+        dr_rsync = self.rsync("subset", self.work / "dest" / "d", self.rsync_proxy, "subset initial shaped, drops")
+        dr_ttdn = self.sync_node("d", self.hub_proxy, "subset initial shaped, drops")
+        self.report("subset_initial_drops_rsync", dr_rsync)
+        self.report("subset_initial_drops_ttdn", dr_ttdn)
+        return {"shaped_wall_time_ratio_initial_subset": round(dr_ttdn.seconds / dr_rsync.seconds, 3)}
 
+    def part_resent(self) -> dict[str, Any]:
+        """6. What one drop costs: a clean unshaped subset sync, then one cut at each offset."""
+        dest = self.work / "dest"
+        self.both(Shape())
+        self.enroll("e0", SUBSET_SITE, SUBSET_LANGS, self.hub_url)
+        clean_ttdn = self.sync_node("e0", self.hub_proxy, "subset initial clean")
+        clean_rsync = self.rsync("subset", dest / "e0", self.rsync_proxy, "subset initial clean")
+        self.report("subset_clean_ttdn", clean_ttdn)
+        self.report("subset_clean_rsync", clean_rsync)
+        extra_ttdn: list[int] = []
+        extra_rsync: list[int] = []
+        for k, frac in enumerate(self.p.resent_offsets, 1):
+            name = f"e{k}"
+            cut = Shape(drop_at=(int(clean_ttdn.bytes * frac),))
+            self.hub_proxy.set_shape(cut)
+            self.enroll(name, SUBSET_SITE, SUBSET_LANGS, self.hub_url)
+            self.hub_proxy.set_shape(cut)  # enrolment went through the proxy: start counting afresh
+            one = self.sync_node(name, self.hub_proxy, f"subset initial, one cut at {frac:.0%}")
+            extra_ttdn.append(one.bytes - clean_ttdn.bytes)
+            self.rsync_proxy.set_shape(Shape(drop_at=(int(clean_rsync.bytes * frac),)))
+            one_r = self.rsync("subset", dest / name, self.rsync_proxy, f"subset initial, one cut at {frac:.0%}")
+            extra_rsync.append(one_r.bytes - clean_rsync.bytes)
+            log(f"  cut at {frac:.0%}: ttdn +{extra_ttdn[-1]:,} bytes ({one.drops} drop), "
+                f"rsync +{extra_rsync[-1]:,} bytes ({one_r.drops} drop)")
         self.results["resent_after_drop_ttdn_bytes"] = extra_ttdn
         self.results["resent_after_drop_rsync_bytes"] = extra_rsync
-        rate_bytes = p.rate_kbit * 1000 / 8
-        figures = {
-            "incremental_bytes_ratio": round(inc_ttdn.bytes / inc_rsync.bytes, 3),
-            "shaped_wall_time_ratio": round(sh_ttdn.seconds / sh_rsync.seconds, 3),
-            "shaped_wall_time_ratio_initial_subset": round(dr_ttdn.seconds / dr_rsync.seconds, 3),
-            "resent_after_drop_max_bytes": max(extra_ttdn) if extra_ttdn else None,
-            "initial_link_utilisation": round(util_ttdn.bytes / (util_ttdn.seconds * rate_bytes), 3),
-            "initial_link_utilisation_rsync": round(util_rsync.bytes / (util_rsync.seconds * rate_bytes), 3),
-            "apply_records_per_s": self.results["apply_records_per_s"],
-        }
-        return {**figures, "link": {"rate_kbit": p.rate_kbit, "rtt_ms": p.rtt_ms, "drop_every_bytes": p.drop_every,
-                                    "drops_count": "both directions"},
-                **self.results}
+        return {"resent_after_drop_max_bytes": max(extra_ttdn) if extra_ttdn else None}
 
     def measure_apply(self, hub_url: str) -> dict[str, Any]:
         """Node F, straight to the hub, with the hub's files hard-linked into its blob store: only records move,
@@ -515,7 +545,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pg", default="", help="hub on this PostgreSQL database URL instead of SQLite")
     parser.add_argument("--keep-corpus", action="store_true",
                         help="reuse the corpus of a previous run (a pristine copy kept before the change; SQLite hub)")
+    parser.add_argument("--only", default=None,
+                        help=f"comma-separated parts to run, of {','.join(PARTS)} (default: all); "
+                             "incremental needs initial")
+    parser.add_argument("--rsync-utilisation", action="store_true",
+                        help="with --only: measure rsync's utilisation of the subset too (about as long as ours)")
     args = parser.parse_args(argv)
+    args.parts = PARTS if args.only is None else [x.strip() for x in args.only.split(",") if x.strip()]
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}: choose from {', '.join(PARTS)}")
+    if "incremental" in args.parts and "initial" not in args.parts:
+        parser.error("the incremental part starts from the initial part's nodes: add initial")
     profile = QUICK if args.quick else FULL
     base = Path(tempfile.gettempdir())
     args.work = args.work or str(base / ("ttdn-bench-sync-quick" if args.quick else "ttdn-bench-sync"))

@@ -7,7 +7,15 @@ import unicodedata
 
 import pytest
 
-from ttdn.search.normalize import clusters, fold, icu_words, index_tokens, normalize, query_tokens
+from ttdn.search.normalize import (
+    clusters,
+    fold,
+    icu_words,
+    index_tokens,
+    index_tokens_reference,
+    normalize,
+    query_tokens,
+)
 
 
 def nfd(text: str) -> str:
@@ -108,3 +116,33 @@ def test_icu_cuts_a_query_run_into_words_found_wherever_they_stand() -> None:
     expression = to_fts5(parse("边境管理"))
     assert expression == '("边境 境管 管理" OR ("边境" AND "管理"))'
 
+
+
+# Characters the fast paths of index_tokens have to tell apart: ASCII, "_", Vietnamese and minority letters,
+# combining marks inside and outside U+0300–U+036F, Lao/Khmer/Thai letters and signs, Chinese, zero-width
+# characters and the soft hyphen, Greek sigma (lower-cased by context), İ, Cyrillic with its marks, Hangul,
+# a CJK extension B character, a variation selector, number forms.
+_ALPHABET = [
+    *"aAzZ09 _-.,'\n\t", *"đĐƀɃăâêôơưĂÂ",
+    "\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0306", "\u0302", "\u031b", "\u0483", "\u1dc0", "\u20d0",
+    *"ສາຍແດນ\u0eb1\u0eb4\u0ec8ກ", *"ព្រំដែន\u17b6\u17c1\u17d2\u17cb។", *"边境护照年6个月", *"ไทย\u0e31\u0e48",
+    "\u200b", "\u200c", "\u200d", "\u00ad", "\ufeff", "\u2060", *"ΣσςΑΒİIıŉ", *"Жж", *"한글ㄱ",
+    "\U00020000", "\U0002a6d6", "\U000e0100", *"①²½ⅫＡ", *"ēṣ",
+]
+
+
+def test_index_tokens_fast_paths_cut_exactly_as_the_definition() -> None:
+    import json
+    import random
+    from pathlib import Path
+
+    texts: list[str] = []
+    gold = Path(__file__).parent / "gold" / "items.jsonl"
+    for line in gold.read_text(encoding="utf-8").splitlines():
+        for variant in json.loads(line)["variants"]:
+            texts += [value for value in variant.values() if isinstance(value, str)]
+    rng = random.Random(4)
+    texts += ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
+    texts += ["Biên giới Việt Nam", "plain ascii_words and_more", "Đắk Lắk\u00adbiên", "ΣΟΦΊΑ σοφία", "İstanbul"]
+    differ = [text for text in texts if index_tokens(text) != index_tokens_reference(text)]
+    assert not differ, differ[:5]

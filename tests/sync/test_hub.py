@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ttdn.accounts.middleware import OTP_SESSION_KEY
 from ttdn.accounts.models import User
+from ttdn.content import changes
 from ttdn.content import services as content
 from ttdn.content.models import Item, State
 from ttdn.core.errors import PermissionDenied, ServiceError
@@ -87,6 +88,47 @@ def test_targeting_decides_records_and_tombstones(world: World) -> None:
     assert post.targeting_epoch == epoch + 1
     assert set(feed.targeted_versions(post)) == {str(public.uid)}
     assert feed.targeted_versions(post)[str(public.uid)][1] == ["vi"]
+
+
+def test_a_feed_batch_is_bounded_by_records_and_passes_over_other_sites_entries(world: World) -> None:
+    post, _key = _node(world)
+    start = feed.high_water_mark()
+    # Twelve items for another province (tombstones for this node), then three for it; each has several
+    # feed entries (created, the workflow's steps, one more change).
+    for n in range(12):
+        other = _published(world, title=f"Tin Đắk Lắk {n}")
+        other.target_provinces.set([world.dak_lak])
+        changes.item_changed(other.pk)
+    mine = [_published(world, title=f"Tin Gia Lai {n}") for n in range(3)]
+    changes.item_changed(mine[0].pk)
+    entries = FeedEntry.objects.filter(seq__gt=start).count()
+
+    def pulled(limit: int) -> list[dict[str, Any]]:
+        after, batches = start, []
+        while True:
+            batch = feed.feed_batch(post, after, limit=limit)
+            batches.append(batch)
+            assert batch["from"] == after and batch["to"] > after
+            after = batch["to"]
+            if not batch["more"]:
+                return batches
+
+    # Pages of 4 entries: the other province's entries are passed over 20 per batch (4 records' worth of
+    # tombstones), not 4 per round trip; an item comes once per batch, as a record or a tombstone.
+    batches = pulled(4)
+    assert len(batches) < entries / 4
+    for batch in batches:
+        uids = [r["uid"] for r in batch["records"]] + [t["uid"] for t in batch["tombstones"]]
+        assert len(uids) == len(set(uids))
+        assert len(batch["records"]) + len(batch["tombstones"]) / feed.TOMBSTONES_PER_RECORD < 4 + 4
+    records = {r["uid"] for b in batches for r in b["records"]}
+    tombstones = {t["uid"] for b in batches for t in b["tombstones"]}
+    assert records == {str(i.uid) for i in mine}
+    assert len(tombstones) == 12 and not tombstones & records
+    # One big page (bundles): the same content in one batch.
+    (whole,) = pulled(10**6)
+    assert {r["uid"] for r in whole["records"]} == records
+    assert {t["uid"] for t in whole["tombstones"]} == tombstones
 
 
 def test_enrolment_codes_are_one_time_and_expire(world: World) -> None:

@@ -87,6 +87,32 @@ _CLUSTER_RE = re.compile(rf".[{_MARKS}]*", re.DOTALL)
 # _WORD_RE as one character class (several times faster than the alternation), for text without "_".
 _PLAIN_WORD_RE = re.compile(rf"[\w{_MARKS}]+")
 
+
+def _unspaced_marks() -> str:
+    points = [cp for cp in range(0x20000) if _HAS_RUN_RE.match(chr(cp)) and unicodedata.category(chr(cp))[0] == "M"]
+    return _ranges(points)
+
+
+# _TOKEN_RE and the cluster pairs of its runs in one pass: at each cluster of a run (a letter of an unspaced
+# script with the marks of that script after it) the pair it starts, found by a lookahead (the last cluster
+# of a run alone); words as in _TOKEN_RE. Inside a run every mark is one of the run's own, so a cluster is
+# exactly what _CLUSTER_RE finds there.
+_RUN_MARKS = _unspaced_marks()
+_RUN_CLUSTER = rf"[{_UNSPACED}][{_RUN_MARKS}]*"
+_INDEX_TOKEN_RE = re.compile(
+    rf"(?=(?P<pair>{_RUN_CLUSTER}(?:{_RUN_CLUSTER})?)){_RUN_CLUSTER}|(?P<word>(?:[^\W_{_UNSPACED}]|[{_MARKS}])+)"
+)
+# Blocks without a single combining mark (Latin, Greek, Cyrillic letters, punctuation, symbols), checked below.
+# Folded text made only of them needs no mark class: a word is a run of \w but "_" (searching for a mark
+# with the full class would cost more than the whole cut).
+_MARK_FREE_BLOCKS = ((0x0000, 0x02FF), (0x0370, 0x0482), (0x1E00, 0x1FFF), (0x2000, 0x20CF), (0x2100, 0x2BFF))
+if any(unicodedata.category(chr(cp))[0] == "M" for lo, hi in _MARK_FREE_BLOCKS for cp in range(lo, hi + 1)):
+    raise RuntimeError("a mark-free block holds a mark in this Unicode version")
+_BEYOND_MARK_FREE_RE = re.compile(
+    "[^" + "".join(re.escape(chr(lo)) + "-" + re.escape(chr(hi)) for lo, hi in _MARK_FREE_BLOCKS) + "]"
+)
+_MARK_FREE_WORD_RE = re.compile(r"[^\W_]+")
+
 # ------------------------------------------------------------------------------- Vietnamese tone placement
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
@@ -167,6 +193,8 @@ def normalize(text: str) -> str:
 def fold(text: str) -> str:
     """The matching form: normalize, lower case, U+0300–U+036F removed (Vietnamese tones and qualities,
     breves), đ→d, ƀ→b. Lao, Khmer and Thai vowel signs are outside that block and stay."""
+    if text.isascii():
+        return text.lower()  # nothing else applies to ASCII (no zero-width characters, marks or đ/ƀ)
     # Tone placement only moves marks that are removed here, so it is skipped (it is the slow part).
     text = _spaces_for_zero_width(text).lower()
     text = _FOLD_MARKS.sub("", unicodedata.normalize("NFD", text))
@@ -246,15 +274,20 @@ def index_tokens(text: str, language: str | None = None) -> list[str]:
     material mixes scripts (a Vietnamese leaflet quotes a Lao place name) and a query's language is unknown.
     """
     folded = fold(text)
+    if folded.isascii() or not _BEYOND_MARK_FREE_RE.search(folded):
+        # The common case (Vietnamese, English): no runs and no marks ("_" separates words, as in _WORD_RE).
+        return _MARK_FREE_WORD_RE.findall(folded)
     if not _HAS_RUN_RE.search(folded):
-        # The common case, at C speed ("_" separates words, as in _WORD_RE).
         return _PLAIN_WORD_RE.findall(folded.replace("_", " ") if "_" in folded else folded)
+    return [pair or word for pair, word in _INDEX_TOKEN_RE.findall(folded)]
+
+
+def index_tokens_reference(text: str) -> list[str]:
+    """index_tokens by the definition (pieces, then each run's clusters in pairs): what the faster paths of
+    index_tokens are tested against."""
     out: list[str] = []
-    for run, word in _TOKEN_RE.findall(folded):
-        if run:
-            out.extend(_run_index_tokens(run))
-        else:
-            out.append(word)
+    for piece in pieces(fold(text)):
+        out.extend(_run_index_tokens(piece.text) if piece.unspaced else [piece.text])
     return out
 
 

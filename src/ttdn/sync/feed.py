@@ -196,10 +196,8 @@ def _files_for(assets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def render_for(node: EdgeNode, item_ids: Iterable[int], uids: dict[int, str] | None = None) -> dict[str, Any]:
-    """Records and tombstones for these items as `node` may see them, with their assets and file chunk lists."""
-    target = target_of(node)
-    now = timezone.now()
+def _render_some(node: EdgeNode, target: Target, now: dt.datetime, item_ids: Iterable[int],
+                 uids: dict[int, str] | None, assets: dict[str, dict[str, Any]]) -> tuple[list[Any], list[Any]]:
     ids = list(dict.fromkeys(item_ids))
     # Decide first on what targeting needs, then load whole only the items this node receives: most of a
     # feed batch is often meant for other sites, and the node waits for the batch with its link idle.
@@ -209,7 +207,6 @@ def render_for(node: EdgeNode, item_ids: Iterable[int], uids: dict[int, str] | N
     items.update((item.pk, item) for item in _items(wanted))
     records: list[dict[str, Any]] = []
     tombstones: list[dict[str, Any]] = []
-    assets: dict[str, dict[str, Any]] = {}
     for pk in ids:
         item = items.get(pk)
         if item is None:
@@ -221,22 +218,58 @@ def render_for(node: EdgeNode, item_ids: Iterable[int], uids: dict[int, str] | N
         else:
             reason = item.state if item.state in perms.GONE_STATES else "untargeted"
             tombstones.append({"uid": str(item.uid), "v": item.version, "reason": reason})
+    return records, tombstones
+
+
+def render_for(node: EdgeNode, item_ids: Iterable[int], uids: dict[int, str] | None = None) -> dict[str, Any]:
+    """Records and tombstones for these items as `node` may see them, with their assets and file chunk lists."""
+    assets: dict[str, dict[str, Any]] = {}
+    records, tombstones = _render_some(node, target_of(node), timezone.now(), item_ids, uids, assets)
     return {"records": records, "tombstones": tombstones, "assets": assets, "files": _files_for(assets)}
 
 
+# A tombstone is about 25 bytes compressed, a record several kilobytes: a batch holds up to `limit` records,
+# or this many times as many tombstones (a node whose material comes late in the feed gets the entries of
+# other sites in a few batches, not one round trip per `limit` entries, while a batch cut by a dropped
+# connection still resends little: 5,000 tombstones are about 120 KB).
+TOMBSTONES_PER_RECORD = 5
+# Feed entries scanned for one batch at most, in multiples of `limit` (the hub's work per request).
+MAX_PAGES = 10
+
+
 def feed_batch(node: EdgeNode, after: int, limit: int = 1000) -> dict[str, Any]:
-    """The next batch after `after` for this node: at most `limit` feed entries."""
+    """The next batch after `after` for this node: feed entries read `limit` at a time until the batch holds
+    `limit` records (tombstones counting 1/TOMBSTONES_PER_RECORD each), or MAX_PAGES pages were read."""
     hwm = high_water_mark()
     if hwm < 0:  # writers kept the feed busy: nothing new this time, the node asks again
         hwm = after
-    entries = list(
-        FeedEntry.objects.filter(seq__gt=after, seq__lte=hwm).order_by("seq").values_list("seq", "item_id", "item_uid")
-        [:limit]
-    )
-    to_seq = entries[-1][0] if len(entries) == limit else max(hwm, after)
-    uids = {item_id: str(uid) for _seq, item_id, uid in entries}
-    body = render_for(node, [item_id for _seq, item_id, _uid in entries], uids)
-    body.update({"kind": "feed", "from": after, "to": to_seq, "hwm": hwm, "more": to_seq < hwm})
+    target = target_of(node)
+    now = timezone.now()
+    assets: dict[str, dict[str, Any]] = {}
+    records: list[dict[str, Any]] = []
+    tombstones: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    to_seq = after
+    for _page in range(MAX_PAGES):
+        entries = list(
+            FeedEntry.objects.filter(seq__gt=to_seq, seq__lte=hwm).order_by("seq")
+            .values_list("seq", "item_id", "item_uid")[:limit]
+        )
+        uids = {item_id: str(uid) for _seq, item_id, uid in entries}
+        # An item changed several times is rendered once (its current state), as within a page.
+        page_ids = [item_id for _seq, item_id, _uid in entries if item_id not in seen]
+        seen.update(page_ids)
+        page_records, page_tombstones = _render_some(node, target, now, page_ids, uids, assets)
+        records += page_records
+        tombstones += page_tombstones
+        if len(entries) < limit:
+            to_seq = max(hwm, after)
+            break
+        to_seq = entries[-1][0]
+        if len(records) + len(tombstones) / TOMBSTONES_PER_RECORD >= limit:
+            break
+    body = {"records": records, "tombstones": tombstones, "assets": assets, "files": _files_for(assets),
+            "kind": "feed", "from": after, "to": to_seq, "hwm": hwm, "more": to_seq < hwm}
     return _envelope(node, body)
 
 
