@@ -179,6 +179,30 @@ def test_file_text_is_indexed(world: World, tmp_path: Any) -> None:
     assert find("huong dan") == ["Tài liệu đính kèm"]  # the file's name counts too
 
 
+
+def test_a_page_reads_the_files_it_needs_in_one_query(world: World, tmp_path: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from docx import Document
+
+    for n in range(3):
+        path = tmp_path / f"tep-{n}.docx"
+        doc = Document()
+        doc.add_paragraph(f"Phần {n}. Thủ tục xuất nhập cảnh tại cửa khẩu.")
+        doc.save(str(path))
+        item = make_item(world, title=f"Tài liệu {n}", summary="Không liên quan.", body="")
+        content.do_attach_file(world.contributor, item.variants.get(), path, path.name)
+        advance(world, item, State.PUBLISHED)
+    published(world, "Xuất nhập cảnh", summary="Tóm tắt.")  # a match in the title only: the summary is shown
+    with CaptureQueriesContext(connection) as queries:
+        hits = search.search(None, SearchQuery(text="xuat nhap canh")).hits
+    snippets = sorted(h.variants[0].snippet_html for h in hits)
+    assert snippets[:3] == [f"Phần {n}. Thủ tục <mark>xuất</mark> <mark>nhập</mark> <mark>cảnh</mark> tại cửa khẩu."
+                            for n in range(3)]
+    assert snippets[3] == "Tóm tắt."
+    assert sum("content_attachment" in q["sql"] for q in queries.captured_queries) == 1
+
+
 # ------------------------------------------------------------------------------------------ permissions
 
 

@@ -726,12 +726,14 @@ def _hits(rows: list[tuple[Any, ...]], parsed: q.ParsedQuery) -> list[ItemHit]:
                                                                           "summary", "body")
     }
     uids = dict(Item.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "uid"))
+    shown = [(vid, iid, s, best, state, kind) for vid, iid, s, best, _total, state, kind in rows if vid in variants]
+    # The page's snippets at once: the files of the variants that need them are read in one query.
+    texts = snippets.snippets_for([(variants[r[0]], r[2] is not None) for r in shown], parsed)
     hits: list[ItemHit] = []
     by_item: dict[int, ItemHit] = {}
-    for vid, iid, s, best, _total, state, kind in rows:  # grouped by item, best first; other versions last
-        variant = variants.get(vid)
-        if variant is None:
-            continue
+    for (vid, iid, s, best, state, kind), snippet_html in zip(shown, texts, strict=True):
+        # grouped by item, best first; other versions last
+        variant = variants[vid]
         hit = by_item.get(iid)
         if hit is None:
             hit = by_item[iid] = ItemHit(iid, str(uids.get(iid, "")), kind, -float(best), [], state)
@@ -739,7 +741,7 @@ def _hits(rows: list[tuple[Any, ...]], parsed: q.ParsedQuery) -> list[ItemHit]:
         hit.variants.append(VariantHit(
             language=variant.language,
             title=variant.title,
-            snippet_html=snippets.snippet(variant, parsed, look_in_files=s is not None),
+            snippet_html=snippet_html,
             score=-float(s) if s is not None else 0.0,
             title_html=snippets.highlight(variant.title, parsed),
             matched=s is not None,

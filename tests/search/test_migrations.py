@@ -1,0 +1,42 @@
+"""The word index's migrations keep what is indexed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection
+
+from ttdn.content.models import State
+from ttdn.search import services as search
+from ttdn.search.services import SearchQuery
+
+from ..conftest import World, advance, make_item
+
+
+def _fts_sql() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'search_fts'")
+        return str(cursor.fetchone()[0])
+
+
+def _found(text: str) -> list[int]:
+    return [h.item_id for h in search.search(None, SearchQuery(text=text)).hits]
+
+
+def test_prefix_indexes_are_added_with_the_content_kept(live_world: World) -> None:
+    world: Any = live_world
+    item = advance(world, make_item(world, title="Cửa khẩu Lệ Thanh", summary="", body="<p>ນະຄອນ 边境</p>"),
+                   State.PUBLISHED)
+    asks = ["Lệ Th*", "t*", "ນ*", "边*", "cua khau le thanh"]
+    assert all(_found(text) == [item.pk] for text in asks)
+    if connection.vendor == "sqlite":
+        assert "prefix='1 2 3'" in _fts_sql()
+    call_command("migrate", "search", "0002", verbosity=0)
+    if connection.vendor == "sqlite":
+        assert "prefix" not in _fts_sql()
+    assert all(_found(text) == [item.pk] for text in asks)
+    call_command("migrate", "search", verbosity=0)
+    if connection.vendor == "sqlite":
+        assert "prefix='1 2 3'" in _fts_sql()
+    assert all(_found(text) == [item.pk] for text in asks)
