@@ -717,15 +717,37 @@ def _other_versions(rows: list[tuple[Any, ...]], where_sql: str, where_params: l
                 if vid not in matched]
 
 
+@dataclass
+class _Shown:
+    """What a hit shows of a language version (the fields snippets read)."""
+
+    pk: int
+    language: str
+    title: str
+    summary: str
+    body: str
+
+
+def _shown(variant_ids: list[int]) -> tuple[dict[int, _Shown], dict[int, str]]:
+    """The variants' texts and their items' uids, in one query (this runs for every search)."""
+    uid_field = Item._meta.get_field("uid")
+    marks = ", ".join(["%s"] * len(variant_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.id, v.item_id, v.language, v.title, v.summary, v.body, i.uid FROM {Variant._meta.db_table} AS v "  # noqa: S608
+            f"JOIN {Item._meta.db_table} AS i ON i.id = v.item_id WHERE v.id IN ({marks})",
+            variant_ids,
+        )
+        found = cursor.fetchall()
+    variants = {row[0]: _Shown(row[0], *row[2:6]) for row in found}
+    uids = {iid: str(uid_field.to_python(uid)) for _v, iid, *_rest, uid in found}
+    return variants, uids
+
+
 def _hits(rows: list[tuple[Any, ...]], parsed: q.ParsedQuery) -> list[ItemHit]:
     if not rows:
         return []
-    variant_ids = [r[0] for r in rows]
-    variants = {
-        v.pk: v for v in Variant.objects.filter(pk__in=variant_ids).only("id", "item_id", "language", "title",
-                                                                          "summary", "body")
-    }
-    uids = dict(Item.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "uid"))
+    variants, uids = _shown([r[0] for r in rows])
     shown = [(vid, iid, s, best, state, kind) for vid, iid, s, best, _total, state, kind in rows if vid in variants]
     # The page's snippets at once: the files of the variants that need them are read in one query.
     texts = snippets.snippets_for([(variants[r[0]], r[2] is not None) for r in shown], parsed)

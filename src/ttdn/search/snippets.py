@@ -5,17 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-from django.utils.html import escape
+from html import escape
+from typing import TYPE_CHECKING, Protocol
 
 from ttdn.content.models import Attachment
 from ttdn.core.text import html_to_text
 from ttdn.search.normalize import fold, word_spans
 
 if TYPE_CHECKING:
-    from ttdn.content.models import Variant
     from ttdn.search.query import ParsedQuery
+
+
+class Texts(Protocol):
+    """A language version's texts (a Variant, or the few columns a search reads)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
 
 WINDOW = 220  # characters shown
 LEAD = 60  # characters kept before the first match
@@ -45,13 +55,15 @@ def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[t
 
     With `limit`, stop reading once that many matches are found (a long file text is not read to its end)."""
     found: list[tuple[int, int]] = []
+    words = parsed.words
+    prefixes = tuple(parsed.prefixes)  # str.startswith takes them all at once
     for start, end, unspaced in word_spans(text):
         if limit is not None and len(found) >= limit:
             break
         piece = text[start:end]
         folded = _fold_word(piece)
         if not unspaced:
-            if folded in parsed.words or any(folded.startswith(p) for p in parsed.prefixes):
+            if folded in words or (prefixes and folded.startswith(prefixes)):
                 found.append((start, end))
             continue
         if len(folded) != len(piece):
@@ -78,10 +90,10 @@ def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> st
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(str(escape(text[pos:s])))
+        out.append(escape(text[pos:s]))
         out.append(f"<mark>{escape(text[s:e])}</mark>")
         pos = e
-    out.append(str(escape(text[pos:end])))
+    out.append(escape(text[pos:end]))
     return "".join(out)
 
 
@@ -123,12 +135,12 @@ def _window(text: str, first: list[tuple[int, int]], parsed: ParsedQuery) -> str
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
-def snippet(variant: Variant, parsed: ParsedQuery, look_in_files: bool = True) -> str:
+def snippet(variant: Texts, parsed: ParsedQuery, look_in_files: bool = True) -> str:
     """From the summary, the text or the files' text, whichever holds a match first; else the summary."""
     return snippets_for([(variant, look_in_files)], parsed)[0]
 
 
-def snippets_for(variants: Sequence[tuple[Variant, bool]], parsed: ParsedQuery) -> list[str]:
+def snippets_for(variants: Sequence[tuple[Texts, bool]], parsed: ParsedQuery) -> list[str]:
     """`snippet` for each (variant, look_in_files) of a page, the files that are needed read in one query."""
     out: list[str | None] = []
     texts: list[list[str]] = []
@@ -146,7 +158,9 @@ def snippets_for(variants: Sequence[tuple[Variant, bool]], parsed: ParsedQuery) 
         if found is None and variant.pk in files:
             found = _first_excerpt(files[variant.pk], parsed)
         if found is None:
-            found = excerpt(next((t for t in candidates if t.strip()), ""), parsed)
+            # None of these texts holds a match: the window from the beginning, nothing searched again.
+            first = " ".join(next((t for t in candidates if t.strip()), "").split())
+            found = _window(first, [], parsed)
         result.append(found)
     return result
 
