@@ -208,6 +208,15 @@ def make_node(hub: Hub, migrated_node_db: Path, tmp_path: Path) -> Any:
     return make
 
 
+def check_searchable(node: Node) -> None:
+    """After a completed sync: every variant the node holds is in its search index, nothing queued."""
+    with node.db() as conn:
+        variants = {r[0] for r in conn.execute("SELECT id FROM content_variant")}
+        documents = {r[0] for r in conn.execute("SELECT variant_id FROM search_searchdocument")}
+        queued = conn.execute("SELECT COUNT(*) FROM search_pendingindex").fetchone()[0]
+    assert queued == 0 and documents == variants
+
+
 def check_consistent(node: Node, hub_state: dict[str, list[Any]]) -> int:
     """The node's database after anything (a kill included): sound, and its content agrees with its cursor."""
     with node.db() as conn:
@@ -219,7 +228,15 @@ def check_consistent(node: Node, hub_state: dict[str, list[Any]]) -> int:
         no_variant = conn.execute("SELECT COUNT(*) FROM content_item i WHERE NOT EXISTS "
                                   "(SELECT 1 FROM content_variant v WHERE v.item_id = i.id)").fetchone()[0]
         assets = conn.execute("SELECT sha256, size FROM content_asset").fetchall()
+        variants = dict(conn.execute("SELECT id, item_id FROM content_variant").fetchall())
+        documents = {r[0] for r in conn.execute("SELECT variant_id FROM search_searchdocument")}
+        words = {r[0] for r in conn.execute("SELECT rowid FROM search_fts")}
+        queued = {r[0] for r in conn.execute("SELECT item_id FROM search_pendingindex")}
     assert no_variant == 0
+    # The search index: nothing for a variant that is gone, and every variant either indexed or its item
+    # queued for the index (a kill between an apply's commit and the index catching up).
+    assert documents <= set(variants) and words == documents
+    assert {v for v, i in variants.items() if i not in queued} <= documents
     for uid, (version, last_seq, wanted) in hub_state.items():
         if last_seq <= cursor:
             # Everything up to the cursor is applied: held exactly when meant for the node.

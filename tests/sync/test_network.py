@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .conftest import ROOT, Hub, Node, check_consistent, last_json
+from .conftest import ROOT, Hub, Node, check_consistent, check_searchable, last_json
 
 
 def _wanted(state: dict[str, list[Any]]) -> dict[str, int]:
@@ -194,7 +194,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_node(hub: Hub, make_node: 
         proc = subprocess.Popen([sys.executable, "-m", "ttdn.cli", "sync"], env=env, cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert proc.stderr is not None
-        kind = rng.choice(["chunk", "apply", "batch"])
+        kind = rng.choice(["chunk", "apply", "committed", "batch"])
         steps = rng.randint(1, 12 if kind == "chunk" else 3)
         for line in proc.stderr:
             if line.startswith("ttdn-sync-step") and line.split()[1] == kind:
@@ -220,6 +220,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_node(hub: Hub, make_node: 
     final = node.sync()
     assert final["status"] == "ok"
     check_consistent(node, state)
+    check_searchable(node)  # what a kill after a commit left queued was indexed by the next pass
     assert node.items() == _wanted(state)
     staging = node.data_dir / "sync" / "staging"
     assert not any(staging.iterdir()), "staging is cleaned once the node is up to date"
@@ -235,6 +236,7 @@ def test_usb_bundles_through_the_commands(hub: Hub, make_node: Any, tmp_path: Pa
     state = hub.tool("state", node.uid)
     assert node.items() == _wanted(state)
     check_consistent(node, state)
+    check_searchable(node)
     again = last_json(node.cli("bundle", "import", str(first)).stdout)
     assert again["records"] == 0 and node.items() == _wanted(state)
 

@@ -7,13 +7,19 @@ content services knowing about them, and a failing listener rolls the whole chan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 
 from django.db.models import F
 from django.utils import timezone
 
 Listener = Callable[[list[int]], None]
 _listeners: list[Listener] = []
+_catch_ups: list[Callable[[], int]] = []
+# Set by a writer whose transaction should stay short (a border-site node applying a batch): listeners then
+# do in it only what must be exact at commit (drop what is no longer true) and queue the rest for catch_up().
+_deferring: ContextVar[bool] = ContextVar("ttdn_changes_deferring", default=False)
 
 
 def on_items_changed(listener: Listener) -> Listener:
@@ -21,6 +27,33 @@ def on_items_changed(listener: Listener) -> Listener:
     if listener not in _listeners:
         _listeners.append(listener)
     return listener
+
+
+def on_catch_up(work: Callable[[], int]) -> Callable[[], int]:
+    """Register `work()`: finishes what listeners queued while deferring, returns how many items it did."""
+    if work not in _catch_ups:
+        _catch_ups.append(work)
+    return work
+
+
+@contextlib.contextmanager
+def deferring() -> Iterator[None]:
+    """Inside this block, listeners may queue their heavy work for `catch_up()` after the commit."""
+    token = _deferring.set(True)
+    try:
+        yield
+    finally:
+        _deferring.reset(token)
+
+
+def is_deferring() -> bool:
+    return _deferring.get()
+
+
+def catch_up() -> int:
+    """Run the work listeners queued while deferring (each in its own transactions); safe to call any time,
+    and again after a crash: the queues live in the database."""
+    return sum(work() for work in list(_catch_ups))
 
 
 def notify(item_ids: Iterable[int]) -> None:

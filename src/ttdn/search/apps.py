@@ -11,10 +11,11 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from ttdn.content import changes
-        from ttdn.search.services import on_items_changed
+        from ttdn.search.services import index_pending, on_items_changed
 
-        # The index follows every content write, inside its transaction.
+        # The index follows every content write, inside its transaction (or right after, for deferring writers).
         changes.on_items_changed(on_items_changed)
+        changes.on_catch_up(index_pending)
         post_migrate.connect(_index_existing_material, sender=self)
 
 

@@ -52,3 +52,13 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}/{self.language}"
+
+
+class PendingIndex(models.Model):
+    """An item whose index entries were dropped by a deferring writer (a node's apply) and are rebuilt by
+    `index_pending` after its commit. Kept in the database so a crash in between loses nothing."""
+
+    item_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.item_id)

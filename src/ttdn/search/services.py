@@ -6,7 +6,8 @@ document table's columns filter them and apply the same access rules as `ttdn.co
 the variants are grouped by item inside the query, so the limit counts items the caller may see.
 
 `index_items` keeps the index current: it is registered with `content.changes` and runs inside the
-transaction of every content write. `reindex_all` rebuilds everything (`ttdn reindex`).
+transaction of every content write; a deferring writer (a node's apply) has it drop the items at once and
+queue them for `index_pending`, run after the commit. `reindex_all` rebuilds everything (`ttdn reindex`).
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from django.utils import timezone
 
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import is_official, roles
+from ttdn.content import changes
 from ttdn.content import permissions as perms
 from ttdn.content.models import Attachment, Audience, Item, State, TranslationState, Variant
 from ttdn.core import audit, languages
 from ttdn.core.text import html_to_text
 from ttdn.search import query as q
 from ttdn.search import snippets
-from ttdn.search.models import SearchDocument
+from ttdn.search.models import PendingIndex, SearchDocument
 from ttdn.search.normalize import index_tokens
 
 # Column weights: a word in the title counts ten times one in the body. PostgreSQL has four weight
@@ -228,18 +230,18 @@ _DOC_COLUMNS = ("variant_id", "item_id", "language", "kind", "state", "agency_id
                 "ready", "valid_from", "valid_until", "date", "topics", "provinces", "vec", "length")
 
 
+def _drop_documents(cursor: Any, id_list: str) -> None:
+    """Remove these items' documents from the index (on SQLite a trigger removes their words with them)."""
+    cursor.execute(f"DELETE FROM {_DOC} WHERE item_id IN ({id_list})")  # noqa: S608
+
+
 def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh: bool = False) -> int:
     pg = connection.vendor == "postgresql"
     when = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         id_list = ",".join(str(int(i)) for i in item_ids)
         if not fresh:
-            if not pg:
-                cursor.execute(
-                    "DELETE FROM search_fts WHERE rowid IN (SELECT variant_id FROM search_searchdocument "  # noqa: S608
-                    f"WHERE item_id IN ({id_list}) UNION SELECT id FROM content_variant WHERE item_id IN ({id_list}))"
-                )
-            cursor.execute(f"DELETE FROM {_DOC} WHERE item_id IN ({id_list})")  # noqa: S608
+            _drop_documents(cursor, id_list)
         rows = _rows_for_index(item_ids)
         docs: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[Any, ...]] = []
@@ -305,12 +307,13 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
     total = Variant.objects.count()
     done = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        if not pg:
+            cursor.execute("DELETE FROM search_fts")  # first: the documents' trigger then finds no words
         SearchDocument.objects.all().delete()
+        PendingIndex.objects.all().delete()  # everything is indexed below
         if pg:
             # Building the GIN index once at the end is several times faster than maintaining it row by row.
             cursor.execute("DROP INDEX IF EXISTS search_doc_vec")
-        else:
-            cursor.execute("DELETE FROM search_fts")
         if progress:
             progress(0, total)
         item_ids = list(Item.objects.order_by("pk").values_list("pk", flat=True))
@@ -330,8 +333,31 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
 
 
 def on_items_changed(item_ids: list[int]) -> None:
-    """The content.changes listener."""
-    index_items(item_ids)
+    """The content.changes listener: the index follows inside the writer's transaction, or, when the writer
+    defers (a node applying a batch), the items leave the index at once — nothing stale or no longer
+    permitted is ever found — and come back by `index_pending` after the commit."""
+    if not changes.is_deferring():
+        index_items(item_ids)
+        return
+    ids = sorted({int(i) for i in item_ids})
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            _drop_documents(cursor, ",".join(map(str, ids[start:start + BATCH])))
+        PendingIndex.objects.bulk_create([PendingIndex(item_id=i) for i in ids], ignore_conflicts=True)
+
+
+def index_pending(batch: int = BATCH) -> int:
+    """Index the queued items, a batch per transaction (a crash loses at most the batch under way, which
+    stays queued). Returns how many items were indexed."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(PendingIndex.objects.order_by("item_id").values_list("item_id", flat=True)[:batch])
+            if not ids:
+                return done
+            index_items(ids)
+            PendingIndex.objects.filter(item_id__in=ids).delete()
+        done += len(ids)
 
 
 # ------------------------------------------------------------------------------------------- searching

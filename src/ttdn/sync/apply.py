@@ -7,7 +7,9 @@
    a leaflet without its PDF is not the leaflet).
 2. Then one transaction, set-based (bulk upserts, bulk deletes): records newer than what the node holds
    are written into the ordinary content tables with the hub's uids, tombstones remove items, the cursor
-   moves, and `content.changes.notify` tells the search index. Re-applying a batch changes nothing.
+   moves, and `content.changes.notify` tells the search index, which drops the changed items at once.
+3. After the commit, the caller runs `content.changes.catch_up()`: the search index takes the items back
+   (queued in the database, so a crash in between only delays it). Re-applying a batch changes nothing.
 """
 
 from __future__ import annotations
@@ -345,7 +347,11 @@ def apply_batch(batch: dict[str, Any], source: ChunkSource, *, stats: ApplyStats
         node.save(update_fields=["applied_seq", "epoch"])
         stats.cursor = node.applied_seq
         if changed:
-            changes.notify(changed)
+            # The transaction stays short: listeners drop what changed now (a withdrawn or changed item
+            # leaves search at once) and rebuild the derived data (the search index) after the commit, when
+            # the caller runs changes.catch_up().
+            with changes.deferring():
+                changes.notify(changed)
         test_pause("apply")
         stats.changed_item_ids += changed
     _forget_blobs(removed_blobs)

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ttdn.content import changes
 from ttdn.core import audit
 from ttdn.core.errors import PermissionDenied, ServiceError
 from ttdn.sync import apply, chunking, feed, keys
@@ -298,6 +299,7 @@ def import_bundle(path: Path, return_to: Path | None = None) -> ImportResult:
             if "targeted" in batch and int(batch["to"]) < state.applied_seq:
                 del batch["targeted"]  # older than what the node holds: its list would drop newer material
             apply.apply_batch(batch, BundleSource(verified), stats=stats)
+            changes.catch_up()
             status = "applied" if int(batch["to"]) > state.applied_seq or stats.records else "already_applied"
             message = ""
         with transaction.atomic():

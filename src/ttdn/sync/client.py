@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from django.utils import timezone
 
+from ttdn.content import changes
 from ttdn.content.models import Item, Variant
 from ttdn.core.errors import ServiceError
 from ttdn.sync import apply, feed, keys
@@ -338,6 +339,7 @@ def run_sync(daily_bytes: int | None = None) -> Summary:
         if budget == 0:
             summary.status = "budget"
             return summary
+        changes.catch_up()  # what a pass killed after an apply's commit left queued
         client = _client(state, summary, budget)
         stats = apply.ApplyStats(cursor=state.applied_seq)
         try:
@@ -398,6 +400,8 @@ def _pull(client: HubClient, stats: apply.ApplyStats, summary: Summary) -> bool:
                     pending = ((max(after, state.applied_seq), epoch),
                                pool.submit(ahead.feed, max(after, state.applied_seq), epoch, state.applied_seq))
                 apply.apply_batch(batch, client, stats=stats)
+                apply.test_pause("committed")
+                changes.catch_up()  # the search index, while the read-ahead batch travels
                 apply.test_pause("batch")
                 if not batch.get("more"):
                     return True
@@ -412,6 +416,7 @@ def _pull(client: HubClient, stats: apply.ApplyStats, summary: Summary) -> bool:
 def _reconcile(client: HubClient, batch: dict[str, Any], stats: apply.ApplyStats, summary: Summary) -> None:
     """Targeting changed: drop what is no longer meant for this node, fetch what now is."""
     apply.apply_batch(batch, client, stats=stats)
+    changes.catch_up()
     targeted: dict[str, list[Any]] = batch["targeted"]
     held = {str(u): v for u, v in Item.objects.values_list("uid", "version")}
     languages: dict[str, set[str]] = {}
@@ -420,6 +425,7 @@ def _reconcile(client: HubClient, batch: dict[str, Any], stats: apply.ApplyStats
     missing = [u for u, (v, langs) in targeted.items() if held.get(u, -1) < v or languages.get(u) != set(langs)]
     for start in range(0, len(missing), 500):
         apply.apply_batch(client.records(missing[start:start + 500]), client, stats=stats)
+        changes.catch_up()
         summary.batches += 1
     with transaction.atomic():
         NodeState.objects.select_for_update().update(epoch=int(batch["epoch"]))
