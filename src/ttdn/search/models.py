@@ -52,3 +52,14 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}/{self.language}"
+
+
+class IndexInfo(models.Model):
+    """Facts about the index as built: its format versions (a corpus indexed by older code is rebuilt) and,
+    on PostgreSQL, the average document length the champion lists were weighed with."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    value = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
