@@ -402,7 +402,8 @@ def build_toplists() -> int:
     documents) and sets each one's floor where about TOPLIST_SIZE documents weigh more; then one pass lists
     every document whose weight is above its lexeme's floor. The floor is all a search relies on: every
     document holding the lexeme with a weight above it is listed (index_items keeps that true), whatever
-    the sample was. Returns how many lexemes have a list."""
+    the sample was. The lists are emptied and their indexes dropped inside the transaction, so searches wait
+    for it (minutes at a million documents). Returns how many lexemes have a list."""
     m = TOPLIST_SAMPLE
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE search_toplist, search_toplexeme")

@@ -12,7 +12,7 @@ from ttdn.search.services import build_toplists
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search champion lists of frequent words (PostgreSQL only; searches keep working)."
+    help = "Rebuild the search champion lists of frequent words (PostgreSQL only; searches wait until it ends)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
