@@ -5,6 +5,7 @@ generated corpus, for the SQLite FTS5 backend and the PostgreSQL backend.
   python bench/search/run.py --quick              # a third of the gold set, 5,000 and 20,000 variants (< 2 min)
   python bench/search/run.py --sqlite-variants 100000 --pg-variants 1000000 --pg-url postgres://…/ttdn_bench_search
   python bench/search/run.py --skip-pg            # SQLite only
+  python bench/search/run.py --skip-sqlite --keep-corpus   # reuse the 1M PostgreSQL corpus (minutes, not an hour)
 
 Each backend runs in a child process with its own fresh database (a temporary SQLite file; the PostgreSQL
 database named in --pg-url is dropped and created again, UTF-8 ctype). In each:
@@ -19,6 +20,12 @@ database named in --pg-url is dropped and created again, UTF-8 ctype). In each:
    (one to three words of a random title, prefixes, Lao/Khmer/Chinese runs) are timed through `search()`
    (ranked, limit 10, anonymous) → p50/p95; index size as a multiple of the text size.
 The last line printed is one JSON object with every figure.
+
+--keep-corpus reuses a corpus database left by an earlier run (the PostgreSQL database of --pg-url, or
+--sqlite-path) when it holds the requested number of variants (within 1%): nothing is generated, and the
+index is rebuilt only if it was written by other code (search.services.INDEX_FORMAT; on PostgreSQL, just
+the champion lists when only TOPLIST_FORMAT differs). The quality figures are then measured in a separate
+fresh database holding the gold set only (<pg-url>_gold, or a temporary SQLite file), as a full run does.
 """
 
 from __future__ import annotations
@@ -53,8 +60,13 @@ def main() -> int:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--write-expected", action="store_true",
                         help="store the SQLite top-10 of every gold query in tests/search/gold/expected_top10.json")
+    parser.add_argument("--keep-corpus", action="store_true",
+                        help="reuse the corpus database of an earlier run if it has the requested size")
+    parser.add_argument("--sqlite-path", help="the SQLite corpus kept by --keep-corpus",
+                        default=str(Path(tempfile.gettempdir()) / "ttdn-bench-search" / "corpus.sqlite3"))
     parser.add_argument("--phase", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--variants", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=["all", "quality", "latency"], default="all", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         return phase(args)
@@ -64,11 +76,49 @@ def main() -> int:
     quick = ["--quick"] if args.quick else []
     if not args.skip_sqlite:
         extra = ["--write-expected"] if args.write_expected else []
-        results["sqlite"] = child("sqlite", sqlite_n, extra + quick)
+        if args.keep_corpus:
+            results["sqlite"] = {**child("sqlite", sqlite_n, [*extra, *quick, "--part", "quality"]),
+                                 **child("sqlite", sqlite_n, [*quick, "--part", "latency", "--sqlite-path",
+                                                              args.sqlite_path])}
+        else:
+            results["sqlite"] = child("sqlite", sqlite_n, extra + quick)
     if not args.skip_pg:
-        results["postgresql"] = child("postgresql", pg_n, ["--pg-url", args.pg_url, *quick])
+        if args.keep_corpus:
+            results["postgresql"] = {
+                **child("postgresql", pg_n, ["--pg-url", _gold_url(args.pg_url), *quick, "--part", "quality"]),
+                **child("postgresql", pg_n, ["--pg-url", args.pg_url, *quick, "--part", "latency"]),
+            }
+        else:
+            results["postgresql"] = child("postgresql", pg_n, ["--pg-url", args.pg_url, *quick])
     print(json.dumps(summary(results), ensure_ascii=False))
     return 0
+
+
+def _gold_url(url: str) -> str:
+    """The database for the gold set alone, next to the kept corpus."""
+    base, _sep, query = url.partition("?")
+    return f"{base}_gold" + (f"?{query}" if query else "")
+
+
+def kept_corpus_size(backend: str, target: str) -> int | None:
+    """How many variants the corpus database holds, or None if there is none."""
+    if backend == "sqlite":
+        import sqlite3
+
+        if not Path(target).exists():
+            return None
+        try:
+            with sqlite3.connect(target) as conn:
+                return int(conn.execute("SELECT count(*) FROM content_variant").fetchone()[0])
+        except sqlite3.Error:
+            return None
+    import psycopg
+
+    try:
+        with psycopg.connect(target) as conn:
+            return int(conn.execute("SELECT count(*) FROM content_variant").fetchone()[0])  # type: ignore[index]
+    except psycopg.Error:
+        return None
 
 
 def child(backend: str, variants: int, extra: list[str]) -> dict[str, Any]:
@@ -126,10 +176,21 @@ def phase(args: argparse.Namespace) -> int:
     os.environ["TTDN_DATA_DIR"] = data_dir
     os.environ.setdefault("TTDN_SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
     os.environ["DJANGO_SETTINGS_MODULE"] = "ttdn.settings"
+    reuse = False
+    if args.part == "latency":  # --keep-corpus: the corpus database of an earlier run, if it has the size
+        target = args.sqlite_path if args.phase == "sqlite" else args.pg_url
+        have = kept_corpus_size(args.phase, target)
+        reuse = have is not None and args.variants <= have <= args.variants * 1.01
+        print(f"kept corpus: {have} variants, {'reused' if reuse else 'built again'}", flush=True)
     if args.phase == "sqlite":
-        os.environ["TTDN_DATABASE_URL"] = f"sqlite:///{data_dir}/bench.sqlite3"
+        path = Path(args.sqlite_path) if args.part == "latency" else Path(data_dir) / "bench.sqlite3"
+        if not reuse:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+        os.environ["TTDN_DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        fresh_pg_database(args.pg_url)
+        if not reuse:
+            fresh_pg_database(args.pg_url)
         os.environ["TTDN_DATABASE_URL"] = args.pg_url
     sys.path[:0] = [str(ROOT), str(ROOT / "src")]
     import django
@@ -141,7 +202,8 @@ def phase(args: argparse.Namespace) -> int:
 
     call_command("migrate", verbosity=0)
     do_load_admin_units(None)
-    result = Bench(args.phase, args.variants, quick=args.quick).run(write_expected=args.write_expected)
+    result = Bench(args.phase, args.variants, quick=args.quick).run(write_expected=args.write_expected,
+                                                                    part=args.part, reuse=reuse)
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 
@@ -172,7 +234,7 @@ class Bench:
         print(text, flush=True)
 
     # ---------------------------------------------------------------------------------- quality
-    def run(self, write_expected: bool = False) -> dict[str, Any]:
+    def run(self, write_expected: bool = False, part: str = "all", reuse: bool = False) -> dict[str, Any]:
         from tests.search.gold import scoring
         from tests.search.gold.load import gold_users, load_gold
 
@@ -180,6 +242,11 @@ class Bench:
 
         started = time.perf_counter()
         self.users = gold_users()
+        if part == "latency":
+            queries = scoring.load_queries()
+            if not reuse:
+                load_gold(self.users, path=self.quick_subset() if self.quick else None)
+            return {"backend": backend_name(), **self.latency(queries, reuse=reuse)}
         ids = load_gold(self.users, path=self.quick_subset() if self.quick else None)
         gold_load = time.perf_counter() - started
         self.say(f"gold set loaded through the services in {gold_load:.1f} s ({len(ids)} items)")
@@ -206,7 +273,8 @@ class Bench:
         result: dict[str, Any] = {"backend": backend_name(), "gold": report.figures(), "anchor": anchor.figures(),
                                   "gold_load_seconds": round(gold_load, 1),
                                   "gold_p95_ms_small": round(scoring.percentile(took, 95), 1)}
-        result.update(self.latency(queries))
+        if part == "all":
+            result.update(self.latency(queries))
         return result
 
     def quick_subset(self) -> Path:
@@ -274,10 +342,12 @@ class Bench:
         return ranked
 
     # ---------------------------------------------------------------------------------- latency
-    def latency(self, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    def latency(self, queries: list[dict[str, Any]], reuse: bool = False) -> dict[str, Any]:
+        from django.db import connection
         from tests.search.gold import scoring
 
         from ttdn.content.models import Variant
+        from ttdn.search import services
         from ttdn.search.services import SearchQuery, reindex_all, search
 
         have = Variant.objects.count()
@@ -293,9 +363,20 @@ class Bench:
                 last[0] = time.perf_counter()
                 self.say(f"  reindex {done:,}/{total:,}")
 
-        indexed = reindex_all(progress)
+        stamps = services.index_format()
+        pg = connection.vendor == "postgresql"
+        rebuilt = "all"
+        if reuse and stamps.get("format") == services.INDEX_FORMAT:
+            indexed = have
+            rebuilt = "none"
+            if pg and stamps.get("toplists") != services.TOPLIST_FORMAT:
+                lists = services.build_toplists()
+                rebuilt = "toplists"
+                self.say(f"champion lists rebuilt: {lists:,} lexemes")
+        else:
+            indexed = reindex_all(progress)
         reindex_seconds = time.perf_counter() - started
-        self.say(f"reindex_all: {indexed:,} variants in {reindex_seconds:.1f} s")
+        self.say(f"index ({rebuilt} rebuilt): {indexed:,} variants in {reindex_seconds:.1f} s")
         text_bytes, index_bytes = self.sizes()
         self.say(f"text {text_bytes / 1e6:.1f} MB, index {index_bytes / 1e6:.1f} MB")
         texts = [q["text"] for q in queries] + self.generated_queries(300)
@@ -315,6 +396,8 @@ class Bench:
             self.say(f"  slow {ms:7.1f} ms  {text}")
         return {
             "variants": indexed,
+            "corpus_reused": reuse,
+            "index_rebuilt": rebuilt,
             "insert_seconds": round(insert_seconds, 1),
             "reindex_seconds": round(reindex_seconds, 1),
             "text_bytes": text_bytes,

@@ -20,6 +20,14 @@ def _fts_sql() -> str:
         return str(cursor.fetchone()[0])
 
 
+def _fts_rows() -> list[tuple[Any, ...]]:
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid, title, summary, body, files, meta FROM search_fts ORDER BY rowid")
+        return list(cursor.fetchall())
+
+
 def _found(text: str) -> list[int]:
     return [h.item_id for h in search.search(None, SearchQuery(text=text)).hits]
 
@@ -32,10 +40,12 @@ def test_prefix_indexes_are_added_with_the_content_kept(live_world: World) -> No
     assert all(_found(text) == [item.pk] for text in asks)
     if connection.vendor == "sqlite":
         assert "prefix='1 2 3'" in _fts_sql()
+    words = _fts_rows()
     call_command("migrate", "search", "0002", verbosity=0)
     if connection.vendor == "sqlite":
         assert "prefix" not in _fts_sql()
-    assert all(_found(text) == [item.pk] for text in asks)
+    # The code searches only the current schema: back at 0002, the rows themselves are checked.
+    assert _fts_rows() == words
     call_command("migrate", "search", verbosity=0)
     if connection.vendor == "sqlite":
         assert "prefix='1 2 3'" in _fts_sql()

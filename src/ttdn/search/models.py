@@ -62,3 +62,14 @@ class PendingIndex(models.Model):
 
     def __str__(self) -> str:
         return str(self.item_id)
+
+
+class IndexInfo(models.Model):
+    """Facts about the index as built: its format versions (a corpus indexed by older code is rebuilt) and,
+    on PostgreSQL, the average document length the champion lists were weighed with."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    value = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -33,7 +33,7 @@ from ttdn.core import audit, languages
 from ttdn.core.text import html_to_text
 from ttdn.search import query as q
 from ttdn.search import snippets
-from ttdn.search.models import PendingIndex, SearchDocument
+from ttdn.search.models import IndexInfo, PendingIndex, SearchDocument
 from ttdn.search.normalize import index_tokens
 
 # Column weights: a word in the title counts ten times one in the body. PostgreSQL has four weight
@@ -55,6 +55,21 @@ TOTAL_CAP = 1000
 # under the filters, up to MAX_K (then the exact query over every match).
 FIRST_K = 200
 MAX_K = 16_000
+# PostgreSQL's first stage: champion lists (search_toplist) for every lexeme in more than TOPLIST_MIN_DF
+# documents, each holding the TOPLIST_SIZE documents where the lexeme weighs most; a search reads the best
+# PG_FIRST_K entries of each list, four times more while too few items are certain, up to PG_MAX_K.
+TOPLIST_MIN_DF = 5000
+TOPLIST_SIZE = 1000
+TOPLIST_SAMPLE = 20  # one document in 20 (by id) sets the lists' floors
+PG_FIRST_K = 100
+PG_MAX_K = 400
+# The threshold bound holds for short queries (their best documents are near the top of every list); a
+# longer AND has few matches and the full query is the cheaper one.
+PG_MAX_TERMS = 3
+# What reindex_all writes (the documents) and build_toplists (the lists): a corpus indexed by code with
+# other versions is rebuilt by the benchmark instead of reused.
+INDEX_FORMAT = "1"
+TOPLIST_FORMAT = "1"
 
 
 @dataclass
@@ -231,8 +246,11 @@ _DOC_COLUMNS = ("variant_id", "item_id", "language", "kind", "state", "agency_id
 
 
 def _drop_documents(cursor: Any, id_list: str) -> None:
-    """Remove these items' documents from the index (on SQLite a trigger removes their words with them)."""
+    """Remove these items' documents from the index (on SQLite a trigger removes their words with them) and,
+    on PostgreSQL, from the champion lists."""
     cursor.execute(f"DELETE FROM {_DOC} WHERE item_id IN ({id_list})")  # noqa: S608
+    if connection.vendor == "postgresql":
+        cursor.execute(f"DELETE FROM search_toplist WHERE item_id IN ({id_list})")  # noqa: S608
 
 
 def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh: bool = False) -> int:
@@ -280,6 +298,8 @@ def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh:
                 "INSERT INTO search_fts (rowid, title, summary, body, files, meta) VALUES (%s, %s, %s, %s, %s, %s)",
                 fts_rows,
             )
+        if pg and docs and not fresh:
+            _toplists_add(cursor, id_list)
     return len(docs)
 
 
@@ -312,6 +332,7 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
         SearchDocument.objects.all().delete()
         PendingIndex.objects.all().delete()  # everything is indexed below
         if pg:
+            cursor.execute("DELETE FROM search_toplist")  # rebuilt at the end, from the new documents
             # Building the GIN index once at the end is several times faster than maintaining it row by row.
             cursor.execute("DROP INDEX IF EXISTS search_doc_vec")
         if progress:
@@ -326,10 +347,106 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
             cursor.execute("CREATE INDEX search_doc_vec ON search_searchdocument USING gin (vec)")
             cursor.execute("ANALYZE search_searchdocument")
             _FREQUENCIES["at"] = -1e9  # read the new statistics at the next search
+            _AVERAGE["at"] = -1e9
+            build_toplists()
         else:
             cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        _set_info("format", INDEX_FORMAT)
         audit.record(None, "search.index.rebuild", None, variants=done, backend=backend_name())
     return done
+
+
+def _set_info(key: str, value: str) -> None:
+    IndexInfo.objects.update_or_create(key=key, defaults={"value": value})
+
+
+def index_format() -> dict[str, str]:
+    """The index's stamps: `format` (the documents) and, on PostgreSQL, `toplists` (the champion lists)."""
+    return dict(IndexInfo.objects.values_list("key", "value"))
+
+
+# PostgreSQL champion lists. A document's weight for a lexeme is BM25's term part without the idf:
+# w = f / (f + k1·(1 − b + b·len/avglen)) with f the lexeme's occurrences weighted by class (what ts_rank_cd
+# counts for one lexeme), computed here from the tsvector itself. The average length is the one at build
+# time (stored); a search converts the lists' bounds to the current average (see _lift).
+_CLASS_WEIGHTS = dict(zip("DCBA", (float(w) for w in PG_WEIGHTS.strip("{}").split(",")), strict=True))
+# f below counts the A and B classes apart, C and D (equal weights) together.
+assert _CLASS_WEIGHTS["C"] == _CLASS_WEIGHTS["D"]
+_LOW = _CLASS_WEIGHTS["C"]
+_F_SQL = (f"({_LOW} * cardinality(u.weights) + {_CLASS_WEIGHTS['A'] - _LOW} * cardinality(array_positions(u.weights, "
+          f"'A')) + {_CLASS_WEIGHTS['B'] - _LOW} * cardinality(array_positions(u.weights, 'B')))")
+# An upper bound of f, cheap (every occurrence weighs at most 1): most rows are dropped on it.
+_F_MAX_SQL = f"({max(_CLASS_WEIGHTS.values())} * cardinality(u.weights))"
+
+
+def _w_sql(avg: float, f: str = _F_SQL) -> str:
+    k1 = BM25_K1 * PG_WEIGHT_SCALE
+    return f"({f} / ({f} + {k1} * ({1 - BM25_B} + {BM25_B} * d.length / {float(avg)!r})))"
+
+
+def _listed_sql(avg: float, where: str) -> str:
+    """The rows (lexeme, w, variant_id, item_id) a list must hold for these documents."""
+    return (
+        f"SELECT u.lexeme, {_w_sql(avg)}, d.variant_id, d.item_id FROM {_DOC} AS d "  # noqa: S608
+        "CROSS JOIN LATERAL unnest(d.vec) AS u JOIN search_toplexeme AS t ON t.lexeme = u.lexeme "
+        f"WHERE {where} AND {_w_sql(avg, _F_MAX_SQL)} > t.floor AND {_w_sql(avg)} > t.floor"
+    )
+
+
+TOPLIST_INDEXES = (
+    "CREATE INDEX search_toplist_rank ON search_toplist (lexeme, w DESC) INCLUDE (variant_id, item_id)",
+    "CREATE INDEX search_toplist_item ON search_toplist (item_id)",
+)
+
+
+def build_toplists() -> int:
+    """(Re)build PostgreSQL's champion lists from the documents' tsvectors (no text is read again).
+
+    One document in TOPLIST_SAMPLE says which lexemes are frequent (more than about TOPLIST_MIN_DF
+    documents) and sets each one's floor where about TOPLIST_SIZE documents weigh more; then one pass lists
+    every document whose weight is above its lexeme's floor. The floor is all a search relies on: every
+    document holding the lexeme with a weight above it is listed (index_items keeps that true), whatever
+    the sample was. The lists are emptied and their indexes dropped inside the transaction, so searches wait
+    for it (minutes at a million documents). Returns how many lexemes have a list."""
+    m = TOPLIST_SAMPLE
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE search_toplist, search_toplexeme")
+        cursor.execute(f"SELECT greatest(avg(length), 1.0) FROM {_DOC}")  # noqa: S608
+        avg = float(cursor.fetchone()[0] or 1.0)
+        w = _w_sql(avg)
+        rank = max(1, TOPLIST_SIZE // m)
+        cursor.execute("DROP INDEX IF EXISTS search_toplist_rank")  # built once at the end: much faster
+        cursor.execute("DROP INDEX IF EXISTS search_toplist_item")
+        cursor.execute(
+            "INSERT INTO search_toplexeme (lexeme, df, floor) "  # noqa: S608
+            "SELECT lexeme, n * %s, coalesce(max(w) FILTER (WHERE rn = %s), 0) FROM ("
+            f"SELECT u.lexeme, {w} AS w, row_number() OVER (PARTITION BY u.lexeme ORDER BY {w} DESC) AS rn, "
+            "count(*) OVER (PARTITION BY u.lexeme) AS n "
+            f"FROM {_DOC} AS d CROSS JOIN LATERAL unnest(d.vec) AS u "
+            "WHERE d.variant_id %% %s = 0) AS r GROUP BY lexeme, n HAVING n * %s > %s",
+            [m, rank, m, m, TOPLIST_MIN_DF],
+        )
+        cursor.execute("INSERT INTO search_toplist (lexeme, w, variant_id, item_id) " + _listed_sql(avg, "true"))
+        cursor.execute(TOPLIST_INDEXES[0])
+        cursor.execute(TOPLIST_INDEXES[1])
+        cursor.execute("ANALYZE search_toplist")
+        cursor.execute("ANALYZE search_toplexeme")
+        cursor.execute("SELECT count(*) FROM search_toplexeme")
+        lexemes = int(cursor.fetchone()[0])
+        _set_info("toplist_avg_length", repr(avg))
+        _set_info("toplists", TOPLIST_FORMAT)
+    return lexemes
+
+
+def _toplists_add(cursor: Any, id_list: str) -> None:
+    """List these items' new documents wherever their weight is above the list's floor (the invariant
+    searches rely on). Lexemes that became frequent since the last build get no list: searched exactly."""
+    cursor.execute("SELECT value FROM search_indexinfo WHERE key = 'toplist_avg_length'")
+    row = cursor.fetchone()
+    if row is None:
+        return
+    cursor.execute("INSERT INTO search_toplist (lexeme, w, variant_id, item_id) "
+                   + _listed_sql(float(row[0]), f"d.item_id IN ({id_list})"))
 
 
 def on_items_changed(item_ids: list[int]) -> None:
@@ -451,6 +568,9 @@ class _Match:
     # PostgreSQL: each term's tsquery with its weight (inverse document frequency), summed for the rank.
     terms: list[tuple[str, float]] = field(default_factory=list)
     avg_length: float = 1.0
+    # PostgreSQL: each term's lexeme when it is one whole word (the only terms with champion lists), else None.
+    lexemes: list[str | None] = field(default_factory=list)
+    any_term: bool = False
 
 
 def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
@@ -554,8 +674,11 @@ def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
     total, average, exact = _document_count()
     known, rare = ({}, 0.0) if exact else _lexeme_frequencies()
     terms: list[tuple[str, float]] = []
+    lexemes: list[str | None] = []
     for term in parsed.terms:
         term_query = q.to_tsquery(q.ParsedQuery(terms=[term]))
+        alone = term.alternatives[0][0] if len(term.alternatives) == 1 and len(term.alternatives[0]) == 1 else None
+        lexemes.append(alone.tokens[0] if alone and len(alone.tokens) == 1 and not alone.prefix else None)
         if exact:
             n = float(_documents_with(term_query))
         else:
@@ -566,7 +689,7 @@ def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
             n = share * total
         idf = max(math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6)
         terms.append((term_query, idf))
-    return _Match(q.to_tsquery(parsed, any_term=any_term), terms, average)
+    return _Match(q.to_tsquery(parsed, any_term=any_term), terms, average, lexemes, any_term)
 
 
 def _match(parsed: q.ParsedQuery, any_term: bool = False) -> _Match:
@@ -592,6 +715,8 @@ def _count(match: _Match | None, where_sql: str, where_params: list[Any]) -> int
                f"(SELECT rowid AS rid FROM search_fts WHERE search_fts MATCH %s) AS f "
                f"CROSS JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql} LIMIT %s)")
         params = [match.expr, *where_params, TOTAL_CAP + 1]
+    elif match is not None:
+        return _pg_count(match, where_sql, where_params)
     else:
         sql, params = _matches_sql(match, where_sql, where_params)
         sql += " SELECT COUNT(*) FROM (SELECT DISTINCT iid FROM m LIMIT %s) AS c"
@@ -685,12 +810,108 @@ def _sqlite_top(
     return rows, total
 
 
+def _pg_count(match: _Match, where_sql: str, where_params: list[Any]) -> int:
+    """How many items match on PostgreSQL, counted up to TOTAL_CAP + 1 without ranking: the first rows
+    found are read, and all of them only when those hold too few items to reach the cap."""
+    cap = TOTAL_CAP + 1
+    rows_read = 4 * cap
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(DISTINCT iid), count(*) FROM (SELECT {_DOC}.item_id AS iid FROM {_DOC} "  # noqa: S608
+            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql} LIMIT %s) AS c",
+            [match.expr, *where_params, rows_read],
+        )
+        items, rows = cursor.fetchone()
+        if items >= cap or rows < rows_read:
+            return min(int(items), cap)
+        cursor.execute(
+            f"SELECT count(DISTINCT {_DOC}.item_id) FROM {_DOC} "  # noqa: S608
+            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql}",
+            [match.expr, *where_params],
+        )
+        return min(int(cursor.fetchone()[0]), cap)
+
+
+def _lift(weight: float, ratio: float) -> float:
+    """A list's weight bound, made valid for the current average length: with r = min(1, built/current),
+    1 − b + b·len/avg shrinks at most by r, so w = f/(f + k1·c) ≤ W/(W + r·(1 − W)) when it was ≤ W. The
+    small widening covers ts_rank_cd's float4 weights against the exact ones summed here."""
+    w = min(1.0, weight * (1 + 1e-6))
+    return w / (w + ratio * (1 - w)) if w < 1.0 else 1.0
+
+
+def _pg_top(
+    match: _Match, where_sql: str, where_params: list[Any], limit: int, offset: int
+) -> tuple[list[tuple[Any, ...]], int] | None:
+    """Two stages on PostgreSQL (the threshold algorithm over the champion lists): the best k entries of
+    each term's list name candidate items, whose matching variants are ranked exactly (the same SQL as the
+    full query, over those items only). A variant outside every list's first k entries scores at most
+    B = Σ idf·(k1+1)·u, u the k-th entry's weight (or the list's floor once it is read whole; 1 for a term
+    without a list); so an item whose best score beats B is placed right, and the page is certain when its
+    last item does. Returns `_run`'s rows with the total (counted up to the cap), or None: then the exact
+    query over every match (a term without a list in an AND holds few documents, so that one is cheap)."""
+    if not match.lexemes:
+        return None
+    listed = sorted({lex for lex in match.lexemes if lex is not None})
+    if not listed or len(match.lexemes) > PG_MAX_TERMS or (match.any_term and len(listed) < len(set(match.lexemes))):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lexeme, floor FROM search_toplexeme WHERE lexeme = ANY(%s) UNION ALL "
+            "SELECT NULL, value::float8 FROM search_indexinfo WHERE key = 'toplist_avg_length'",
+            [listed],
+        )
+        found = cursor.fetchall()
+    floors = {lex: floor for lex, floor in found if lex is not None}
+    built = next((value for lex, value in found if lex is None), None)
+    if built is None or len(floors) < len(listed):
+        return None  # no lists, or a term rare enough to make the exact query cheap
+    ratio = min(1.0, built / max(match.avg_length, 1.0))
+    sql, params = _matches_sql(match, where_sql, where_params)
+    # The candidate items' documents stand in for the table (a CTE of the same name), so the full query's
+    # SQL ranks them: every matching variant of a candidate item is scored, its best and latest are exact.
+    sql = (f"WITH {_DOC} AS MATERIALIZED (SELECT * FROM {_DOC} WHERE item_id = ANY(%s)), "  # noqa: S608
+           + sql.removeprefix("WITH ") + _GROUPED)
+    need = offset + limit
+    k = max(PG_FIRST_K, 4 * need)
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT t.lexeme, l.w, l.item_id FROM unnest(%s::text[]) AS t(lexeme) CROSS JOIN LATERAL "
+                "(SELECT w, item_id FROM search_toplist AS l WHERE l.lexeme = t.lexeme ORDER BY w DESC LIMIT %s) AS l",
+                [listed, k],
+            )
+            entries: dict[str, list[float]] = {lex: [] for lex in listed}
+            items: set[int] = set()
+            for lex, w, iid in cursor.fetchall():
+                entries[lex].append(w)
+                items.add(iid)
+            read_whole = {lex for lex, ws in entries.items() if len(ws) < k}
+            bound = 0.0
+            for (_term, idf), lex in zip(match.terms, match.lexemes, strict=True):
+                u = 1.0 if lex is None else (floors[lex] if lex in read_whole else entries[lex][-1])
+                bound += idf * (BM25_K1 + 1) * _lift(u, ratio)
+            cursor.execute(sql, [sorted(items), *params, limit, offset])
+            rows = cursor.fetchall()
+            page = {r[1] for r in rows}
+            if len(page) == limit and rows[-1][3] < -bound:
+                break
+            if len(read_whole) == len(listed) or k >= PG_MAX_K:
+                return None
+            k = min(4 * k, PG_MAX_K)
+    total = _pg_count(match, where_sql, where_params)
+    return [(*r[:4], total, *r[5:]) for r in rows], total
+
+
 def _ranked(
     match: _Match | None, where_sql: str, where_params: list[Any], limit: int, offset: int
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The page's rows (grouped by item, best first) and the total, counted up to the cap."""
-    if match is not None and connection.vendor != "postgresql" and limit:
-        found = _sqlite_top(match, where_sql, where_params, limit, offset)
+    if match is not None and limit:
+        if connection.vendor == "postgresql":
+            found = _pg_top(match, where_sql, where_params, limit, offset)
+        else:
+            found = _sqlite_top(match, where_sql, where_params, limit, offset)
         if found is not None:
             return found
     rows = _run(match, where_sql, where_params, limit, offset) if limit else []

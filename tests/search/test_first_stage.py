@@ -1,0 +1,121 @@
+"""The bounded first stage of each backend ranks exactly like the full query over every match, also after
+the index changed under it (PostgreSQL's champion lists are built once and then kept by index_items)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from ttdn.content import services as content
+from ttdn.content.models import State
+from ttdn.search import services as search
+from ttdn.search.services import SearchQuery
+
+from ..conftest import World, advance, make_item
+
+pytestmark = pytest.mark.django_db
+
+ASKS = [
+    ("cua khau", 3, 0), ("cua khau", 3, 2), ("cua khau", 1, 7), ("khau", 5, 0), ("bien gioi", 4, 0),
+    ("bien gioi cua", 2, 1), ("cua khau bien", 10, 0), ("khau cua*", 2, 0), ('"cua khau" bien', 3, 0),
+    ("bien xyzzy", 3, 0), ("gioi", 2, 3), ("cua", 10, 0), ("khau", 1, 0),
+]
+
+
+def _published(world: World, title: str, body: str, summary: str = "") -> Any:
+    return advance(world, make_item(world, title=title, body=f"<p>{body}</p>", summary=summary), State.PUBLISHED)
+
+
+def _page(results: search.SearchResults) -> list[tuple[Any, ...]]:
+    return [(h.item_id, round(h.score, 9), [(v.language, round(v.score, 9), v.matched) for v in h.variants])
+            for h in results.hits]
+
+
+def _run(user: Any = None) -> list[tuple[Any, ...]]:
+    out = []
+    for text, limit, offset in ASKS:
+        r = search.search(user, SearchQuery(text=text, limit=limit, offset=offset))
+        out.append((text, limit, offset, _page(r), r.total, r.total_capped, r.relaxed))
+    return out
+
+
+def _compare(world: World, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The fast path's pages equal the exact query's; returns how many asks the fast path answered."""
+    answered = []
+    fast_top = search._pg_top if connection.vendor == "postgresql" else search._sqlite_top
+
+    def counting(*args: Any) -> Any:
+        found = fast_top(*args)
+        answered.append(found is not None)
+        return found
+
+    with monkeypatch.context() as m:
+        if connection.vendor == "postgresql":
+            m.setattr(search, "_pg_top", lambda *args: None)
+        else:
+            m.setattr(search, "MAX_K", 0)
+        exact = {None: _run(), "publisher": _run(world.publisher)}
+    with monkeypatch.context() as m:
+        m.setattr(search, "_pg_top" if connection.vendor == "postgresql" else "_sqlite_top", counting)
+        assert _run() == exact[None]
+        assert _run(world.publisher) == exact["publisher"]
+    return sum(answered)
+
+
+def test_first_stage_ranks_like_the_full_query(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "TOPLIST_MIN_DF", 2)
+    monkeypatch.setattr(search, "TOPLIST_SIZE", 3)
+    monkeypatch.setattr(search, "TOPLIST_SAMPLE", 1)
+    monkeypatch.setattr(search, "PG_MAX_TERMS", 16)
+    monkeypatch.setattr(search, "PG_FIRST_K", 1)
+    monkeypatch.setattr(search, "FIRST_K", 1)
+    monkeypatch.setattr(search, "TOTAL_CAP", 6)
+    items = []
+    for n in range(9):
+        title = ["Cửa khẩu biên giới", "Quy định cửa khẩu", "Tài liệu", "Biên giới đất liền"][n % 4] + f" {n}"
+        body = " ".join(["cửa khẩu"] * (n % 3 + 1) + ["biên giới"] * (n % 2) + ["chữ"] * (n * 7))
+        items.append(_published(world, title, body, summary="Khẩu hiệu" if n % 5 == 0 else ""))
+    content.do_save_variant(world.appraiser, items[2], "en", "Cua khau border gate", "", "<p>cua khau</p>")
+    make_item(world, title="Cửa khẩu cửa khẩu nháp", body="<p>cửa khẩu biên giới</p>")  # a draft
+    if connection.vendor == "postgresql":
+        assert search.build_toplists() >= 4  # cua, khau, bien, gioi at least
+        assert search.index_format()["toplists"] == search.TOPLIST_FORMAT
+    assert _compare(world, monkeypatch) > 0
+
+    # After the lists were built: a new item that weighs more than any listed one, an edited one, a
+    # withdrawn one, and enough new words to move the average length (the lists' bounds are converted).
+    _published(world, "Cửa khẩu", "cửa khẩu cửa khẩu biên giới")
+    content.do_save_variant(world.appraiser, items[4], "en", "Cửa khẩu cửa khẩu", "", "<p>biên giới</p>")
+    content.do_save_variant(world.appraiser, items[2], "en", "Cua", "", "<p>khau</p>")
+    advance(world, items[1], State.WITHDRAWN)
+    for n in range(3):
+        _published(world, f"Văn bản {n}", " ".join(["chữ khác"] * 200) + " cửa khẩu")
+    assert _compare(world, monkeypatch) > 0
+
+
+def test_reindex_stamps_the_index_format(world: World) -> None:
+    _published(world, "Cửa khẩu", "cửa khẩu")
+    search.reindex_all()
+    stamps = search.index_format()
+    assert stamps["format"] == search.INDEX_FORMAT
+    if connection.vendor == "postgresql":
+        assert stamps["toplists"] == search.TOPLIST_FORMAT and float(stamps["toplist_avg_length"]) >= 1
+
+
+def test_toplists_command(world: World, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError):
+            call_command("toplists")
+        return
+    monkeypatch.setattr(search, "TOPLIST_MIN_DF", 0)
+    monkeypatch.setattr(search, "TOPLIST_SAMPLE", 1)
+    _published(world, "Cửa khẩu", "cửa khẩu")
+    call_command("toplists")
+    assert "champion lists" in capsys.readouterr().out
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_toplist WHERE lexeme = 'khau'")
+        assert cursor.fetchone()[0] >= 1
