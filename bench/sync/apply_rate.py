@@ -6,8 +6,9 @@ the hub's files (run.py hard-links them in), so the pass fetches the batches fro
 applies them (timed): records written in one transaction per batch, set-based, tombstones, the cursor, and
 the change announcement (the search index drops what changed). Right after each commit the search index takes
 the items back (`changes.catch_up`), timed apart. Prints one JSON line: `records_per_s` (the apply),
-`searchable_records_per_s` (the apply and the index catch-up together), the listeners' time apart. Wall time counts; the CPU time of the applying thread is printed
-beside it (`*_cpu`), since the wall time on a shared machine says as much about the neighbours.
+`searchable_records_per_s` (the apply and the index catch-up together), the listeners' time apart. Wall time
+counts; the CPU time of the applying thread is printed beside it (`*_cpu`), since the wall time on a shared
+machine says as much about the neighbours.
 """
 
 from __future__ import annotations
