@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from django.db import OperationalError
 from django.utils import timezone
 
 from ttdn.content.models import Item, State
@@ -54,6 +55,17 @@ def test_serve_runs_on_a_fresh_data_directory(tmp_path: Path) -> None:
         proc.wait(timeout=20)
 
 
+def _state_of(pk: int) -> str | None:
+    """The item's state, or None while the sweep's transaction holds the table: the test database is SQLite's
+    shared-cache memory database, where a reader meets a writer's table lock at once instead of waiting."""
+    try:
+        return str(Item.objects.get(pk=pk).state)
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return None
+
+
 def test_serve_expiry_sweep_ends_validity_windows(live_world: World) -> None:
     from ttdn.cli import _start_expiry_sweep
 
@@ -62,7 +74,7 @@ def test_serve_expiry_sweep_ends_validity_windows(live_world: World) -> None:
     stop = _start_expiry_sweep(0.3)
     try:
         deadline = time.monotonic() + 30
-        while Item.objects.get(pk=item.pk).state != State.EXPIRED:
+        while _state_of(item.pk) != State.EXPIRED:
             assert time.monotonic() < deadline, "the sweep did not expire the item"
             time.sleep(0.3)
     finally:
