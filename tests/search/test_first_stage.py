@@ -33,15 +33,15 @@ def _page(results: search.SearchResults) -> list[tuple[Any, ...]]:
             for h in results.hits]
 
 
-def _run(user: Any = None) -> list[tuple[Any, ...]]:
+def _run(user: Any = None, asks: list[tuple[str, int, int]] = ASKS) -> list[tuple[Any, ...]]:
     out = []
-    for text, limit, offset in ASKS:
+    for text, limit, offset in asks:
         r = search.search(user, SearchQuery(text=text, limit=limit, offset=offset))
         out.append((text, limit, offset, _page(r), r.total, r.total_capped, r.relaxed))
     return out
 
 
-def _compare(world: World, monkeypatch: pytest.MonkeyPatch) -> int:
+def _compare(world: World, monkeypatch: pytest.MonkeyPatch, asks: list[tuple[str, int, int]] = ASKS) -> int:
     """The fast path's pages equal the exact query's; returns how many asks the fast path answered."""
     answered = []
     fast_top = search._pg_top if connection.vendor == "postgresql" else search._sqlite_top
@@ -56,11 +56,11 @@ def _compare(world: World, monkeypatch: pytest.MonkeyPatch) -> int:
             m.setattr(search, "_pg_top", lambda *args: None)
         else:
             m.setattr(search, "MAX_K", 0)
-        exact = {None: _run(), "publisher": _run(world.publisher)}
+        exact = {None: _run(None, asks), "publisher": _run(world.publisher, asks)}
     with monkeypatch.context() as m:
         m.setattr(search, "_pg_top" if connection.vendor == "postgresql" else "_sqlite_top", counting)
-        assert _run() == exact[None]
-        assert _run(world.publisher) == exact["publisher"]
+        assert _run(None, asks) == exact[None]
+        assert _run(world.publisher, asks) == exact["publisher"]
     return sum(answered)
 
 
@@ -93,6 +93,36 @@ def test_first_stage_ranks_like_the_full_query(world: World, monkeypatch: pytest
     for n in range(3):
         _published(world, f"Văn bản {n}", " ".join(["chữ khác"] * 200) + " cửa khẩu")
     assert _compare(world, monkeypatch) > 0
+
+
+# Phrases: quoted words and Lao/Khmer runs (the phrase of their cluster pairs), alone and with words.
+PHRASE_ASKS = [
+    ('"cua khau"', 3, 0), ('"cua khau"', 2, 2), ('"bien gioi" cua', 3, 0), ("ແຂວງ", 3, 0), ("ແຂວງ", 2, 1),
+    ("ຂວງກ", 3, 0), ("ດ່ານ ແຂວງ", 2, 0), ("ព្រំដែន", 3, 0), ("ព្រំដែន cua", 2, 0), ('"khau cua"', 3, 0),
+]
+
+
+def test_first_stage_ranks_phrases_like_the_full_query(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phrase term is bounded by its lexemes' lists (a phrase weighs at most each of its lexemes): the
+    same pages as the exact query, with documents holding the lexemes often but the phrase rarely."""
+    monkeypatch.setattr(search, "TOPLIST_MIN_DF", 2)
+    monkeypatch.setattr(search, "TOPLIST_SIZE", 8)
+    monkeypatch.setattr(search, "TOPLIST_SAMPLE", 1)
+    monkeypatch.setattr(search, "PG_FIRST_K", 1)
+    monkeypatch.setattr(search, "FIRST_K", 1)
+    monkeypatch.setattr(search, "TOTAL_CAP", 6)
+    lao = ["ແຂວງກວາງບິ່ງ", "ດ່ານຊາຍແດນ ແຂວງ", "ຂວງ ແກ ວງກ", "ແຂວງ ແຂວງ ແຂວງ"]
+    khmer = ["ច្រកព្រំដែន", "ព្រំ ដែន", "ព្រំដែនព្រំដែន"]
+    for n in range(10):
+        title = ["Cửa khẩu biên giới", "Khẩu cửa", "Tài liệu", lao[n % 4]][n % 4] + f" {n}"
+        body = " ".join(["cửa khẩu"] * (n % 3) + ["khẩu", "cửa"] * (n % 4) + [lao[n % 4]] * (n % 3)
+                        + [khmer[n % 3]] * (n % 2 + 1) + ["biên giới"] * (n % 2) + ["chữ"] * (n * 5))
+        _published(world, title, body, summary=khmer[n % 3] if n % 3 == 0 else "")
+    if connection.vendor == "postgresql":
+        search.build_toplists()
+    answered = _compare(world, monkeypatch, PHRASE_ASKS)
+    if connection.vendor == "postgresql":
+        assert answered >= len(PHRASE_ASKS)  # every phrase ask was answered by the first stage
 
 
 def test_reindex_stamps_the_index_format(world: World) -> None:
