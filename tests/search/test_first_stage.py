@@ -149,3 +149,31 @@ def test_toplists_command(world: World, monkeypatch: pytest.MonkeyPatch, capsys:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM search_toplist WHERE lexeme = 'khau'")
         assert cursor.fetchone()[0] >= 1
+
+
+def test_a_phrase_weighs_at_most_each_of_its_lexemes(world: World) -> None:
+    """The bound the first stage puts on a phrase term (see services._pg_top): under ts_rank_cd, a phrase's
+    weighted count is at most each of its lexemes', also with overlapping and repeated occurrences and the
+    phrase's words in other fields."""
+    if connection.vendor != "postgresql":
+        return
+    texts = [("cửa khẩu cửa", "khẩu cửa khẩu cửa khẩu khẩu khẩu cửa"), ("Cửa", "khẩu cửa cửa cửa khẩu"),
+             ("ແຂວງແຂວງແຂວງ", "ແຂວງ ຂວງ ແຂ"), ("ព្រំដែនព្រំ", "ដែនព្រំដែន ព្រំ"), ("Khẩu", "cửa khẩu " * 300)]
+    for title, body in texts:
+        _published(world, title, body, summary=body[:40])
+    phrases = [("cua", "khau"), ("khau", "cua"), ("cua", "khau", "cua"), ("ແຂ", "ຂວ", "ວງ"), ("ວງ", "ແຂ"),
+               ("ព្រំ", "រំដែ", "ដែន"), ("ដែន", "នព្")]
+    checked = 0
+    with connection.cursor() as cursor:
+        for tokens in phrases:
+            phrase = search.q.to_tsquery(search.q.ParsedQuery(terms=[search.q.Term([(search.q.Phrase(tokens),)])]))
+            rank = f"ts_rank_cd('{search.PG_WEIGHTS}'::float4[], vec, %s::tsquery, 0)"
+            cursor.execute(
+                f"SELECT {rank}, least({', '.join([rank] * len(tokens))}) FROM search_searchdocument "  # noqa: S608
+                "WHERE vec @@ %s::tsquery",
+                [phrase, *(search.q._lexeme(t) for t in tokens), phrase],
+            )
+            for whole, least in cursor.fetchall():
+                assert whole <= least * (1 + 1e-6)
+                checked += 1
+    assert checked >= len(texts)
