@@ -9,7 +9,9 @@
 every content change and a node's apply take) and prints variants/s; `query` times the gold queries, the
 generated ones and a set of broad ones (common words, short prefixes), prints p50/p95 per group (wall clock and
 the process's CPU time) and for gold + generated together (run.py's mix), and can save
-or compare each query's top 10 (item ids) so a faster path is shown to rank the same items.
+or compare each query's top 10 (item ids) so a faster path is shown to rank the same items. `--slowest N`
+lists the N slowest queries with the path that answered (fast: the bounded first stage; exact: every match
+ranked; fast/exact when the relaxed any-word query ran too).
 """
 
 from __future__ import annotations
@@ -111,8 +113,21 @@ def query(args: argparse.Namespace) -> None:
     from tests.search.gold import scoring
     from tests.search.gold.load import gold_users
 
+    from ttdn.search import services
     from ttdn.search.services import SearchQuery, search
 
+    # Which path answered each query: the bounded first stage ("fast") or the exact ranking of every match.
+    first_stage = "_pg_top" if args.db.startswith("postgres") else "_sqlite_top"
+    fast_top = getattr(services, first_stage, None)  # None: older code (TTDN_SRC) without a first stage
+    paths: list[str] = []
+
+    def tracing(*a: Any) -> Any:
+        found = fast_top(*a)  # type: ignore[misc]
+        paths.append("fast" if found is not None else "exact")
+        return found
+
+    if fast_top is not None:
+        setattr(services, first_stage, tracing)
     bench = Bench("x", 0)
     bench.users = gold_users()
     bench._pools()
@@ -125,18 +140,19 @@ def query(args: argparse.Namespace) -> None:
         search(None, SearchQuery(text=text, limit=10))
     tops: dict[str, Any] = {}
     figures: dict[str, Any] = {}
-    slow: list[tuple[float, str]] = []
+    slow: list[tuple[float, str, str]] = []
     mix: dict[str, list[float]] = {"wall": [], "cpu": []}  # gold + generated: bench/search/run.py's mix
     for name, texts in groups.items():
         took = []
         cpu = []  # the process's CPU time: steadier than the wall clock when the cores are shared
         for text in texts:
+            paths.clear()
             t0, c0 = time.perf_counter(), time.process_time()
             res = search(None, SearchQuery(text=text, limit=10))
             ms = (time.perf_counter() - t0) * 1000
             cpu.append((time.process_time() - c0) * 1000)
             took.append(ms)
-            slow.append((ms, text))
+            slow.append((ms, text, "/".join(paths) or "-"))
             tops[f"{name}:{text}"] = {"top": [h.item_id for h in res.hits], "total": res.total}
         if name != "broad":
             mix["wall"] += took
@@ -148,8 +164,8 @@ def query(args: argparse.Namespace) -> None:
     figures["mix"] = {"n": len(mix["wall"]), "p50_ms": round(scoring.percentile(mix["wall"], 50), 1),
                       "p95_ms": round(scoring.percentile(mix["wall"], 95), 1),
                       "cpu_p95_ms": round(scoring.percentile(mix["cpu"], 95), 1)}
-    for ms, text in sorted(slow, reverse=True)[:10]:
-        print(f"  slow {ms:7.1f} ms  {text}")
+    for ms, text, path in sorted(slow, reverse=True)[: args.slowest]:
+        print(f"  slow {ms:7.1f} ms  {path:10}  {text}")
     if args.save:
         Path(args.save).write_text(json.dumps(tops, ensure_ascii=False), encoding="utf-8")
     if args.check:
@@ -171,6 +187,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--save")
     parser.add_argument("--check")
+    parser.add_argument("--slowest", type=int, default=10, help="print the N slowest queries with the path taken")
     args = parser.parse_args()
     {"build": build, "index": index, "query": query}[args.mode](args)
 

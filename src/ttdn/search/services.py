@@ -568,8 +568,10 @@ class _Match:
     # PostgreSQL: each term's tsquery with its weight (inverse document frequency), summed for the rank.
     terms: list[tuple[str, float]] = field(default_factory=list)
     avg_length: float = 1.0
-    # PostgreSQL: each term's lexeme when it is one whole word (the only terms with champion lists), else None.
-    lexemes: list[str | None] = field(default_factory=list)
+    # PostgreSQL: each term's lexemes when it is one phrase of whole words (one word, a quoted phrase, the
+    # cluster pairs of a Lao/Khmer/Chinese run): its weight is at most each of theirs (see above _pg_top).
+    # None for any other term (a prefix, alternatives).
+    lexemes: list[tuple[str, ...] | None] = field(default_factory=list)
     any_term: bool = False
 
 
@@ -674,11 +676,11 @@ def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
     total, average, exact = _document_count()
     known, rare = ({}, 0.0) if exact else _lexeme_frequencies()
     terms: list[tuple[str, float]] = []
-    lexemes: list[str | None] = []
+    lexemes: list[tuple[str, ...] | None] = []
     for term in parsed.terms:
         term_query = q.to_tsquery(q.ParsedQuery(terms=[term]))
         alone = term.alternatives[0][0] if len(term.alternatives) == 1 and len(term.alternatives[0]) == 1 else None
-        lexemes.append(alone.tokens[0] if alone and len(alone.tokens) == 1 and not alone.prefix else None)
+        lexemes.append(alone.tokens if alone and alone.tokens and not alone.prefix else None)
         if exact:
             n = float(_documents_with(term_query))
         else:
@@ -840,20 +842,32 @@ def _lift(weight: float, ratio: float) -> float:
     return w / (w + ratio * (1 - w)) if w < 1.0 else 1.0
 
 
+# Why a phrase's weight is at most each of its lexemes' (the bound _pg_top uses for a phrase term), from
+# ts_rank_cd's cover density: it adds, per cover (a minimal span of the document holding a match, each with
+# a different first position), the harmonic mean of the weights of the positions in it, divided by
+# 1 + noise ≥ 1. A phrase's cover is one match: its first position holds the phrase's first lexeme, and
+# the i-th lexeme stands i − 1 further, so covers map to distinct positions of every lexeme of the phrase.
+# The positions of one match are consecutive, hence in one field (PG_OFFSETS leaves a gap between fields;
+# body and files overlap, but weigh the same), so the mean is that field's weight, the lexeme's weight there.
+# So the phrase's weighted count is at most each lexeme's, and w = f/(f + k1·…) grows with f on one document.
+# (Not so for AND or OR of phrases, nor for prefixes: such terms are bounded by 1.)
+
+
 def _pg_top(
     match: _Match, where_sql: str, where_params: list[Any], limit: int, offset: int
 ) -> tuple[list[tuple[Any, ...]], int] | None:
     """Two stages on PostgreSQL (the threshold algorithm over the champion lists): the best k entries of
     each term's list name candidate items, whose matching variants are ranked exactly (the same SQL as the
     full query, over those items only). A variant outside every list's first k entries scores at most
-    B = Σ idf·(k1+1)·u, u the k-th entry's weight (or the list's floor once it is read whole; 1 for a term
-    without a list); so an item whose best score beats B is placed right, and the page is certain when its
-    last item does. Returns `_run`'s rows with the total (counted up to the cap), or None: then the exact
-    query over every match (a term without a list in an AND holds few documents, so that one is cheap)."""
+    B = Σ idf·(k1+1)·u, u the k-th entry's weight (or the list's floor once it is read whole; for a phrase,
+    the least of its lexemes' u; 1 for a term without a list); so an item whose best score beats B is placed
+    right, and the page is certain when its last item does. Returns `_run`'s rows with the total (counted up
+    to the cap), or None: then the exact query over every match (a term without a list in an AND holds few
+    documents, so that one is cheap)."""
     if not match.lexemes:
         return None
-    listed = sorted({lex for lex in match.lexemes if lex is not None})
-    if not listed or len(match.lexemes) > PG_MAX_TERMS or (match.any_term and len(listed) < len(set(match.lexemes))):
+    listed = sorted({lex for lexemes in match.lexemes if lexemes is not None for lex in lexemes})
+    if not listed or len(match.lexemes) > PG_MAX_TERMS or (match.any_term and None in match.lexemes):
         return None
     with connection.cursor() as cursor:
         cursor.execute(
@@ -888,8 +902,9 @@ def _pg_top(
                 items.add(iid)
             read_whole = {lex for lex, ws in entries.items() if len(ws) < k}
             bound = 0.0
-            for (_term, idf), lex in zip(match.terms, match.lexemes, strict=True):
-                u = 1.0 if lex is None else (floors[lex] if lex in read_whole else entries[lex][-1])
+            for (_term, idf), lexemes in zip(match.terms, match.lexemes, strict=True):
+                u = 1.0 if lexemes is None else min(
+                    floors[lex] if lex in read_whole else entries[lex][-1] for lex in lexemes)
                 bound += idf * (BM25_K1 + 1) * _lift(u, ratio)
             cursor.execute(sql, [sorted(items), *params, limit, offset])
             rows = cursor.fetchall()
