@@ -64,14 +64,16 @@ def _compare(world: World, monkeypatch: pytest.MonkeyPatch, asks: list[tuple[str
     return sum(answered)
 
 
+def _tiny_lists(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Lists, first stages and the count cap small enough for a handful of items to exercise every bound."""
+    for name, value in {"TOPLIST_MIN_DF": 2, "TOPLIST_SIZE": size, "TOPLIST_SAMPLE": 1, "PG_FIRST_K": 1,
+                        "FIRST_K": 1, "TOTAL_CAP": 6}.items():
+        monkeypatch.setattr(search, name, value)
+
+
 def test_first_stage_ranks_like_the_full_query(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "TOPLIST_MIN_DF", 2)
-    monkeypatch.setattr(search, "TOPLIST_SIZE", 3)
-    monkeypatch.setattr(search, "TOPLIST_SAMPLE", 1)
+    _tiny_lists(monkeypatch, size=3)
     monkeypatch.setattr(search, "PG_MAX_TERMS", 16)
-    monkeypatch.setattr(search, "PG_FIRST_K", 1)
-    monkeypatch.setattr(search, "FIRST_K", 1)
-    monkeypatch.setattr(search, "TOTAL_CAP", 6)
     items = []
     for n in range(9):
         title = ["Cửa khẩu biên giới", "Quy định cửa khẩu", "Tài liệu", "Biên giới đất liền"][n % 4] + f" {n}"
@@ -105,12 +107,7 @@ PHRASE_ASKS = [
 def test_first_stage_ranks_phrases_like_the_full_query(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """A phrase term is bounded by its lexemes' lists (a phrase weighs at most each of its lexemes): the
     same pages as the exact query, with documents holding the lexemes often but the phrase rarely."""
-    monkeypatch.setattr(search, "TOPLIST_MIN_DF", 2)
-    monkeypatch.setattr(search, "TOPLIST_SIZE", 8)
-    monkeypatch.setattr(search, "TOPLIST_SAMPLE", 1)
-    monkeypatch.setattr(search, "PG_FIRST_K", 1)
-    monkeypatch.setattr(search, "FIRST_K", 1)
-    monkeypatch.setattr(search, "TOTAL_CAP", 6)
+    _tiny_lists(monkeypatch, size=8)
     lao = ["ແຂວງກວາງບິ່ງ", "ດ່ານຊາຍແດນ ແຂວງ", "ຂວງ ແກ ວງກ", "ແຂວງ ແຂວງ ແຂວງ"]
     khmer = ["ច្រកព្រំដែន", "ព្រំ ដែន", "ព្រំដែនព្រំដែន"]
     for n in range(10):
