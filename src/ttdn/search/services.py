@@ -63,6 +63,8 @@ TOPLIST_SIZE = 1000
 TOPLIST_SAMPLE = 20  # one document in 20 (by id) sets the lists' floors
 PG_FIRST_K = 100
 PG_MAX_K = 400
+# Documents of a phrase without a list (its lexemes are rare) read as candidates, at most.
+PG_MAX_ENUMERATED = 2000
 # The threshold bound holds for short queries (their best documents are near the top of every list); a
 # longer AND has few matches and the full query is the cheaper one.
 PG_MAX_TERMS = 3
@@ -565,13 +567,15 @@ ORDER BY top.best, top.latest DESC, top.iid DESC, m.s, m.vid
 @dataclass
 class _Match:
     expr: str  # the FTS5 expression or tsquery literal that selects the documents
-    # PostgreSQL: each term's tsquery with its weight (inverse document frequency), summed for the rank.
-    terms: list[tuple[str, float]] = field(default_factory=list)
+    # PostgreSQL: every phrase of the query (each alternative's, of every term) as a tsquery with its weight
+    # (inverse document frequency). A variant's score sums them: FTS5's bm25 counts phrases, not terms.
+    phrases: list[tuple[str, float]] = field(default_factory=list)
     avg_length: float = 1.0
-    # PostgreSQL: each term's lexemes when it is one phrase of whole words (one word, a quoted phrase, the
-    # cluster pairs of a Lao/Khmer/Chinese run): its weight is at most each of theirs (see above _pg_top).
-    # None for any other term (a prefix, alternatives).
-    lexemes: list[tuple[str, ...] | None] = field(default_factory=list)
+    # Each phrase's whole lexemes (a prefix's last token left out): its weight is at most each of theirs
+    # (see above _pg_top).
+    lexemes: list[tuple[str, ...]] = field(default_factory=list)
+    # Each term as its alternatives, each alternative as the indexes of its phrases.
+    terms: list[list[list[int]]] = field(default_factory=list)
     any_term: bool = False
 
 
@@ -587,17 +591,21 @@ def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) 
         # here are FTS5's divided by ten, hence k1/10), so both backends order results alike.
         k1 = BM25_K1 * PG_WEIGHT_SCALE
         counts = ", ".join(
-            f"ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 0) AS f{i}" for i in range(len(match.terms))
+            f"ts_rank_cd('{PG_WEIGHTS}'::float4[], y.vec, %s::tsquery, 0) AS f{i}"
+            for i in range(len(match.phrases))
         )
         norm = f"({k1} * ({1 - BM25_B} + {BM25_B} * x.len / %s))"
-        score = " + ".join(f"%s * {BM25_K1 + 1} * x.f{i} / (x.f{i} + {norm})" for i in range(len(match.terms)))
-        score_params: list[Any] = [p for _term, idf in match.terms for p in (idf, max(match.avg_length, 1.0))]
-        # OFFSET 0 keeps the inner query whole, so each term's count is computed once per document.
+        score = " + ".join(f"%s * {BM25_K1 + 1} * x.f{i} / (x.f{i} + {norm})" for i in range(len(match.phrases)))
+        score_params: list[Any] = [p for _phrase, idf in match.phrases for p in (idf, max(match.avg_length, 1.0))]
+        # OFFSET 0 keeps each inner query whole, so each phrase's count is computed once per document, and
+        # the tsvector is read from TOAST (decompressed) once, not once per phrase: `|| ''` makes a copy
+        # in memory that the counts read.
         return (
             f"{head}SELECT x.vid, x.iid, -({score}) AS s, x.dt FROM ("  # noqa: S608
-            f"SELECT {cols}, {_DOC}.date AS dt, {_DOC}.length AS len, {counts} FROM {_DOC} "
-            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql} OFFSET 0) AS x)",
-            [*score_params, *(term for term, _idf in match.terms), match.expr, *where_params],
+            f"SELECT y.vid, y.iid, y.dt, y.len, {counts} FROM ("
+            f"SELECT {cols}, {_DOC}.date AS dt, {_DOC}.length AS len, {_DOC}.vec || ''::tsvector AS vec FROM {_DOC} "
+            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql} OFFSET 0) AS y OFFSET 0) AS x)",
+            [*score_params, *(phrase for phrase, _idf in match.phrases), match.expr, *where_params],
         )
     weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
     return (
@@ -672,26 +680,35 @@ def _documents_with(tsquery: str) -> int:
 
 
 def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
-    """Each term's idf as FTS5's bm25 computes it: ln(1 + (N - n + 0.5) / (n + 0.5))."""
+    """Each phrase's idf as FTS5's bm25 computes it: ln(1 + (N - n + 0.5) / (n + 0.5)), n the documents
+    holding the phrase (counted on a small index, else estimated from the column statistics)."""
     total, average, exact = _document_count()
     known, rare = ({}, 0.0) if exact else _lexeme_frequencies()
-    terms: list[tuple[str, float]] = []
-    lexemes: list[tuple[str, ...] | None] = []
+    phrases: list[tuple[str, float]] = []
+    lexemes: list[tuple[str, ...]] = []
+    terms: list[list[list[int]]] = []
     for term in parsed.terms:
-        term_query = q.to_tsquery(q.ParsedQuery(terms=[term]))
-        alone = term.alternatives[0][0] if len(term.alternatives) == 1 and len(term.alternatives[0]) == 1 else None
-        lexemes.append(alone.tokens if alone and alone.tokens and not alone.prefix else None)
-        if exact:
-            n = float(_documents_with(term_query))
-        else:
-            tokens = [t for alt in term.alternatives[:1] for phrase in alt for t in phrase.tokens]
-            share = min((known.get(t, rare) for t in tokens), default=rare)
-            if any(p.prefix for alt in term.alternatives for p in alt):
-                share = max(share, 0.01)  # a prefix stands for many words
-            n = share * total
-        idf = max(math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6)
-        terms.append((term_query, idf))
-    return _Match(q.to_tsquery(parsed, any_term=any_term), terms, average, lexemes, any_term)
+        alternatives: list[list[int]] = []
+        for alternative in term.alternatives:
+            indexes = []
+            for phrase in alternative:
+                tsquery = q.to_tsquery(q.ParsedQuery(terms=[q.Term([(phrase,)])]))
+                whole = phrase.tokens[:-1] if phrase.prefix else phrase.tokens
+                if exact:
+                    n = float(_documents_with(tsquery))
+                else:
+                    share = min((known.get(t, rare) for t in whole), default=1.0)
+                    if phrase.prefix:
+                        # At most the share of the listed lexemes it stands for (summed: an upper bound).
+                        stem = phrase.tokens[-1]
+                        share = min(share, max(rare, min(1.0, sum(f for e, f in known.items() if e.startswith(stem)))))
+                    n = share * total
+                indexes.append(len(phrases))
+                phrases.append((tsquery, max(math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6)))
+                lexemes.append(tuple(whole))
+            alternatives.append(indexes)
+        terms.append(alternatives)
+    return _Match(q.to_tsquery(parsed, any_term=any_term), phrases, average, lexemes, terms, any_term)
 
 
 def _match(parsed: q.ParsedQuery, any_term: bool = False) -> _Match:
@@ -842,7 +859,7 @@ def _lift(weight: float, ratio: float) -> float:
     return w / (w + ratio * (1 - w)) if w < 1.0 else 1.0
 
 
-# Why a phrase's weight is at most each of its lexemes' (the bound _pg_top uses for a phrase term), from
+# Why a phrase's weight is at most each of its lexemes' (the bound _pg_top puts on a phrase), from
 # ts_rank_cd's cover density: it adds, per cover (a minimal span of the document holding a match, each with
 # a different first position), the harmonic mean of the weights of the positions in it, divided by
 # 1 + noise ≥ 1. A phrase's cover is one match: its first position holds the phrase's first lexeme, and
@@ -850,41 +867,65 @@ def _lift(weight: float, ratio: float) -> float:
 # The positions of one match are consecutive, hence in one field (PG_OFFSETS leaves a gap between fields;
 # body and files overlap, but weigh the same), so the mean is that field's weight, the lexeme's weight there.
 # So the phrase's weighted count is at most each lexeme's, and w = f/(f + k1·…) grows with f on one document.
-# (Not so for AND or OR of phrases, nor for prefixes: such terms are bounded by 1.)
+# A prefix's last token stands for many lexemes and bounds nothing; a phrase that is only a prefix is
+# bounded by 1.
 
 
 def _pg_top(
     match: _Match, where_sql: str, where_params: list[Any], limit: int, offset: int
 ) -> tuple[list[tuple[Any, ...]], int] | None:
     """Two stages on PostgreSQL (the threshold algorithm over the champion lists): the best k entries of
-    each term's list name candidate items, whose matching variants are ranked exactly (the same SQL as the
-    full query, over those items only). A variant outside every list's first k entries scores at most
-    B = Σ idf·(k1+1)·u, u the k-th entry's weight (or the list's floor once it is read whole; for a phrase,
-    the least of its lexemes' u; 1 for a term without a list); so an item whose best score beats B is placed
-    right, and the page is certain when its last item does. Returns `_run`'s rows with the total (counted up
-    to the cap), or None: then the exact query over every match (a term without a list in an AND holds few
-    documents, so that one is cheap)."""
-    if not match.lexemes:
-        return None
-    listed = sorted({lex for lexemes in match.lexemes if lexemes is not None for lex in lexemes})
-    if not listed or len(match.lexemes) > PG_MAX_TERMS or (match.any_term and None in match.lexemes):
+    one list per phrase name candidate items, whose matching variants are ranked exactly (the same SQL as the
+    full query, over those items only). A variant outside them scores at most B = Σ idf·(k1+1)·u over the
+    phrases, u the k-th entry's weight of the phrase's list (or the list's floor once it is read whole);
+    a phrase of rare lexemes only (no list) has every document holding it among the candidates (u = 0), a
+    phrase that is only a prefix u = 1. So an item whose best score beats B is placed right, and the page
+    is certain when its last item does. Returns `_run`'s rows with the total (counted up to the cap), or None:
+    then the exact query over every match (in an AND, a term each of whose alternatives holds a lexeme
+    without a list matches few documents, so that one is cheap)."""
+    every = sorted({lex for lexemes in match.lexemes for lex in lexemes})
+    if not every or len(match.terms) > PG_MAX_TERMS:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT lexeme, floor FROM search_toplexeme WHERE lexeme = ANY(%s) UNION ALL "
-            "SELECT NULL, value::float8 FROM search_indexinfo WHERE key = 'toplist_avg_length'",
-            [listed],
+            "SELECT lexeme, floor, df FROM search_toplexeme WHERE lexeme = ANY(%s) UNION ALL "
+            "SELECT NULL, value::float8, NULL FROM search_indexinfo WHERE key = 'toplist_avg_length'",
+            [every],
         )
         found = cursor.fetchall()
-    floors = {lex: floor for lex, floor in found if lex is not None}
-    built = next((value for lex, value in found if lex is None), None)
-    if built is None or len(floors) < len(listed):
-        return None  # no lists, or a term rare enough to make the exact query cheap
+    floors = {lex: floor for lex, floor, _df in found if lex is not None}
+    df = {lex: n for lex, _floor, n in found if lex is not None}
+    built = next((value for lex, value, _df in found if lex is None), None)
+    if built is None:
+        return None  # no lists
+    has_rare = [any(lex not in floors for lex in lexemes) for lexemes in match.lexemes]
+    if not match.any_term and any(all(any(has_rare[i] for i in alt) for alt in alts) for alts in match.terms):
+        return None  # a term that matches few documents: the exact query is the cheap one
+    # Each phrase is bounded by one list: its rarest listed lexeme's (every document holding the phrase holds it).
+    pick = [min((lex for lex in lexemes if lex in floors), key=lambda lex: (df[lex], lex), default=None)
+            for lexemes in match.lexemes]
+    listed = sorted({lex for lex in pick if lex is not None})
+    # Phrases of rare lexemes only: every document holding one of those lexemes is a candidate.
+    enumerated = [i for i, lex in enumerate(pick) if lex is None and match.lexemes[i]]
+    extra: set[int] = set()
+    if enumerated:
+        rare_query = " | ".join(q._lexeme(match.lexemes[i][0]) for i in enumerated)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT {_DOC}.item_id FROM {_DOC} WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql} "  # noqa: S608
+                "LIMIT %s",
+                [rare_query, *where_params, PG_MAX_ENUMERATED + 1],
+            )
+            extra = {iid for (iid,) in cursor.fetchall()}
+        if len(extra) > PG_MAX_ENUMERATED:
+            return None
     ratio = min(1.0, built / max(match.avg_length, 1.0))
     sql, params = _matches_sql(match, where_sql, where_params)
     # The candidate items' documents stand in for the table (a CTE of the same name), so the full query's
     # SQL ranks them: every matching variant of a candidate item is scored, its best and latest are exact.
-    sql = (f"WITH {_DOC} AS MATERIALIZED (SELECT * FROM {_DOC} WHERE item_id = ANY(%s)), "  # noqa: S608
+    # Their tsvectors are copied out of TOAST once, here, for the match and every phrase's count.
+    columns = ", ".join("vec || ''::tsvector AS vec" if c == "vec" else c for c in _DOC_COLUMNS)
+    sql = (f"WITH {_DOC} AS MATERIALIZED (SELECT {columns} FROM {_DOC} WHERE item_id = ANY(%s)), "  # noqa: S608
            + sql.removeprefix("WITH ") + _GROUPED)
     need = offset + limit
     k = max(PG_FIRST_K, 4 * need)
@@ -896,15 +937,17 @@ def _pg_top(
                 [listed, k],
             )
             entries: dict[str, list[float]] = {lex: [] for lex in listed}
-            items: set[int] = set()
+            items = set(extra)
             for lex, w, iid in cursor.fetchall():
                 entries[lex].append(w)
                 items.add(iid)
             read_whole = {lex for lex, ws in entries.items() if len(ws) < k}
             bound = 0.0
-            for (_term, idf), lexemes in zip(match.terms, match.lexemes, strict=True):
-                u = 1.0 if lexemes is None else min(
-                    floors[lex] if lex in read_whole else entries[lex][-1] for lex in lexemes)
+            for (_phrase, idf), lex, lexemes in zip(match.phrases, pick, match.lexemes, strict=True):
+                if lex is None:
+                    u = 0.0 if lexemes else 1.0
+                else:
+                    u = floors[lex] if lex in read_whole else entries[lex][-1]
                 bound += idf * (BM25_K1 + 1) * _lift(u, ratio)
             cursor.execute(sql, [sorted(items), *params, limit, offset])
             rows = cursor.fetchall()
