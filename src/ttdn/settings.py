@@ -121,9 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": _env("TEST_SQLITE_NAME")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off for long analytic queries; for a search it adds 50–300 ms of compiling to
-    # any statement the planner costs high (a common word over a million documents).
+    # any statement the planner costs high (a common word over a million documents). The default 4 MB of
+    # work_mem makes a common word's bitmap lossy (every row on those pages re-checked, its tsvector
+    # decompressed) and spills the grouping of its matches to disk.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    options["options"] = (options.get("options", "") + " -c jit=off -c work_mem=32MB").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -591,20 +591,18 @@ def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) 
         # here are FTS5's divided by ten, hence k1/10), so both backends order results alike.
         k1 = BM25_K1 * PG_WEIGHT_SCALE
         counts = ", ".join(
-            f"ts_rank_cd('{PG_WEIGHTS}'::float4[], y.vec, %s::tsquery, 0) AS f{i}"
+            f"ts_rank_cd('{PG_WEIGHTS}'::float4[], {_DOC}.vec, %s::tsquery, 0) AS f{i}"
             for i in range(len(match.phrases))
         )
         norm = f"({k1} * ({1 - BM25_B} + {BM25_B} * x.len / %s))"
         score = " + ".join(f"%s * {BM25_K1 + 1} * x.f{i} / (x.f{i} + {norm})" for i in range(len(match.phrases)))
         score_params: list[Any] = [p for _phrase, idf in match.phrases for p in (idf, max(match.avg_length, 1.0))]
-        # OFFSET 0 keeps each inner query whole, so each phrase's count is computed once per document, and
-        # the tsvector is read from TOAST (decompressed) once, not once per phrase: `|| ''` makes a copy
-        # in memory that the counts read.
+        # OFFSET 0 keeps the inner query whole, so each phrase's count is computed once per document. (Reading
+        # the tsvector once, as a copy `vec || ''` for all counts, measured slower: most are small and inline.)
         return (
             f"{head}SELECT x.vid, x.iid, -({score}) AS s, x.dt FROM ("  # noqa: S608
-            f"SELECT y.vid, y.iid, y.dt, y.len, {counts} FROM ("
-            f"SELECT {cols}, {_DOC}.date AS dt, {_DOC}.length AS len, {_DOC}.vec || ''::tsvector AS vec FROM {_DOC} "
-            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql} OFFSET 0) AS y OFFSET 0) AS x)",
+            f"SELECT {cols}, {_DOC}.date AS dt, {_DOC}.length AS len, {counts} FROM {_DOC} "
+            f"WHERE {_DOC}.vec @@ %s::tsquery AND {where_sql} OFFSET 0) AS x)",
             [*score_params, *(phrase for phrase, _idf in match.phrases), match.expr, *where_params],
         )
     weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
@@ -923,9 +921,7 @@ def _pg_top(
     sql, params = _matches_sql(match, where_sql, where_params)
     # The candidate items' documents stand in for the table (a CTE of the same name), so the full query's
     # SQL ranks them: every matching variant of a candidate item is scored, its best and latest are exact.
-    # Their tsvectors are copied out of TOAST once, here, for the match and every phrase's count.
-    columns = ", ".join("vec || ''::tsvector AS vec" if c == "vec" else c for c in _DOC_COLUMNS)
-    sql = (f"WITH {_DOC} AS MATERIALIZED (SELECT {columns} FROM {_DOC} WHERE item_id = ANY(%s)), "  # noqa: S608
+    sql = (f"WITH {_DOC} AS MATERIALIZED (SELECT * FROM {_DOC} WHERE item_id = ANY(%s)), "  # noqa: S608
            + sql.removeprefix("WITH ") + _GROUPED)
     need = offset + limit
     k = max(PG_FIRST_K, 4 * need)
