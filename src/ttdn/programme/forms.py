@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -9,7 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Agency
 from ttdn.places.models import BorderSite, EquipmentKind, EquipmentStatus
-from ttdn.programme.models import STORED_TASK_STATUSES, CourseKind, Officer
+from ttdn.programme import services
+from ttdn.programme.models import (
+    STORED_TASK_STATUSES,
+    AgencyGroup,
+    CourseKind,
+    Officer,
+    Plan,
+    Section,
+    Task,
+    TaskStatus,
+    TimeframeKind,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -110,3 +122,101 @@ class BudgetForm(forms.Form):
 class IndicatorValueForm(forms.Form):
     value = forms.FloatField(label=_("Value"))
     as_of = forms.DateField(label=_("As of"), widget=DATE)
+
+
+class _TaskChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.key} {obj.title}"[:120]
+
+
+class TaskForm(forms.Form):
+    """A task of a plan, added or corrected by hand. The form turns the timeframe's year and quarter into dates and
+    checks the shapes; `services.do_save_task` checks the rest against the plan."""
+
+    key = forms.CharField(label=_("Number"), max_length=48, help_text=_("As in the plan, e.g. II.1.c"))
+    title = forms.CharField(label=_("Task"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    section = forms.ModelChoiceField(label=_("Section"), queryset=Section.objects.none(), required=False)
+    parent = _TaskChoice(label=_("Sub-task of"), queryset=Task.objects.none(), required=False)
+    lead_agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none(), required=False)
+    lead_group = forms.ChoiceField(label=_("or lead group of agencies"), choices=[("", "—"), *AgencyGroup.choices],
+                                   required=False)
+    coordinating_agencies = forms.ModelMultipleChoiceField(
+        label=_("Coordinating agencies"), queryset=Agency.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}))
+    coordinating_groups = forms.MultipleChoiceField(
+        label=_("Coordinating groups of agencies"), choices=AgencyGroup.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    timeframe_kind = forms.ChoiceField(label=_("Timeframe"), choices=TimeframeKind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False,
+                              help_text=_("For a task in a quarter"))
+    quarter = forms.TypedChoiceField(label=_("Quarter"), choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"),
+                                                                   (4, "IV")], coerce=int, empty_value=None,
+                                     required=False)
+    start = forms.DateField(label=_("From"), widget=DATE, required=False)
+    end = forms.DateField(label=_("To (or by)"), widget=DATE, required=False)
+    timeframe_text = forms.CharField(label=_("Timeframe as written"), max_length=255, required=False,
+                                     help_text=_("Leave empty to show the kind and the dates."))
+    status = forms.ChoiceField(label=_("Status"), choices=STORED_TASK_STATUSES, initial=TaskStatus.NOT_STARTED)
+    description = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, plan: Plan, task: Task | None = None, **kwargs: Any) -> None:
+        if task is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_of(task)
+        super().__init__(*args, **kwargs)
+        agencies = services.plan_agencies(plan).order_by("name")
+        self.fields["section"].queryset = plan.sections.all()  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = services.plan_parent_choices(plan, task)  # type: ignore[attr-defined]
+        self.fields["lead_agency"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["coordinating_agencies"].queryset = agencies  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_of(task: Task) -> dict[str, Any]:
+        coordinators = list(task.coordinators.all())
+        initial: dict[str, Any] = {
+            "key": task.key, "title": task.title, "section": task.section_id, "parent": task.parent_id,
+            "lead_agency": task.lead_agency_id, "lead_group": task.lead_group,
+            "coordinating_agencies": [c.agency_id for c in coordinators if c.agency_id],
+            "coordinating_groups": [c.group for c in coordinators if c.group],
+            "timeframe_kind": task.timeframe_kind, "start": task.start, "end": task.end,
+            "timeframe_text": task.timeframe_text, "status": task.status, "description": task.description,
+        }
+        if task.timeframe_kind == TimeframeKind.QUARTER and task.start is not None:
+            initial["year"], initial["quarter"] = task.start.year, (task.start.month - 1) // 3 + 1
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, start, end = data.get("timeframe_kind"), data.get("start"), data.get("end")
+        if data.get("lead_agency") is not None and data.get("lead_group"):
+            self.add_error("lead_group", _("Choose either one lead agency or one group, not both."))
+        if kind == TimeframeKind.QUARTER:
+            year, quarter = data.get("year"), data.get("quarter")
+            if year is None or quarter is None:
+                self.add_error("quarter", _("Give the year and the quarter."))
+            else:
+                # A quarter is stored as its first and last day, so the overdue rule needs nothing more.
+                data["start"] = dt.date(year, 3 * quarter - 2, 1)
+                data["end"] = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) \
+                    - dt.timedelta(days=1)
+        elif kind == TimeframeKind.PERIOD and (start is None or end is None):
+            if "start" not in self.errors and "end" not in self.errors:
+                self.add_error("end", _("Give the first and the last day of the period."))
+        elif kind == TimeframeKind.BY_DATE and end is None and "end" not in self.errors:
+            self.add_error("end", _("Give the date the task must be done by."))
+        if start is not None and end is not None and end < start and kind != TimeframeKind.QUARTER:
+            self.add_error("end", _("The end must not come before the start."))
+        return data
+
+    def task_data(self) -> services.TaskData:
+        data = self.cleaned_data
+        return services.TaskData(
+            key=data["key"], title=data["title"], description=data["description"],
+            section_id=data["section"].pk if data.get("section") else None,
+            parent_id=data["parent"].pk if data.get("parent") else None,
+            lead_agency_id=data["lead_agency"].pk if data.get("lead_agency") else None,
+            lead_group=data["lead_group"],
+            coordinating_agency_ids=[a.pk for a in data["coordinating_agencies"]],
+            coordinating_groups=list(data["coordinating_groups"]),
+            timeframe_kind=data["timeframe_kind"], timeframe_text=data["timeframe_text"],
+            start=data.get("start"), end=data.get("end"), status=data["status"],
+        )

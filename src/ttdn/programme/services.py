@@ -545,6 +545,36 @@ def do_set_reporting_agencies(actor: User, plan: Plan, agency_ids: Iterable[int]
     return plan
 
 
+def plan_agencies(plan: Plan) -> QuerySet[Agency]:
+    """The agencies a task of this plan may name: those of the plan's province (merged provinces included) and
+    those the plan already names; a plan with no province (a central one) may name any agency."""
+    provinces = plan_province_ids(plan)
+    if not provinces:
+        return Agency.objects.all()
+    named = {pk for pk in (plan.coordinating_agency_id, plan.issuing_agency_id) if pk}
+    return Agency.objects.filter(
+        Q(province_id__in=provinces) | Q(pk__in=named) | Q(pk__in=plan.reporting_agencies.values("pk"))
+    ).distinct()
+
+
+def plan_parent_choices(plan: Plan, task: Task | None = None) -> QuerySet[Task]:
+    """The tasks that may hold `task` as a sub-task: any task of the plan but the task itself and its sub-tasks."""
+    tasks = plan.tasks.all()
+    if task is not None and task.pk:
+        tasks = tasks.exclude(pk__in=_descendant_ids(task) | {task.pk})
+    return tasks
+
+
+def _descendant_ids(task: Task) -> set[int]:
+    ids: set[int] = set()
+    frontier = [task.pk]
+    while frontier:
+        children = set(Task.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= children
+        frontier = list(children)
+    return ids
+
+
 @dataclass
 class TaskData:
     key: str
@@ -555,45 +585,105 @@ class TaskData:
     lead_agency_id: int | None = None
     lead_group: str = ""
     coordinating_agency_ids: Sequence[int] = ()
+    coordinating_groups: Sequence[str] = ()
     timeframe_kind: str = TimeframeKind.YEARLY
     timeframe_text: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
+    status: str = ""  # "" keeps the stored status (a new task starts "not started")
 
 
-def do_save_task(actor: User, plan: Plan, data: TaskData, task: Task | None = None) -> Task:
+def check_save_task(actor: User, plan: Plan, data: TaskData, task: Task | None = None) -> dict[str, Any]:
+    """Validate a task's fields against the plan; the clean values `do_save_task` writes."""
     check_manage(actor, plan)
+    if task is not None and task.plan_id != plan.pk:
+        raise NotFound(_("No such task in this plan."))
     key = _text(data.key, "key", required=True, limit=48)
     title = _text(data.title, "title", required=True, limit=TITLE_MAX)
     if data.timeframe_kind not in TimeframeKind.values:
         raise _invalid("invalid", _("Choose a kind of timeframe."), field="timeframe_kind")
-    if data.lead_group and data.lead_group not in AgencyGroup.values:
-        raise _invalid("invalid", _("Unknown group of agencies."), field="lead_group")
-    if data.lead_agency_id is None and not data.lead_group:
+    if data.status and data.status not in dict(STORED_TASK_STATUSES):
+        raise _invalid("invalid", _("Choose a status."), field="status")
+    groups = [data.lead_group, *data.coordinating_groups] if data.lead_group else list(data.coordinating_groups)
+    if any(group not in AgencyGroup.values for group in groups):
+        raise _invalid("invalid", _("Unknown group of agencies."),
+                       field="lead_group" if data.lead_group not in AgencyGroup.values else "coordinating_groups")
+    # A task imported with its lead only as the plan wrote it (no agency found) keeps that wording until someone
+    # picks the agency, so its other fields can be corrected meanwhile; a lead once chosen cannot be cleared.
+    unresolved = task is not None and task.lead_text and task.lead_agency_id is None and not task.lead_group
+    if data.lead_agency_id is None and not data.lead_group and not unresolved:
         raise _invalid("invalid", _("Choose the lead agency or group."), field="lead_agency")
+    allowed = plan_agencies(plan)
+    lead = allowed.filter(pk=data.lead_agency_id).first() if data.lead_agency_id is not None else None
+    if data.lead_agency_id is not None and lead is None:
+        raise _invalid("invalid", _("This agency has no part in the plan's province."), field="lead_agency")
+    coordinating = set(data.coordinating_agency_ids)
+    if allowed.filter(pk__in=coordinating).count() != len(coordinating):
+        raise _invalid("invalid", _("A coordinating agency has no part in the plan's province."),
+                       field="coordinating_agencies")
     if data.start and data.end and data.end < data.start:
         raise _invalid("invalid", _("The end must not come before the start."), field="end")
+    for name, day in (("start", data.start), ("end", data.end)):
+        if day is not None and not plan.period_start <= day <= plan.period_end:
+            raise _invalid("invalid", _("The date must fall within the plan's period (%(start)s – %(end)s).")
+                           % {"start": plan.period_start.strftime("%d/%m/%Y"),
+                              "end": plan.period_end.strftime("%d/%m/%Y")}, field=name)
+    section = None
+    if data.section_id is not None:
+        section = plan.sections.filter(pk=data.section_id).first()
+        if section is None:
+            raise _invalid("invalid", _("This section is not part of the plan."), field="section")
+    parent = None
+    if data.parent_id is not None:
+        parent = plan_parent_choices(plan, task).filter(pk=data.parent_id).first()
+        if parent is None:
+            raise _invalid("invalid", _("A task can only be a sub-task of another task of the same plan."),
+                           field="parent")
     others = plan.tasks.filter(key=key)
     if task is not None:
         others = others.exclude(pk=task.pk)
     if others.exists():
         raise _invalid("invalid", _("Another task already has this number."), field="key")
+    return {
+        "key": key, "title": title, "description": _text(data.description, "description"),
+        "section": section, "parent": parent, "lead_agency": lead, "lead_group": data.lead_group,
+        "timeframe_kind": data.timeframe_kind,
+        "timeframe_text": _text(data.timeframe_text, "timeframe_text", limit=255),
+        "start": data.start, "end": data.end, "coordinating_agency_ids": coordinating,
+        "coordinating_groups": set(data.coordinating_groups),
+    }
+
+
+def do_save_task(actor: User, plan: Plan, data: TaskData, task: Task | None = None) -> Task:
+    clean = check_save_task(actor, plan, data, task)
+    agency_ids, groups = clean.pop("coordinating_agency_ids"), clean.pop("coordinating_groups")
     with transaction.atomic():
+        created = task is None
         if task is None:
             task = Task(plan=plan, position=plan.tasks.count())
-        task.key, task.title, task.description = key, title, _text(data.description, "description")
-        task.section = plan.sections.filter(pk=data.section_id).first() if data.section_id else None
-        task.parent = plan.tasks.filter(pk=data.parent_id).first() if data.parent_id else None
-        task.lead_agency = Agency.objects.filter(pk=data.lead_agency_id).first() if data.lead_agency_id else None
-        task.lead_group, task.timeframe_kind = data.lead_group, data.timeframe_kind
-        task.timeframe_text = _text(data.timeframe_text, "timeframe_text", limit=255)
-        task.start, task.end = data.start, data.end
+        changed = sorted(name for name, value in clean.items() if created or getattr(task, name) != value)
+        for name, value in clean.items():
+            setattr(task, name, value)
+        if data.status and data.status != task.status:
+            task.status = data.status
+            changed.append("status")
         task.save()
-        task.coordinators.all().delete()
-        for agency in Agency.objects.filter(pk__in=list(data.coordinating_agency_ids)):
-            TaskCoordinator.objects.create(task=task, agency=agency)
+        # Coordinators kept by agency or group so their wording from the plan stays; rows with wording only
+        # (no agency, no group resolved at import) are kept as they are.
+        current = list(task.coordinators.all())
+        old_agencies = {c.agency_id for c in current if c.agency_id}
+        old_groups = {c.group for c in current if c.group}
+        task.coordinators.filter(agency_id__isnull=False).exclude(agency_id__in=agency_ids).delete()
+        task.coordinators.exclude(group="").exclude(group__in=groups).delete()
+        for agency_id in sorted(agency_ids - old_agencies):
+            TaskCoordinator.objects.create(task=task, agency_id=agency_id)
+        for group in sorted(groups - old_groups):
+            TaskCoordinator.objects.create(task=task, group=group)
+        if old_agencies != agency_ids or old_groups != groups:
+            changed.append("coordinators")
         plan.reporting_agencies.add(*task_agency_ids(task))
-        audit.record(actor, "programme.task.save", task, agency_id=plan.coordinating_agency_id, key=key)
+        audit.record(actor, "programme.task.create" if created else "programme.task.save", task,
+                     agency_id=plan.coordinating_agency_id, key=task.key, changed=changed)
     return task
 
 

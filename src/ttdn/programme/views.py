@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from ttdn.programme.forms import (
     ProgressForm,
     ReportForm,
     ReturnForm,
+    TaskForm,
 )
 from ttdn.programme.models import (
     STORED_TASK_STATUSES,
@@ -53,6 +55,7 @@ from ttdn.programme.models import (
     ProgressReport,
     ReportPeriod,
     ReportState,
+    Task,
     TaskStatus,
     TimeframeKind,
     TrainingClass,
@@ -301,8 +304,43 @@ def task_detail(request: HttpRequest, plan: Plan, task_pk: int) -> HttpResponse:
         "plan": plan, "task": task, "form": form, "can_add": can_add, "updates": updates,
         "status_label": TaskStatus(task.effective_status()).label,
         "coordinators": [c.label() for c in task.coordinators.select_related("agency")],
-        "children": task.children.all(),
+        "children": task.children.all(), "manager": perms.can_manage_plan(request.user, plan),
     }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@with_plan
+def task_edit(request: HttpRequest, plan: Plan, task_pk: int | None = None) -> HttpResponse:
+    """Add a task to the plan (no `task_pk`) or correct one. Only the plan's managers get the form at all."""
+    try:
+        services.check_manage(request.user, plan)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return _forbidden(request, exc.message)
+    task: Task | None = None
+    if task_pk is not None:
+        task = get_object_or_404(plan.tasks.select_related("section", "parent", "lead_agency"), pk=task_pk)
+    form = TaskForm(plan=plan, task=task)
+    status = 200
+    if request.method == "POST":
+        form = TaskForm(request.POST, plan=plan, task=task)
+        if form.is_valid():
+            try:
+                saved = services.do_save_task(request.user, plan, form.task_data(), task)  # type: ignore[arg-type]
+                messages.success(request, _("The task was saved.") if task else _("The task was added."))
+                url = reverse("programme:task_detail", kwargs={"pk": plan.pk, "task_pk": saved.pk})
+                if request.headers.get("HX-Request"):
+                    return HttpResponse(status=204, headers={"HX-Redirect": url})
+                return redirect(url)
+            except ServiceError as exc:
+                _form_error(form, exc)
+                status = _status(exc)
+        else:
+            status = 400
+    context = {"plan": plan, "task": task, "form": form}
+    if request.headers.get("HX-Request"):
+        # htmx swaps only 2xx answers: the form comes back whole, with its errors, in place.
+        return render(request, "programme/_task_form.html", context)
+    return render(request, "programme/task_form.html", context, status=status)
 
 
 @require_POST
