@@ -266,3 +266,15 @@ def test_english_when_chosen(pw: PW) -> None:
     assert "Add task" in page
     response = manager.post(f"/plans/{pw.plan.pk}/tasks/new/", new_task_post(pw, start="2019-01-01"))
     assert "The date must fall within the plan" in response.content.decode()
+
+
+def test_agencies_dissolved_in_a_merger_are_not_offered_unless_the_plan_names_them(pw: PW) -> None:
+    from ttdn.accounts.models import Agency
+
+    Agency.objects.filter(pk__in=[pw.district.pk, pw.world.gl_ppc.pk]).update(valid_to=dt.date(2025, 7, 1))
+    offered = set(services.plan_agencies(pw.plan).values_list("pk", flat=True))
+    # The district committee is named by a task (a reporting agency): it stays; the issuing committee too.
+    assert {pw.district.pk, pw.world.gl_ppc.pk, pw.world.gl_dept.pk} <= offered
+    assert pw.world.dl_dept.pk not in offered and pw.world.central.pk not in offered
+    pw.plan.reporting_agencies.remove(pw.district)
+    assert pw.district.pk not in set(services.plan_agencies(pw.plan).values_list("pk", flat=True))

@@ -146,7 +146,7 @@ class TaskForm(forms.Form):
     coordinating_groups = forms.MultipleChoiceField(
         label=_("Coordinating groups of agencies"), choices=AgencyGroup.choices, required=False,
         widget=forms.CheckboxSelectMultiple)
-    timeframe_kind = forms.ChoiceField(label=_("Timeframe"), choices=TimeframeKind.choices)
+    timeframe_kind = forms.ChoiceField(label=_("Kind of timeframe"), choices=TimeframeKind.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False,
                               help_text=_("For a task in a quarter"))
     quarter = forms.TypedChoiceField(label=_("Quarter"), choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"),

@@ -546,14 +546,16 @@ def do_set_reporting_agencies(actor: User, plan: Plan, agency_ids: Iterable[int]
 
 
 def plan_agencies(plan: Plan) -> QuerySet[Agency]:
-    """The agencies a task of this plan may name: those of the plan's province (merged provinces included) and
-    those the plan already names; a plan with no province (a central one) may name any agency."""
+    """The agencies a task of this plan may name: the current agencies of the plan's province (merged provinces
+    included) and those the plan already names; a plan with no province (a central one) may name any agency."""
     provinces = plan_province_ids(plan)
     if not provinces:
         return Agency.objects.all()
     named = {pk for pk in (plan.coordinating_agency_id, plan.issuing_agency_id) if pk}
+    # Agencies dissolved in a merger are not offered for new work, but those the plan names stay valid.
     return Agency.objects.filter(
-        Q(province_id__in=provinces) | Q(pk__in=named) | Q(pk__in=plan.reporting_agencies.values("pk"))
+        (Q(province_id__in=provinces) & _valid_on(timezone.localdate())) | Q(pk__in=named)
+        | Q(pk__in=plan.reporting_agencies.values("pk"))
     ).distinct()
 
 
