@@ -11,7 +11,8 @@ generated ones and a set of broad ones (common words, short prefixes), prints p5
 the process's CPU time) and for gold + generated together (run.py's mix), and can save
 or compare each query's top 10 (item ids) so a faster path is shown to rank the same items. `--slowest N`
 lists the N slowest queries with the path that answered (fast: the bounded first stage; exact: every match
-ranked; fast/exact when the relaxed any-word query ran too).
+ranked; fast/exact when the relaxed any-word query ran too). The mix is also timed per kind of query (`classes`:
+one word, two or three, four or more, quoted phrases, runs cut into words by ICU, prefixes).
 """
 
 from __future__ import annotations
@@ -34,6 +35,23 @@ BROAD = [
     "giói*", "gi*", "ng*", "th*", "the", "and", "border", "of the", "ຂອງ", "ການ", "ការ", "的", "边境",
     "nhân dân", "huyện", "pháp luật", "phap luat", "cửa khẩu", "cua khau",
 ]
+
+
+def query_class(text: str) -> str:
+    """What kind of query this is, for the per-class figures: the hardest part it holds."""
+    from ttdn.search import query as q
+
+    parsed = q.parse(text)
+    alternatives = any(len(term.alternatives) > 1 for term in parsed.terms)
+    prefix = any(p.prefix for term in parsed.terms for alt in term.alternatives for p in alt)
+    phrase = any(len(p.tokens) > 1 for term in parsed.terms for alt in term.alternatives for p in alt)
+    if alternatives:
+        return "runs_cut_into_words"
+    if prefix:
+        return "prefix"
+    words = len(parsed.terms)
+    size = "one_word" if words <= 1 else "two_three_words" if words <= 3 else "four_words_or_more"
+    return f"{size}_phrase" if phrase else size
 
 
 def setup(db: str) -> None:
@@ -142,6 +160,7 @@ def query(args: argparse.Namespace) -> None:
     figures: dict[str, Any] = {}
     slow: list[tuple[float, str, str]] = []
     mix: dict[str, list[float]] = {"wall": [], "cpu": []}  # gold + generated: bench/search/run.py's mix
+    classes: dict[str, list[float]] = {}
     for name, texts in groups.items():
         took = []
         cpu = []  # the process's CPU time: steadier than the wall clock when the cores are shared
@@ -157,6 +176,8 @@ def query(args: argparse.Namespace) -> None:
         if name != "broad":
             mix["wall"] += took
             mix["cpu"] += cpu
+            for text, ms in zip(texts, took, strict=True):
+                classes.setdefault(query_class(text), []).append(ms)
         figures[name] = {"n": len(took), "p50_ms": round(scoring.percentile(took, 50), 1),
                          "p95_ms": round(scoring.percentile(took, 95), 1), "max_ms": round(max(took), 1),
                          "cpu_p50_ms": round(scoring.percentile(cpu, 50), 1),
@@ -164,6 +185,11 @@ def query(args: argparse.Namespace) -> None:
     figures["mix"] = {"n": len(mix["wall"]), "p50_ms": round(scoring.percentile(mix["wall"], 50), 1),
                       "p95_ms": round(scoring.percentile(mix["wall"], 95), 1),
                       "cpu_p95_ms": round(scoring.percentile(mix["cpu"], 95), 1)}
+    figures["classes"] = {
+        name: {"n": len(took), "p50_ms": round(scoring.percentile(took, 50), 1),
+               "p95_ms": round(scoring.percentile(took, 95), 1), "over_100_ms": sum(ms > 100 for ms in took)}
+        for name, took in sorted(classes.items())
+    }
     for ms, text, path in sorted(slow, reverse=True)[: args.slowest]:
         print(f"  slow {ms:7.1f} ms  {path:10}  {text}")
     if args.save:
