@@ -278,3 +278,23 @@ def test_agencies_dissolved_in_a_merger_are_not_offered_unless_the_plan_names_th
     assert pw.world.dl_dept.pk not in offered and pw.world.central.pk not in offered
     pw.plan.reporting_agencies.remove(pw.district)
     assert pw.district.pk not in set(services.plan_agencies(pw.plan).values_list("pk", flat=True))
+
+
+def test_the_task_page_shows_its_section_and_links_its_parent(pw: PW) -> None:
+    plan = pw.plan
+    child, parent = plan.tasks.get(key="II.1.b"), plan.tasks.get(key="II.1.a")
+    page = client_for(pw.reporter_bgc).get(f"/plans/{plan.pk}/tasks/{child.pk}/").content.decode()
+    assert re.search(r"<dt>Mục</dt><dd data-testid=\"task-section\">II\.1 Thông tin, tuyên truyền</dd>", page)
+    assert "<dt>Thuộc nhiệm vụ</dt>" in page
+    assert (f'<dd data-testid="task-parent"><a href="/plans/{plan.pk}/tasks/{parent.pk}/">II.1.a '
+            f"{parent.title}</a></dd>") in page
+    # A task at the top of its section names no parent; one without a section says so.
+    page = client_for(pw.manager).get(f"/plans/{plan.pk}/tasks/{parent.pk}/").content.decode()
+    assert 'data-testid="task-parent"' not in page and "Thuộc nhiệm vụ" not in page
+    Task.objects.filter(pk=parent.pk).update(section=None)
+    page = client_for(pw.manager).get(f"/plans/{plan.pk}/tasks/{parent.pk}/").content.decode()
+    assert '<dd data-testid="task-section">—</dd>' in page
+    reader = client_for(pw.reporter_bgc)
+    reader.post("/i18n/setlang/", {"language": "en", "next": "/plans/"})
+    english = reader.get(f"/plans/{plan.pk}/tasks/{child.pk}/").content.decode()
+    assert "<dt>Part of task</dt>" in english and "<dt>Section</dt>" in english

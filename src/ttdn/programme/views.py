@@ -276,7 +276,7 @@ def budget_xlsx(request: HttpRequest, plan: Plan) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @with_plan
 def task_detail(request: HttpRequest, plan: Plan, task_pk: int) -> HttpResponse:
-    task = get_object_or_404(plan.tasks.select_related("lead_agency", "section", "plan"), pk=task_pk)
+    task = get_object_or_404(plan.tasks.select_related("lead_agency", "section", "parent", "plan"), pk=task_pk)
     form = ProgressForm()
     status = 200
     if request.method == "POST":
