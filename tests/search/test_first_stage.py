@@ -163,7 +163,7 @@ def test_a_phrase_weighs_at_most_each_of_its_lexemes(world: World) -> None:
     checked = 0
     with connection.cursor() as cursor:
         for tokens in phrases:
-            phrase = search.q.to_tsquery(search.q.ParsedQuery(terms=[search.q.Term([(search.q.Phrase(tokens),)])]))
+            phrase = search.q.phrase_tsquery(search.q.Phrase(tokens))
             rank = f"ts_rank_cd('{search.PG_WEIGHTS}'::float4[], vec, %s::tsquery, 0)"
             cursor.execute(
                 f"SELECT {rank}, least({', '.join([rank] * len(tokens))}) FROM search_searchdocument "  # noqa: S608

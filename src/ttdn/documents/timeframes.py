@@ -54,6 +54,11 @@ def _last_day(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def quarter_dates(year: int, first: int, last: int | None = None) -> tuple[date, date]:
+    """The first day of quarter `first` and the last day of quarter `last` (the same one by default) of a year."""
+    return date(year, QUARTER_MONTHS[first][0], 1), _last_day(year, QUARTER_MONTHS[last or first][1])
+
+
 def _safe_date(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
@@ -125,8 +130,7 @@ def parse_timeframe(text: str, *, period: tuple[date, date] | None = None,
         values = sorted({ROMAN.get(n, int(n) if n.isdigit() else 0) for n in numbers} - {0})
         year = _year(quarter.group(3)) if quarter.group(3) else _period_years(period, plan_date)
         if values and year:
-            first, last = QUARTER_MONTHS[values[0]], QUARTER_MONTHS[values[-1]]
-            return Timeframe("quarter", date(year, first[0], 1), _last_day(year, last[1]), original)
+            return Timeframe("quarter", *quarter_dates(year, values[0], values[-1]), original)
 
     # Halves: "6 tháng đầu năm 2020", "6 tháng cuối năm".
     half = _HALF.search(folded)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Agency
+from ttdn.documents.timeframes import quarter_dates
 from ttdn.places.models import BorderSite, EquipmentKind, EquipmentStatus
 from ttdn.programme import services
 from ttdn.programme.models import (
@@ -195,9 +195,7 @@ class TaskForm(forms.Form):
                 self.add_error("quarter", _("Give the year and the quarter."))
             else:
                 # A quarter is stored as its first and last day, so the overdue rule needs nothing more.
-                data["start"] = dt.date(year, 3 * quarter - 2, 1)
-                data["end"] = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) \
-                    - dt.timedelta(days=1)
+                data["start"], data["end"] = quarter_dates(year, quarter)
         elif kind == TimeframeKind.PERIOD and (start is None or end is None):
             if "start" not in self.errors and "end" not in self.errors:
                 self.add_error("end", _("Give the first and the last day of the period."))

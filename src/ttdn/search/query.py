@@ -137,6 +137,11 @@ def _ts_phrase(p: Phrase) -> str:
     return _group(lexemes, "<->")
 
 
+def phrase_tsquery(p: Phrase) -> str:
+    """One phrase alone as a tsquery literal (PostgreSQL weighs each phrase of a query on its own)."""
+    return _ts_phrase(p)
+
+
 def to_tsquery(parsed: ParsedQuery, any_term: bool = False) -> str:
     """A tsquery literal (cast with ::tsquery, so no parser cuts the tokens again)."""
     terms = [

@@ -685,15 +685,18 @@ def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
     phrases: list[tuple[str, float]] = []
     lexemes: list[tuple[str, ...]] = []
     terms: list[list[list[int]]] = []
+    counted: dict[str, int] = {}  # a phrase repeated in the query is counted once
     for term in parsed.terms:
         alternatives: list[list[int]] = []
         for alternative in term.alternatives:
             indexes = []
             for phrase in alternative:
-                tsquery = q.to_tsquery(q.ParsedQuery(terms=[q.Term([(phrase,)])]))
+                tsquery = q.phrase_tsquery(phrase)
                 whole = phrase.tokens[:-1] if phrase.prefix else phrase.tokens
                 if exact:
-                    n = float(_documents_with(tsquery))
+                    if tsquery not in counted:
+                        counted[tsquery] = _documents_with(tsquery)
+                    n = float(counted[tsquery])
                 else:
                     share = min((known.get(t, rare) for t in whole), default=1.0)
                     if phrase.prefix:
