@@ -126,6 +126,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # decompressed) and spills the grouping of its matches to disk.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c jit=off -c work_mem=32MB").strip()
+# PostgreSQL's search impact index keeps its lexemes' arrays in each hub process, up to this many MB.
+SEARCH_CACHE_MB = int(_env("SEARCH_CACHE_MB", "1024"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -130,22 +130,18 @@ def _lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _ts_phrase(p: Phrase) -> str:
+def phrase_tsquery(p: Phrase) -> str:
+    """One phrase as a tsquery literal (also alone: PostgreSQL weighs each phrase of a query on its own)."""
     lexemes = [_lexeme(t) for t in p.tokens]
     if p.prefix:
         lexemes[-1] += ":*"
     return _group(lexemes, "<->")
 
 
-def phrase_tsquery(p: Phrase) -> str:
-    """One phrase alone as a tsquery literal (PostgreSQL weighs each phrase of a query on its own)."""
-    return _ts_phrase(p)
-
-
 def to_tsquery(parsed: ParsedQuery, any_term: bool = False) -> str:
     """A tsquery literal (cast with ::tsquery, so no parser cuts the tokens again)."""
     terms = [
-        _group([_group([_ts_phrase(p) for p in alt], "&") for alt in term.alternatives], "|")
+        _group([_group([phrase_tsquery(p) for p in alt], "&") for alt in term.alternatives], "|")
         for term in parsed.terms
     ]
     return f" {'|' if any_term else '&'} ".join(terms)

@@ -5,6 +5,9 @@
 document table's columns filter them and apply the same access rules as `ttdn.content.permissions`, and
 the variants are grouped by item inside the query, so the limit counts items the caller may see.
 
+On a large PostgreSQL index the impact index (`search.impact`: every word's documents and weighted counts as
+arrays in this process) names the candidates and bounds first, and counts; the same SQL ranks the page.
+
 `index_items` keeps the index current: it is registered with `content.changes` and runs inside the
 transaction of every content write; a deferring writer (a node's apply) has it drop the items at once and
 queue them for `index_pending`, run after the commit. `reindex_all` rebuilds everything (`ttdn reindex`).
@@ -20,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,8 +35,8 @@ from ttdn.content import permissions as perms
 from ttdn.content.models import Attachment, Audience, Item, State, TranslationState, Variant
 from ttdn.core import audit, languages
 from ttdn.core.text import html_to_text
+from ttdn.search import impact, snippets
 from ttdn.search import query as q
-from ttdn.search import snippets
 from ttdn.search.models import IndexInfo, PendingIndex, SearchDocument
 from ttdn.search.normalize import index_tokens
 
@@ -253,6 +257,7 @@ def _drop_documents(cursor: Any, id_list: str) -> None:
     cursor.execute(f"DELETE FROM {_DOC} WHERE item_id IN ({id_list})")  # noqa: S608
     if connection.vendor == "postgresql":
         cursor.execute(f"DELETE FROM search_toplist WHERE item_id IN ({id_list})")  # noqa: S608
+        impact.note_changed(cursor, [int(i) for i in id_list.split(",")])
 
 
 def _index_batch(item_ids: Sequence[int], kind_labels: dict[str, str], *, fresh: bool = False) -> int:
@@ -351,6 +356,7 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
             _FREQUENCIES["at"] = -1e9  # read the new statistics at the next search
             _AVERAGE["at"] = -1e9
             build_toplists()
+            build_impact_index()
         else:
             cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         _set_info("format", INDEX_FORMAT)
@@ -379,6 +385,10 @@ _F_SQL = (f"({_LOW} * cardinality(u.weights) + {_CLASS_WEIGHTS['A'] - _LOW} * ca
           f"'A')) + {_CLASS_WEIGHTS['B'] - _LOW} * cardinality(array_positions(u.weights, 'B')))")
 # An upper bound of f, cheap (every occurrence weighs at most 1): most rows are dropped on it.
 _F_MAX_SQL = f"({max(_CLASS_WEIGHTS.values())} * cardinality(u.weights))"
+# The weight of each tsvector position: its field's (PG_OFFSETS), for the impact index's phrases.
+_WEIGHT_AT = np.zeros(impact.POSITIONS, np.float64)
+for _name, _start in sorted(PG_OFFSETS.items(), key=lambda kv: kv[1]):
+    _WEIGHT_AT[_start:] = _CLASS_WEIGHTS[PG_WEIGHT_OF[_name]]
 
 
 def _w_sql(avg: float, f: str = _F_SQL) -> str:
@@ -438,6 +448,23 @@ def build_toplists() -> int:
         _set_info("toplist_avg_length", repr(avg))
         _set_info("toplists", TOPLIST_FORMAT)
     return lexemes
+
+
+def build_impact_index() -> int:
+    """(Re)build PostgreSQL's impact index (search.impact) from the documents; returns its lexemes."""
+    lexemes = impact.build(_F_SQL)
+    audit.record(None, "search.index.impact", None, lexemes=lexemes)
+    return lexemes
+
+
+def rebuild_impact_index_if_changed() -> int:
+    """The worker's periodic check: a new build once REBUILD_AFTER items changed since the last (or, on a
+    hub that has none yet, since the upgrade that brought it); 0: nothing done."""
+    if connection.vendor != "postgresql":
+        return 0
+    if impact.changed_items() < impact.REBUILD_AFTER:
+        return 0
+    return build_impact_index()
 
 
 def _toplists_add(cursor: Any, id_list: str) -> None:
@@ -513,6 +540,17 @@ def visibility_q(user: Any, now: dt.datetime) -> Q:
     return items & shown
 
 
+def _languages(query: SearchQuery) -> list[str]:
+    return [languages.canonical_tag(t) or t for t in query.languages]
+
+
+def _date_bounds(query: SearchQuery) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The date filter as [from, before): the start of its first day and of the day after its last."""
+    since = _day_start(query.date_from) if query.date_from else None
+    before = _day_start(query.date_to + dt.timedelta(days=1)) if query.date_to else None
+    return since, before
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -524,7 +562,7 @@ def _filters_q(user: Any, query: SearchQuery, now: dt.datetime) -> Q:
     if query.kinds:
         where &= Q(kind__in=list(query.kinds))
     if query.languages:
-        where &= Q(language__in=[languages.canonical_tag(t) or t for t in query.languages])
+        where &= Q(language__in=_languages(query))
     if query.states:
         where &= Q(state__in=list(query.states))
     if query.topics:
@@ -537,10 +575,11 @@ def _filters_q(user: Any, query: SearchQuery, now: dt.datetime) -> Q:
         for key in query.provinces:
             any_province |= Q(provinces__contains=f" {key} ")
         where &= any_province
-    if query.date_from:
-        where &= Q(date__gte=_day_start(query.date_from))
-    if query.date_to:
-        where &= Q(date__lt=_day_start(query.date_to + dt.timedelta(days=1)))
+    since, before = _date_bounds(query)
+    if since:
+        where &= Q(date__gte=since)
+    if before:
+        where &= Q(date__lt=before)
     return where
 
 
@@ -577,6 +616,9 @@ class _Match:
     # Each term as its alternatives, each alternative as the indexes of its phrases.
     terms: list[list[list[int]]] = field(default_factory=list)
     any_term: bool = False
+    # With the impact index: what its arrays say about the query, and the items changed since its build.
+    evaluation: impact.Evaluation | None = None
+    delta_items: list[int] = field(default_factory=list)
 
 
 def _matches_sql(match: _Match | None, where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
@@ -677,39 +719,75 @@ def _documents_with(tsquery: str) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
-    """Each phrase's idf as FTS5's bm25 computes it: ln(1 + (N - n + 0.5) / (n + 0.5)), n the documents
-    holding the phrase (counted on a small index, else estimated from the column statistics)."""
-    total, average, exact = _document_count()
-    known, rare = ({}, 0.0) if exact else _lexeme_frequencies()
-    phrases: list[tuple[str, float]] = []
-    lexemes: list[tuple[str, ...]] = []
+def _idf(total: int, n: float) -> float:
+    """FTS5's bm25 idf: ln(1 + (N − n + 0.5) / (n + 0.5)), n the documents holding the phrase."""
+    return max(math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6)
+
+
+def _phrases(parsed: q.ParsedQuery) -> tuple[list[q.Phrase], list[list[list[int]]]]:
+    """Every phrase of the query in order, and each term as its alternatives, each as its phrases' indexes."""
+    phrases: list[q.Phrase] = []
     terms: list[list[list[int]]] = []
-    counted: dict[str, int] = {}  # a phrase repeated in the query is counted once
     for term in parsed.terms:
         alternatives: list[list[int]] = []
         for alternative in term.alternatives:
-            indexes = []
-            for phrase in alternative:
-                tsquery = q.phrase_tsquery(phrase)
-                whole = phrase.tokens[:-1] if phrase.prefix else phrase.tokens
-                if exact:
-                    if tsquery not in counted:
-                        counted[tsquery] = _documents_with(tsquery)
-                    n = float(counted[tsquery])
-                else:
-                    share = min((known.get(t, rare) for t in whole), default=1.0)
-                    if phrase.prefix:
-                        # At most the share of the listed lexemes it stands for (summed: an upper bound).
-                        stem = phrase.tokens[-1]
-                        share = min(share, max(rare, min(1.0, sum(f for e, f in known.items() if e.startswith(stem)))))
-                    n = share * total
-                indexes.append(len(phrases))
-                phrases.append((tsquery, max(math.log(1 + (total - n + 0.5) / (n + 0.5)), 1e-6)))
-                lexemes.append(tuple(whole))
-            alternatives.append(indexes)
+            alternatives.append(list(range(len(phrases), len(phrases) + len(alternative))))
+            phrases.extend(alternative)
         terms.append(alternatives)
-    return _Match(q.to_tsquery(parsed, any_term=any_term), phrases, average, lexemes, terms, any_term)
+    return phrases, terms
+
+
+def _whole(phrase: q.Phrase) -> tuple[str, ...]:
+    """A phrase's whole lexemes (a prefix's last token left out)."""
+    return phrase.tokens[:-1] if phrase.prefix else phrase.tokens
+
+
+def _impact_match(parsed: q.ParsedQuery, any_term: bool, segment: impact.Segment, changed: list[int]) -> _Match:
+    """The query against the impact index's arrays: n is the documents holding each phrase there (for a
+    phrase of several lexemes, estimated from a sample of those holding them all), the average length the
+    index's."""
+    phrases, terms = _phrases(parsed)
+    specs = [impact.PhraseSpec(_whole(p), p.tokens[-1] if p.prefix else None) for p in phrases]
+
+    def idf(n: int) -> float:
+        return _idf(segment.documents, n)
+
+    with connection.cursor() as cursor:
+        evaluation = impact.evaluate(cursor, segment, changed, specs, terms, any_term, idf,
+                                     BM25_K1 * PG_WEIGHT_SCALE, BM25_B, BM25_K1 + 1, _WEIGHT_AT)
+    weighed = [(q.phrase_tsquery(p), idf(n)) for p, n in zip(phrases, evaluation.counts, strict=True)]
+    return _Match(q.to_tsquery(parsed, any_term=any_term), weighed, segment.avg_length,
+                  [spec.whole for spec in specs], terms, any_term, evaluation, changed)
+
+
+def _pg_match(parsed: q.ParsedQuery, any_term: bool) -> _Match:
+    """Each phrase's idf as FTS5's bm25 computes it (`_idf`), n the documents holding the phrase: from the
+    impact index when there is one, else counted on a small index or estimated from the column statistics."""
+    with connection.cursor() as cursor:
+        current = impact.current(cursor)
+    if current is not None:
+        return _impact_match(parsed, any_term, *current)
+    total, average, exact = _document_count()
+    known, rare = ({}, 0.0) if exact else _lexeme_frequencies()
+    phrases, terms = _phrases(parsed)
+    weighed: list[tuple[str, float]] = []
+    counted: dict[str, int] = {}  # a phrase repeated in the query is counted once
+    for phrase in phrases:
+        tsquery = q.phrase_tsquery(phrase)
+        if exact:
+            if tsquery not in counted:
+                counted[tsquery] = _documents_with(tsquery)
+            n = float(counted[tsquery])
+        else:
+            share = min((known.get(t, rare) for t in _whole(phrase)), default=1.0)
+            if phrase.prefix:
+                # At most the share of the listed lexemes it stands for (summed: an upper bound).
+                stem = phrase.tokens[-1]
+                share = min(share, max(rare, min(1.0, sum(f for e, f in known.items() if e.startswith(stem)))))
+            n = share * total
+        weighed.append((tsquery, _idf(total, n)))
+    return _Match(q.to_tsquery(parsed, any_term=any_term), weighed, average, [_whole(p) for p in phrases], terms,
+                  any_term)
 
 
 def _match(parsed: q.ParsedQuery, any_term: bool = False) -> _Match:
@@ -735,6 +813,8 @@ def _count(match: _Match | None, where_sql: str, where_params: list[Any]) -> int
                f"(SELECT rowid AS rid FROM search_fts WHERE search_fts MATCH %s) AS f "
                f"CROSS JOIN {_DOC} ON {_DOC}.variant_id = f.rid WHERE {where_sql} LIMIT %s)")
         params = [match.expr, *where_params, TOTAL_CAP + 1]
+    elif match is not None and match.evaluation is not None:
+        return _impact_count(match, where_sql, where_params, _changed_matching(match, where_sql, where_params))
     elif match is not None:
         return _pg_count(match, where_sql, where_params)
     else:
@@ -921,11 +1001,7 @@ def _pg_top(
         if len(extra) > PG_MAX_ENUMERATED:
             return None
     ratio = min(1.0, built / max(match.avg_length, 1.0))
-    sql, params = _matches_sql(match, where_sql, where_params)
-    # The candidate items' documents stand in for the table (a CTE of the same name), so the full query's
-    # SQL ranks them: every matching variant of a candidate item is scored, its best and latest are exact.
-    sql = (f"WITH {_DOC} AS MATERIALIZED (SELECT * FROM {_DOC} WHERE item_id = ANY(%s)), "  # noqa: S608
-           + sql.removeprefix("WITH ") + _GROUPED)
+    sql, params = _candidates_sql(match, where_sql, where_params)
     need = offset + limit
     k = max(PG_FIRST_K, 4 * need)
     with connection.cursor() as cursor:
@@ -960,13 +1036,109 @@ def _pg_top(
     return [(*r[:4], total, *r[5:]) for r in rows], total
 
 
+def _candidates_sql(match: _Match, where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
+    """The full query's SQL over candidate items only (their ids its first parameter): their documents stand
+    in for the table (a CTE of the same name), so every matching variant of a candidate item is scored and
+    its best and latest are exact."""
+    sql, params = _matches_sql(match, where_sql, where_params)
+    return (f"WITH {_DOC} AS MATERIALIZED (SELECT * FROM {_DOC} WHERE item_id = ANY(%s)), "  # noqa: S608
+            + sql.removeprefix("WITH ") + _GROUPED), params
+
+
+# The impact index's first stage takes the documents of the best IMPACT_DEPTH · (offset + limit) scores
+# (at least PG_FIRST_K), four times more while the page is not certain, and ranks at most IMPACT_MAX_ITEMS
+# candidate items by SQL (then the full query).
+IMPACT_DEPTH = 4
+IMPACT_MAX_ITEMS = 20_000
+
+
+def _changed_matching(match: _Match, where_sql: str, where_params: list[Any]) -> set[int]:
+    """The items changed since the impact index was built that match now (from the table)."""
+    if not match.delta_items:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT {_DOC}.item_id FROM {_DOC} WHERE {_DOC}.item_id = ANY(%s) "  # noqa: S608
+            f"AND {_DOC}.vec @@ %s::tsquery AND {where_sql}",
+            [match.delta_items, match.expr, *where_params],
+        )
+        return {int(iid) for (iid,) in cursor.fetchall()}
+
+
+def _impact_top(
+    match: _Match, where_sql: str, where_params: list[Any], limit: int, offset: int
+) -> tuple[list[tuple[Any, ...]], int] | None:
+    """The first stage with the impact index: the documents with the k best scores (or bounds) name the
+    candidate items, with the changed items that match; SQL ranks them exactly under the filters. A document
+    left out scores at most the best bound left out, so the page is certain once its last item beats that
+    (or nothing was left out). Returns `_run`'s rows with the total, or None (too many candidates)."""
+    found = match.evaluation
+    assert found is not None
+    changed = _changed_matching(match, where_sql, where_params)
+    sql, params = _candidates_sql(match, where_sql, where_params)
+    k = max(PG_FIRST_K, IMPACT_DEPTH * (offset + limit))
+    slack = impact.SLACK
+    with connection.cursor() as cursor:
+        while True:
+            # Every document tied with the k-th is taken too: the bound is strictly below the taken.
+            taken, bound = found.top(k)
+            items = set(np.unique(found.segment.item_of[taken]).tolist()) | changed
+            if len(items) > IMPACT_MAX_ITEMS:
+                return None
+            cursor.execute(sql, [sorted(items), *params, limit, offset])
+            rows = cursor.fetchall()
+            if bound is None or (len({r[1] for r in rows}) == limit
+                                 and -rows[-1][3] > bound * (1 + slack) + slack):
+                break
+            k *= 4
+    total = _impact_count(match, where_sql, where_params, changed)
+    return [(*r[:4], total, *r[5:]) for r in rows], total
+
+
+def _impact_count(match: _Match, where_sql: str, where_params: list[Any], changed: set[int]) -> int:
+    """How many items match, up to TOTAL_CAP + 1: the arrays' matching documents (their phrases verified)
+    are checked against the filters by id, a slice at a time, until the cap is reached; the changed items
+    matching are counted from the table."""
+    found = match.evaluation
+    assert found is not None
+    cap = TOTAL_CAP + 1
+    items = set(changed)
+    docs, owners = found.matched, found.items
+    # One document per run of the same item (an item's versions have neighbouring ids); where the filters
+    # refuse it, the item's other documents are asked (the filters decide per language version).
+    first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else np.zeros(0, np.int64)
+    select = (f"SELECT DISTINCT {_DOC}.item_id FROM {_DOC} WHERE {_DOC}.variant_id = ANY(%s) "  # noqa: S608
+              f"AND {where_sql}")
+    start, step = 0, cap + cap // 4
+    with connection.cursor() as cursor:
+        while len(items) < cap and start < len(first):
+            chosen = first[start:start + step]
+            for ask in (docs[chosen], None):
+                if ask is None:
+                    refused = set(owners[chosen].tolist()) - items
+                    if not refused:
+                        break
+                    ask = docs[np.isin(owners, np.fromiter(refused, np.int64)) & ~np.isin(docs, docs[chosen])]
+                holding = ask[found.verify(ask)[0]]
+                if len(holding):
+                    cursor.execute(select, [holding.tolist(), *where_params])
+                    items.update(int(iid) for (iid,) in cursor.fetchall())
+            start += len(chosen)
+            step *= 2
+    return min(len(items), cap)
+
+
 def _ranked(
     match: _Match | None, where_sql: str, where_params: list[Any], limit: int, offset: int
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The page's rows (grouped by item, best first) and the total, counted up to the cap."""
     if match is not None and limit:
         if connection.vendor == "postgresql":
-            found = _pg_top(match, where_sql, where_params, limit, offset)
+            found = None
+            if match.evaluation is not None:
+                found = _impact_top(match, where_sql, where_params, limit, offset)
+            if found is None:
+                found = _pg_top(match, where_sql, where_params, limit, offset)
         else:
             found = _sqlite_top(match, where_sql, where_params, limit, offset)
         if found is not None:
@@ -986,7 +1158,7 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
     where_sql, where_params = _where_sql(_filters_q(user, query, timezone.now()))
     relaxed = False
     if parsed:
-        match: _Match | None = _match(parsed)
+        match: _Match | None = _narrowed(_match(parsed), query)
     elif query.text.strip() and not any(ch.isalnum() for ch in query.text):
         return SearchResults([], 0, (time.perf_counter() - started) * 1000)  # only punctuation: nothing to find
     else:
@@ -994,7 +1166,7 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
     rows, total = _ranked(match, where_sql, where_params, limit, offset)
     if total == 0 and len(parsed.terms) > 1:
         # No item holds every word: show those holding any of them, still ranked.
-        match = _match(parsed, any_term=True)
+        match = _narrowed(_match(parsed, any_term=True), query)
         rows, total = _ranked(match, where_sql, where_params, limit, offset)
         relaxed = total > 0
     if match is not None and rows:
@@ -1002,6 +1174,24 @@ def search(user: Any, query: SearchQuery) -> SearchResults:
     hits = _hits(rows, parsed)
     return SearchResults(hits, min(total, TOTAL_CAP), (time.perf_counter() - started) * 1000, relaxed=relaxed,
                          total_capped=total > TOTAL_CAP)
+
+
+def _narrowed(match: _Match, query: SearchQuery) -> _Match:
+    """The query's own filters on the documents' columns applied in the impact index's arrays (the SQL checks
+    every filter again): a filter that leaves few of many matches no longer has the first stage and the count
+    ask the table about the rest."""
+    if match.evaluation is None:
+        return match
+    filters = [("language", _languages(query)), ("kind", list(query.kinds)), ("provinces", list(query.provinces)),
+               ("topics", list(query.topics))]
+    since, before = _date_bounds(query)
+    with connection.cursor() as cursor:
+        # The date bounds a second wider: the SQL decides at the microsecond.
+        mask = impact.allowed(cursor, match.evaluation.segment, filters,
+                              since.timestamp() - 1 if since else None, before.timestamp() + 1 if before else None)
+    if mask is not None:
+        match.evaluation = match.evaluation.restricted(mask)
+    return match
 
 
 def _other_versions(rows: list[tuple[Any, ...]], where_sql: str, where_params: list[Any]) -> list[tuple[Any, ...]]:

@@ -1,0 +1,12 @@
+"""Background work for search: the impact index rebuilt once enough material changed (run by `ttdn worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from ttdn.search import services
+
+
+@task()
+def rebuild_impact_index() -> int:
+    return services.rebuild_impact_index_if_changed()
