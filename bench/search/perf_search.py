@@ -10,9 +10,11 @@ every content change and a node's apply take) and prints variants/s; `query` tim
 generated ones and a set of broad ones (common words, short prefixes), prints p50/p95 per group (wall clock and
 the process's CPU time) and for gold + generated together (run.py's mix), and can save
 or compare each query's top 10 (item ids) so a faster path is shown to rank the same items. `--slowest N`
-lists the N slowest queries with the path that answered (fast: the bounded first stage; exact: every match
-ranked; fast/exact when the relaxed any-word query ran too). The mix is also timed per kind of query (`classes`:
-one word, two or three, four or more, quoted phrases, runs cut into words by ICU, prefixes).
+lists the N slowest queries with the path that answered (impact: PostgreSQL's impact index; fast: the champion
+lists or SQLite's bounded first stage; exact: every match ranked; two paths when the relaxed any-word query ran
+too); `--exact` turns the first stages off, for the reference top 10 that `--check` compares with. The mix is
+also timed per kind of query (`classes`: one word, two or three, four or more, quoted phrases, runs cut into words
+by ICU, prefixes).
 """
 
 from __future__ import annotations
@@ -134,18 +136,24 @@ def query(args: argparse.Namespace) -> None:
     from ttdn.search import services
     from ttdn.search.services import SearchQuery, search
 
-    # Which path answered each query: the bounded first stage ("fast") or the exact ranking of every match.
-    first_stage = "_pg_top" if args.db.startswith("postgres") else "_sqlite_top"
-    fast_top = getattr(services, first_stage, None)  # None: older code (TTDN_SRC) without a first stage
+    # Which path answered each query: the impact index's first stage ("impact"), the champion lists' or
+    # SQLite's ("fast"), or the exact ranking of every match ("exact"). --exact turns the first stages off.
+    stages = ["_impact_top", "_pg_top"] if args.db.startswith("postgres") else ["_sqlite_top"]
     paths: list[str] = []
 
-    def tracing(*a: Any) -> Any:
-        found = fast_top(*a)  # type: ignore[misc]
-        paths.append("fast" if found is not None else "exact")
-        return found
+    def tracing(name: str, fast_top: Any) -> Any:
+        def traced(*a: Any) -> Any:
+            found = None if args.exact else fast_top(*a)
+            if found is not None or name != "_impact_top":
+                paths.append(("impact" if name == "_impact_top" else "fast") if found is not None else "exact")
+            return found
 
-    if fast_top is not None:
-        setattr(services, first_stage, tracing)
+        return traced
+
+    for name in stages:
+        fast_top = getattr(services, name, None)  # None: older code (TTDN_SRC) without this stage
+        if fast_top is not None:
+            setattr(services, name, tracing(name, fast_top))
     bench = Bench("x", 0)
     bench.users = gold_users()
     bench._pools()
@@ -200,6 +208,9 @@ def query(args: argparse.Namespace) -> None:
         figures["top10_differ"] = len(differ)
         for k in differ[:10]:
             print(f"  differs {k}: {want[k]['top']} -> {tops[k]['top']}")
+    from run import server_settings
+
+    figures["server"] = server_settings()
     print(json.dumps(figures, ensure_ascii=False))
 
 
@@ -213,6 +224,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--save")
     parser.add_argument("--check")
+    parser.add_argument("--exact", action="store_true", help="rank every match (first stages off): the reference")
     parser.add_argument("--slowest", type=int, default=10, help="print the N slowest queries with the path taken")
     args = parser.parse_args()
     {"build": build, "index": index, "query": query}[args.mode](args)

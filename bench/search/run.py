@@ -165,6 +165,7 @@ def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         out["index_size_ratio_pg"] = pg["index_size_ratio"]
         out["pg"] = {k: pg[k] for k in ("variants", "insert_seconds", "reindex_seconds", "gold_load_seconds",
                                         "text_bytes", "index_bytes", "queries_timed", "phrase_p95_ms")}
+        out["pg"].update({k: v for k, v in pg.items() if k.startswith("pg_")})  # the server's memory settings
     return out
 
 
@@ -347,7 +348,7 @@ class Bench:
         from tests.search.gold import scoring
 
         from ttdn.content.models import Variant
-        from ttdn.search import services
+        from ttdn.search import impact, services
         from ttdn.search.services import SearchQuery, reindex_all, search
 
         have = Variant.objects.count()
@@ -373,6 +374,10 @@ class Bench:
                 lists = services.build_toplists()
                 rebuilt = "toplists"
                 self.say(f"champion lists rebuilt: {lists:,} lexemes")
+            if pg and stamps.get("impact_format") != impact.IMPACT_FORMAT:
+                lexemes = services.build_impact_index()
+                rebuilt = "impact" if rebuilt == "none" else f"{rebuilt}+impact"
+                self.say(f"impact index rebuilt: {lexemes:,} lexemes")
         else:
             indexed = reindex_all(progress)
         reindex_seconds = time.perf_counter() - started
@@ -407,6 +412,7 @@ class Bench:
             "p50_ms": round(scoring.percentile(took, 50), 1),
             "p95_ms": round(scoring.percentile(took, 95), 1),
             "phrase_p95_ms": round(scoring.percentile(phrase_took, 95), 1),
+            **server_settings(),
         }
 
     def sizes(self) -> tuple[int, int]:
@@ -526,6 +532,20 @@ class Bench:
                 text = text[:-1] + "*"
             out.append(text)
         return out
+
+
+def server_settings() -> dict[str, str]:
+    """The PostgreSQL server's memory settings (latency depends on them), printed with the figures."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', "
+                    "'effective_cache_size') ORDER BY name")
+        rows = cur.fetchall()
+    block = {"8kB": 8192, "kB": 1024}
+    return {f"pg_{name}_mb": str(round(int(value) * block.get(unit or "", 1) / 2**20)) for name, value, unit in rows}
 
 
 def fts5_plain_query(text: str) -> str:
