@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from ttdn.accounts.models import Agency, AgencyKind, Role, RoleGrant, User
 from ttdn.content import permissions as perms
@@ -18,11 +21,20 @@ from ttdn.places.models import BorderSite, SiteKind
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def built_demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """The demo hub, built once for the module's tests (each runs in its own savepoint inside it) and
+    rolled back after them: building it takes most of these tests' time."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db: object) -> str:
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    return out.getvalue()
+def demo(built_demo: str, db: object) -> str:
+    return built_demo
 
 
 def test_demo_builds_a_realistic_hub(demo: str) -> None:
