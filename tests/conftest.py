@@ -32,6 +32,20 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the product's default language. A request through the test client activates
+    the language its cookie or Accept-Language asks for in this thread, and Django leaves it active
+    after the response (the next request sets its own), so a later test in the same worker would
+    otherwise read lazily translated text in another language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class World:
     central: Agency
