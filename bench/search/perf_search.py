@@ -87,7 +87,7 @@ def build(args: argparse.Namespace) -> None:
     from tests.search.gold.load import gold_users, load_gold
 
     from ttdn.places.services import do_load_admin_units
-    from ttdn.search.services import reindex_all
+    from ttdn.search.services import do_reindex_all
 
     call_command("migrate", verbosity=0)
     do_load_admin_units(None)
@@ -100,7 +100,7 @@ def build(args: argparse.Namespace) -> None:
 
     bench.generate(max(0, args.variants - Variant.objects.count()))
     started = time.perf_counter()
-    n = reindex_all()
+    n = do_reindex_all()
     took = time.perf_counter() - started
     print(json.dumps({"reindex_variants": n, "reindex_seconds": round(took, 1), "variants_per_s": round(n / took)}))
 

@@ -16,7 +16,7 @@ database named in --pg-url is dropped and created again, UTF-8 ctype). In each:
    PostgreSQL, `to_tsvector('simple', …)` / `plainto_tsquery('simple', q)` ranked by ts_rank; best variant per
    item, no normaliser;
 3. a generated corpus is added with bulk SQL (gold sentences recombined across items, numbers changed) and the
-   index rebuilt with `reindex_all()` (load and index times reported); then the gold queries and generated ones
+   index rebuilt with `do_reindex_all()` (load and index times reported); then the gold queries and generated ones
    (one to three words of a random title, prefixes, Lao/Khmer/Chinese runs) are timed through `search()`
    (ranked, limit 10, anonymous) → p50/p95; index size as a multiple of the text size.
 The last line printed is one JSON object with every figure.
@@ -349,7 +349,7 @@ class Bench:
 
         from ttdn.content.models import Variant
         from ttdn.search import impact, services
-        from ttdn.search.services import SearchQuery, reindex_all, search
+        from ttdn.search.services import SearchQuery, do_reindex_all, search
 
         have = Variant.objects.count()
         started = time.perf_counter()
@@ -371,15 +371,15 @@ class Bench:
             indexed = have
             rebuilt = "none"
             if pg and stamps.get("toplists") != services.TOPLIST_FORMAT:
-                lists = services.build_toplists()
+                lists = services.do_build_toplists()
                 rebuilt = "toplists"
                 self.say(f"champion lists rebuilt: {lists:,} lexemes")
             if pg and stamps.get("impact_format") != impact.IMPACT_FORMAT:
-                lexemes = services.build_impact_index()
+                lexemes = services.do_build_impact_index()
                 rebuilt = "impact" if rebuilt == "none" else f"{rebuilt}+impact"
                 self.say(f"impact index rebuilt: {lexemes:,} lexemes")
         else:
-            indexed = reindex_all(progress)
+            indexed = do_reindex_all(progress)
         reindex_seconds = time.perf_counter() - started
         self.say(f"index ({rebuilt} rebuilt): {indexed:,} variants in {reindex_seconds:.1f} s")
         text_bytes, index_bytes = self.sizes()

@@ -115,6 +115,6 @@ def test_reindex_all_empties_the_queue(world: World) -> None:
     item = published(world, "Hướng dẫn xuất nhập cảnh")
     with transaction.atomic(), changes.deferring():
         changes.notify([item.pk])
-    search.reindex_all()
+    search.do_reindex_all()
     assert not PendingIndex.objects.exists()
     assert search.search(None, SearchQuery(text="xuat nhap canh")).total == 1

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ttdn.content import services as content
 from ttdn.content.models import State
+from ttdn.core.models import AuditEntry
 from ttdn.search import impact
 from ttdn.search import services as search
 from ttdn.search.services import SearchQuery
@@ -122,8 +123,11 @@ def test_impact_index_ranks_like_the_full_query(world: World, monkeypatch: pytes
             call_command("impact_index")
         assert rebuild_impact_index.call() == 0  # the worker's task: nothing to do on SQLite
         return
-    assert search.build_impact_index() > 20
+    lexemes = search.do_build_impact_index()
+    assert lexemes > 20
     assert search.index_format()["impact"]
+    audited = AuditEntry.objects.filter(action="search.index.impact").latest("pk")
+    assert audited.actor_label == "system" and audited.data == {"lexemes": lexemes}
     with connection.cursor() as cursor:
         assert impact.current(cursor) is not None
     answered = _compare(world, monkeypatch)
@@ -158,7 +162,7 @@ def test_too_many_changes_set_the_index_aside(world: World, monkeypatch: pytest.
     items = _corpus(world)
     if connection.vendor != "postgresql":
         return
-    search.build_impact_index()
+    search.do_build_impact_index()
     monkeypatch.setattr(impact, "DELTA_MAX", 1)
     content.do_save_variant(world.appraiser, items[3], "en", "Cua khau", "", "<p>khau</p>")
     with connection.cursor() as cursor:
@@ -181,7 +185,7 @@ def test_bounds_hold_for_phrases_and_are_exact_for_words(world: World, monkeypat
     _corpus(world)
     if connection.vendor != "postgresql":
         return
-    search.build_impact_index()
+    search.do_build_impact_index()
     checked = 0
     kinds = set()
     for text in ["cua khau", "ch*", '"cua khau"', "ດ່ານແຂວງ", "ຂວງກ", '"khau cua" bien', "bien gi*", "ព្រំដែន"]:
@@ -219,7 +223,7 @@ def test_impact_index_command(world: World, capsys: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT df FROM search_posting WHERE lexeme = 'khau'")
         assert cursor.fetchone()[0] >= 1
-    search.reindex_all()  # a full reindex builds a new one and forgets the old
+    search.do_reindex_all()  # a full reindex builds a new one and forgets the old
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(DISTINCT segment) FROM search_posting")
         assert cursor.fetchone()[0] == 1
@@ -234,7 +238,7 @@ def test_lists_stored_in_any_order_are_sorted_on_load(world: World, monkeypatch:
     _corpus(world)
     if connection.vendor != "postgresql":
         return
-    search.build_impact_index()
+    search.do_build_impact_index()
     with connection.cursor() as cursor:
         cursor.execute("SELECT segment, lexeme, ids, fs, counts, positions FROM search_posting")
         rows = cursor.fetchall()
@@ -290,7 +294,7 @@ def test_a_change_committed_during_a_build_stays_listed(live_world: World, monke
         return original(*args, **kwargs)
 
     monkeypatch.setattr(IndexInfo.objects, "update_or_create", edit_during_the_build)
-    assert search.build_impact_index() > 20
+    assert search.do_build_impact_index() > 20
     monkeypatch.undo()
     _small(monkeypatch)
     assert done == [True]

@@ -305,7 +305,7 @@ def test_reindex_command_rebuilds_the_index(world: World, capsys: Any) -> None:
     err = capsys.readouterr().err
     assert "2/2" in err
     assert search.backend_name() in {"sqlite-fts5", "postgresql"}
-    assert search.reindex_all() == 2
+    assert search.do_reindex_all() == 2
     assert find("huu nghi") == ["Hợp tác hữu nghị"]
 
 

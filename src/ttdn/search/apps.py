@@ -23,7 +23,7 @@ def _index_existing_material(sender: Any, using: str = "default", **kwargs: Any)
     """A database that had material before the search app arrived gets its index built once."""
     from ttdn.content.models import Variant
     from ttdn.search.models import SearchDocument
-    from ttdn.search.services import reindex_all
+    from ttdn.search.services import do_reindex_all
 
     if not SearchDocument.objects.using(using).exists() and Variant.objects.using(using).exists():
-        reindex_all()
+        do_reindex_all()

@@ -4,7 +4,7 @@ bounded, filtered and counted without reading them from the table (GIN can only 
 unranked), and a phrase's places are looked for only in the documents that need it.
 
 `build` writes it from the documents' tsvectors, in one snapshot, as packed arrays in search_posting and
-search_segment (at the end of `reindex_all`, by `ttdn impact_index`, and by the worker once enough has
+search_segment (at the end of `do_reindex_all`, by `ttdn impact_index`, and by the worker once enough has
 changed). Every index update after that lists its items in search_delta: their documents are left out of
 the arrays and ranked by SQL from the table, so nothing stale or no longer permitted is ever found. The
 arrays only propose candidates and bounds; the page itself is always ranked and filtered by SQL.

@@ -10,7 +10,7 @@ arrays in this process) names the candidates and bounds first, and counts; the s
 
 `index_items` keeps the index current: it is registered with `content.changes` and runs inside the
 transaction of every content write; a deferring writer (a node's apply) has it drop the items at once and
-queue them for `index_pending`, run after the commit. `reindex_all` rebuilds everything (`ttdn reindex`).
+queue them for `index_pending`, run after the commit. `do_reindex_all` rebuilds everything (`ttdn reindex`).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ PG_MAX_ENUMERATED = 2000
 # The threshold bound holds for short queries (their best documents are near the top of every list); a
 # longer AND has few matches and the full query is the cheaper one.
 PG_MAX_TERMS = 3
-# What reindex_all writes (the documents) and build_toplists (the lists): a corpus indexed by code with
+# What do_reindex_all writes (the documents) and do_build_toplists (the lists): a corpus indexed by code with
 # other versions is rebuilt by the benchmark instead of reused.
 INDEX_FORMAT = "1"
 TOPLIST_FORMAT = "1"
@@ -324,7 +324,7 @@ def index_items(item_ids: Iterable[int]) -> None:
             _index_batch(ids[start:start + BATCH], labels)
 
 
-def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
+def do_reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the whole index in one transaction (searches see the old index until it commits).
 
     `progress(done, total)` counts variants. Returns how many were indexed.
@@ -355,8 +355,8 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
             cursor.execute("ANALYZE search_searchdocument")
             _FREQUENCIES["at"] = -1e9  # read the new statistics at the next search
             _AVERAGE["at"] = -1e9
-            build_toplists()
-            build_impact_index()
+            do_build_toplists()
+            do_build_impact_index()
         else:
             cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         _set_info("format", INDEX_FORMAT)
@@ -411,7 +411,7 @@ TOPLIST_INDEXES = (
 )
 
 
-def build_toplists() -> int:
+def do_build_toplists() -> int:
     """(Re)build PostgreSQL's champion lists from the documents' tsvectors (no text is read again).
 
     One document in TOPLIST_SAMPLE says which lexemes are frequent (more than about TOPLIST_MIN_DF
@@ -447,24 +447,25 @@ def build_toplists() -> int:
         lexemes = int(cursor.fetchone()[0])
         _set_info("toplist_avg_length", repr(avg))
         _set_info("toplists", TOPLIST_FORMAT)
+        audit.record(None, "search.index.toplists", None, lexemes=lexemes)
     return lexemes
 
 
-def build_impact_index() -> int:
+def do_build_impact_index() -> int:
     """(Re)build PostgreSQL's impact index (search.impact) from the documents; returns its lexemes."""
     lexemes = impact.build(_F_SQL)
     audit.record(None, "search.index.impact", None, lexemes=lexemes)
     return lexemes
 
 
-def rebuild_impact_index_if_changed() -> int:
+def do_rebuild_impact_index_if_changed() -> int:
     """The worker's periodic check: a new build once REBUILD_AFTER items changed since the last (or, on a
     hub that has none yet, since the upgrade that brought it); 0: nothing done."""
     if connection.vendor != "postgresql":
         return 0
     if impact.changed_items() < impact.REBUILD_AFTER:
         return 0
-    return build_impact_index()
+    return do_build_impact_index()
 
 
 def _toplists_add(cursor: Any, id_list: str) -> None:

@@ -9,4 +9,4 @@ from ttdn.search import services
 
 @task()
 def rebuild_impact_index() -> int:
-    return services.rebuild_impact_index_if_changed()
+    return services.do_rebuild_impact_index_if_changed()

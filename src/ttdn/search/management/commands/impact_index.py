@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from ttdn.search.services import build_impact_index
+from ttdn.search.services import do_build_impact_index
 
 
 class Command(BaseCommand):
@@ -18,5 +18,5 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("Chỉ dùng với PostgreSQL / PostgreSQL only.")
         started = time.perf_counter()
-        lexemes = build_impact_index()
+        lexemes = do_build_impact_index()
         self.stdout.write(f"Chỉ mục trọng số / impact index: {lexemes} ({time.perf_counter() - started:.1f} s)")

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from ttdn.search.services import backend_name, reindex_all
+from ttdn.search.services import backend_name, do_reindex_all
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             bar.refresh()
 
         try:
-            count = reindex_all(progress)
+            count = do_reindex_all(progress)
         finally:
             bar.close()
         self.stdout.write(f"Đã lập chỉ mục / indexed: {count} ({backend_name()})")

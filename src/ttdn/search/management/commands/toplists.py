@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from ttdn.search.services import build_toplists
+from ttdn.search.services import do_build_toplists
 
 
 class Command(BaseCommand):
@@ -18,5 +18,5 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("Chỉ dùng với PostgreSQL / PostgreSQL only.")
         started = time.perf_counter()
-        lexemes = build_toplists()
+        lexemes = do_build_toplists()
         self.stdout.write(f"Danh sách từ phổ biến / champion lists: {lexemes} ({time.perf_counter() - started:.1f} s)")
