@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -17,6 +18,7 @@ from ttdn.content.models import State
 from ttdn.core.models import AuditEntry
 from ttdn.search import impact
 from ttdn.search import services as search
+from ttdn.search.models import IndexInfo
 from ttdn.search.services import SearchQuery
 from ttdn.search.tasks import rebuild_impact_index
 
@@ -174,6 +176,58 @@ def test_too_many_changes_set_the_index_aside(world: World, monkeypatch: pytest.
     monkeypatch.setattr(search, "_impact_top", lambda *args: used.append(1))
     found = search.search(None, SearchQuery(text="cua khau", limit=20))
     assert not used and {items[3].pk, items[5].pk} <= {h.item_id for h in found.hits}
+
+
+def test_filter_sets_and_dates_come_from_the_build(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each filter value's documents and each document's date, as the build stored them, are the table's."""
+    _small(monkeypatch)
+    _corpus(world)
+    if connection.vendor != "postgresql":
+        return
+    search.do_build_impact_index()
+    with connection.cursor() as cursor:
+        current = impact.current(cursor)
+        assert current is not None
+        segment = current[0]
+        cursor.execute("SELECT variant_id, language, kind, provinces, topics, extract(epoch FROM date) "
+                       "FROM search_searchdocument")
+        rows = cursor.fetchall()
+        expected: dict[tuple[str, str], set[int]] = {}
+        for vid, language, kind, provinces, topics, _seconds in rows:
+            for key in [("language", language), ("kind", kind)] + [("provinces", p) for p in provinces.split()] + [
+                    ("topics", t) for t in topics.split()]:
+                expected.setdefault(key, set()).add(vid)
+        assert {k for k, _v in expected if k == "provinces"} and {k for k, _v in expected if k == "topics"}
+        wanted = [*expected, ("language", "xx"), ("provinces", "no-such-province")]
+        sets = impact._filter_sets(cursor, segment, wanted)
+        assert {key: set(sets[key].tolist()) for key in expected} == expected
+        assert len(sets[("language", "xx")]) == 0 and len(sets[("provinces", "no-such-province")]) == 0
+        dates = impact._dates(cursor, segment)
+        assert {vid: dates[vid] for vid, *_rest in rows} == {vid: float(seconds) for vid, *_rest, seconds in rows}
+        # Two values of one filter: either; two filters: both.
+        language, kind = next(iter(expected))[1], next(k for k in expected if k[0] == "kind")[1]
+        mask = impact.allowed(cursor, segment, [("language", [language, "xx"]), ("kind", [kind])])
+        assert mask is not None
+        both = expected[("language", language)] & expected[("kind", kind)]
+        assert set(np.flatnonzero(mask).tolist()) == both
+
+
+def test_an_index_of_an_earlier_format_is_not_read_and_is_rebuilt(world: World, monkeypatch: pytest.MonkeyPatch,
+                                                                  ) -> None:
+    _small(monkeypatch)
+    _corpus(world)
+    if connection.vendor != "postgresql":
+        return
+    search.do_build_impact_index()
+    IndexInfo.objects.filter(key="impact_format").update(value="2")  # as an earlier version left it
+    with connection.cursor() as cursor:
+        assert impact.current(cursor) is None
+    assert impact.outdated() and impact.changed_items() == 0
+    assert rebuild_impact_index.call() > 20  # the worker does not wait for changes
+    assert not impact.outdated()
+    with connection.cursor() as cursor:
+        assert impact.current(cursor) is not None
+    assert rebuild_impact_index.call() == 0
 
 
 def test_bounds_hold_for_phrases_and_are_exact_for_words(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

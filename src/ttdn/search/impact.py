@@ -30,7 +30,7 @@ MIN_DOCUMENTS = 50_000
 DELTA_MAX = 2000
 # The worker rebuilds the index once this many items changed.
 REBUILD_AFTER = 500
-IMPACT_FORMAT = "2"
+IMPACT_FORMAT = "3"
 # tsvector positions run from 1 to 16383: a position's key in a document is variant id · POSITIONS + position.
 POSITIONS = 16384
 
@@ -53,7 +53,7 @@ class Segment:
     # Each lexeme's, and each prefix's (NUL + stem), documents, weighted counts and BM25 part without the idf.
     parts: OrderedDict[str, tuple[np.ndarray, ...]] = field(default_factory=OrderedDict)
     cached: int = 0  # bytes held in `lists`, `positions` and `parts`
-    # (column, value) -> the variant ids (sorted) whose document has it: the explicit filters' sets.
+    # (column, value) -> the variant ids whose document has it: the explicit filters' sets, read at first use.
     filters: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     dates: np.ndarray | None = None  # each document's date (epoch seconds), read at the first date filter
     vocabulary: list[str] | None = None  # every lexeme, in code point order (prefixes are ranges of it)
@@ -102,12 +102,13 @@ def current(cursor: Any) -> tuple[Segment, list[int]] | None:
     to be worth it, or too many changes since its build."""
     cursor.execute(
         "SELECT (SELECT value FROM search_indexinfo WHERE key = 'impact'), "
-        "ARRAY(SELECT DISTINCT item_id FROM search_delta LIMIT %s)",
+        "ARRAY(SELECT DISTINCT item_id FROM search_delta LIMIT %s), "
+        "(SELECT value FROM search_indexinfo WHERE key = 'impact_format')",
         [DELTA_MAX + 1],
     )
     row = cursor.fetchone()
-    if row is None or row[0] is None or len(row[1]) > DELTA_MAX:
-        return None
+    if row is None or row[0] is None or len(row[1]) > DELTA_MAX or row[2] != IMPACT_FORMAT:
+        return None  # an index built by an earlier version is not read until the worker rebuilds it
     stamp = str(row[0])
     segment = _LOADED.get("current")
     if segment is None or segment.stamp != stamp:
@@ -201,56 +202,60 @@ def positions(cursor: Any, segment: Segment, lexemes: Sequence[str]) -> dict[str
                  (np.zeros(1, np.int64), np.zeros(0, np.int32)))
 
 
-# A filter on a document's own columns (they change only with the item, which lists it as changed): the
-# condition for one value, as the search's filter writes it.
-FILTER_SQL = {
-    "language": "language = %s",
-    "kind": "kind = %s",
-    "provinces": "strpos(provinces, ' ' || %s || ' ') > 0",
-    "topics": "strpos(topics, ' ' || %s || ' ') > 0",
-}
+def _dates(cursor: Any, segment: Segment) -> np.ndarray:
+    if segment.dates is None:
+        cursor.execute("SELECT vids, dates FROM search_segment WHERE segment = %s", [segment.id])
+        row = cursor.fetchone()
+        dates = np.full(segment.size, np.nan)
+        if row is not None:
+            dates[_unpack(row[0], "i4")] = _unpack(row[1], "f8")
+        with _LOCK:
+            segment.dates = dates
+    return segment.dates
+
+
+def _filter_sets(cursor: Any, segment: Segment, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+    """Each (column, value)'s documents, for the filters on a document's own columns (language, kind,
+    provinces, topics: they change only with the item, which lists it as changed); read in one query for
+    those not held yet (a value no document has: an empty set)."""
+    with _LOCK:
+        found = {key: segment.filters[key] for key in wanted if key in segment.filters}
+    missing = [key for key in dict.fromkeys(wanted) if key not in found]
+    if missing:
+        cursor.execute(
+            "SELECT f.name, f.value, f.ids FROM search_filterset AS f "
+            "JOIN unnest(%s::text[], %s::text[]) AS w (name, value) ON f.name = w.name AND f.value = w.value "
+            "WHERE f.segment = %s",
+            [[name for name, _value in missing], [value for _name, value in missing], segment.id],
+        )
+        for name, value, ids_b in cursor.fetchall():
+            found[(name, value)] = _unpack(ids_b, "i4").astype(np.int32)
+        with _LOCK:
+            for key in missing:
+                segment.filters[key] = found.setdefault(key, np.zeros(0, np.int32))
+    return found
 
 
 def allowed(cursor: Any, segment: Segment, filters: Sequence[tuple[str, Sequence[str]]],
             since: float | None = None, before: float | None = None) -> np.ndarray | None:
     """The variant ids passing every (column, values) filter, each met by any of its values, and dated from
     `since` to before `before` (epoch seconds), as a mask over variant ids; None when there is no filter. A
-    value's documents, and the documents' dates, are read once per build."""
+    value's documents, and the documents' dates, are read from the build once per process."""
     mask: np.ndarray | None = None
     if since is not None or before is not None:
-        if segment.dates is None:
-            # Packed by the server: a million rows through Python would take seconds.
-            cursor.execute(
-                "SELECT coalesce(string_agg(int4send(variant_id::int4), ''::bytea), ''::bytea), "
-                "coalesce(string_agg(float8send(extract(epoch FROM date)::float8), ''::bytea), ''::bytea) "
-                "FROM search_searchdocument WHERE variant_id < %s", [segment.size],
-            )
-            ids_b, seconds_b = cursor.fetchone()
-            dates = np.full(segment.size, np.nan)
-            dates[_unpack(ids_b, "i4")] = _unpack(seconds_b, "f8")
-            with _LOCK:
-                segment.dates = dates
-        dates = segment.dates
+        dates = _dates(cursor, segment)
         mask = np.ones(segment.size, bool)
         if since is not None:
             mask &= dates >= since
         if before is not None:
             mask &= dates < before
+    sets = _filter_sets(cursor, segment, [(column, value) for column, values in filters for value in values])
     for column, values in filters:
         if not values:
             continue
         passing = np.zeros(segment.size, bool)
         for value in values:
-            docs = segment.filters.get((column, value))
-            if docs is None:
-                cursor.execute(
-                    f"SELECT variant_id FROM search_searchdocument WHERE {FILTER_SQL[column]} "  # noqa: S608
-                    "AND variant_id < %s", [value, segment.size],
-                )
-                docs = np.fromiter((vid for (vid,) in cursor.fetchall()), np.int64)
-                with _LOCK:
-                    segment.filters[(column, value)] = docs
-            passing[docs] = True
+            passing[sets[(column, value)]] = True
         mask = passing if mask is None else mask & passing
     return mask
 
@@ -299,12 +304,24 @@ def build(f_sql: str) -> int:
         cursor.execute("SELECT coalesce(max(segment), 0) + 1 FROM search_segment")
         sid = int(cursor.fetchone()[0])
         cursor.execute(
-            "INSERT INTO search_segment (segment, documents, avg_length, vids, items, lengths) "
+            "INSERT INTO search_segment (segment, documents, avg_length, vids, items, lengths, dates) "
             "SELECT %s, count(*), greatest(coalesce(avg(length), 1.0), 1.0), "
             "coalesce(string_agg(int4send(variant_id::int4), ''::bytea ORDER BY variant_id), ''::bytea), "
             "coalesce(string_agg(int4send(item_id::int4), ''::bytea ORDER BY variant_id), ''::bytea), "
-            "coalesce(string_agg(int4send(length::int4), ''::bytea ORDER BY variant_id), ''::bytea) "
-            "FROM search_searchdocument",
+            "coalesce(string_agg(int4send(length::int4), ''::bytea ORDER BY variant_id), ''::bytea), "
+            "coalesce(string_agg(float8send(extract(epoch FROM date)::float8), ''::bytea ORDER BY variant_id), "
+            "''::bytea) FROM search_searchdocument",
+            [sid],
+        )
+        # Every filter value's documents, in one pass over the table.
+        cursor.execute(
+            "INSERT INTO search_filterset (segment, name, value, ids) "
+            "SELECT %s, f.name, f.value, string_agg(int4send(d.variant_id::int4), ''::bytea) "
+            "FROM search_searchdocument AS d CROSS JOIN LATERAL ("
+            "SELECT 'language' AS name, d.language AS value UNION ALL SELECT 'kind', d.kind "
+            "UNION ALL SELECT 'provinces', p FROM unnest(string_to_array(d.provinces, ' ')) AS p WHERE p <> '' "
+            "UNION ALL SELECT 'topics', t FROM unnest(string_to_array(d.topics, ' ')) AS t WHERE t <> ''"
+            ") AS f GROUP BY f.name, f.value",
             [sid],
         )
         # A lexeme's arrays are aggregated from the same rows in the same order; a row's positions in the
@@ -323,6 +340,7 @@ def build(f_sql: str) -> int:
         cursor.execute("DELETE FROM search_delta")
         cursor.execute("DELETE FROM search_posting WHERE segment <> %s", [sid])
         cursor.execute("DELETE FROM search_segment WHERE segment <> %s", [sid])
+        cursor.execute("DELETE FROM search_filterset WHERE segment <> %s", [sid])
         IndexInfo.objects.update_or_create(key="impact", defaults={"value": f"{sid}:{uuid.uuid4().hex}"})
         IndexInfo.objects.update_or_create(key="impact_format", defaults={"value": IMPACT_FORMAT})
     return lexemes
@@ -332,6 +350,14 @@ def note_changed(cursor: Any, item_ids: Sequence[int]) -> None:
     """List items whose documents changed since the index was built. Also before the first build, which
     may be running: a change it does not see stays listed (and the worker builds the first one)."""
     cursor.execute("INSERT INTO search_delta (item_id) SELECT unnest(%s::bigint[])", [list(item_ids)])
+
+
+def outdated() -> bool:
+    """Whether the current index was built by an earlier version of this module (it is not read)."""
+    from ttdn.search.models import IndexInfo
+
+    stored = dict(IndexInfo.objects.filter(key__in=("impact", "impact_format")).values_list("key", "value"))
+    return "impact" in stored and stored.get("impact_format") != IMPACT_FORMAT
 
 
 def changed_items() -> int:

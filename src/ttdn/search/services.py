@@ -460,10 +460,11 @@ def do_build_impact_index() -> int:
 
 def do_rebuild_impact_index_if_changed() -> int:
     """The worker's periodic check: a new build once REBUILD_AFTER items changed since the last (or, on a
-    hub that has none yet, since the upgrade that brought it); 0: nothing done."""
+    hub that has none yet, since the upgrade that brought it), or when the last was built in an earlier
+    format; 0: nothing done."""
     if connection.vendor != "postgresql":
         return 0
-    if impact.changed_items() < impact.REBUILD_AFTER:
+    if impact.changed_items() < impact.REBUILD_AFTER and not impact.outdated():
         return 0
     return do_build_impact_index()
 
