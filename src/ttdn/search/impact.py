@@ -613,14 +613,18 @@ def evaluate(
         lexemes = sorted(spec.whole, key=lambda lexeme: (len(found[lexeme][0]), lexeme))
         rarest_ids, rarest_fs = found[lexemes[0]]
         docs, least = rarest_ids, rarest_fs
-        others = [found[lexeme][0] for lexeme in lexemes[1:]]
+        # A prefix's union bounds nothing (its words are many), so it only narrows the documents.
+        others = [(*found[lexeme], True) for lexeme in lexemes[1:]]
         if stem is not None:
-            others.append(term("\0" + stem, lambda stem=stem: union(stem))[0])
-        for ids in others:
+            others.append((*term("\0" + stem, lambda stem=stem: union(stem))[:2], False))
+        for ids, fs, bounds in others:
             at = np.minimum(np.searchsorted(ids, docs), max(len(ids) - 1, 0))
             keep = ids[at] == docs if len(ids) else np.zeros(len(docs), bool)
             docs, least = docs[keep], least[keep]
-        # The phrase weighs at most its rarest lexeme (see services, above _pg_top): the bound until looked at.
+            if bounds:
+                least = np.minimum(least, fs[at[keep]])
+        # The phrase weighs at most each of its lexemes (see services, above _pg_top): the least of them in
+        # each document is its bound until its places are looked at.
         docs = docs.astype(np.int64)
         phrase = _Phrase(spec.whole, stem is not None, ranges[stem] if stem is not None else [], docs, _NONE)
         # How many documents hold the phrase: its places looked for in evenly spaced ones among them.
