@@ -50,3 +50,24 @@ def test_prefix_indexes_are_added_with_the_content_kept(live_world: World) -> No
     if connection.vendor == "sqlite":
         assert "prefix='1 2 3'" in _fts_sql()
     assert all(_found(text) == [item.pk] for text in asks)
+
+
+def test_an_index_of_another_format_is_rebuilt_at_migrate(live_world: World, capsys: Any) -> None:
+    """A new text pipeline (INDEX_FORMAT) makes the stored tokens differ from the queries': migrate rebuilds."""
+    from ttdn.search.models import IndexInfo, SearchDocument
+
+    world: Any = live_world
+    item = advance(world, make_item(world, title="Kĩ thuật cửa khẩu", summary=""), State.PUBLISHED)
+    call_command("migrate", verbosity=0)
+    assert search.index_format()["format"] == search.INDEX_FORMAT  # stamped (it was built item by item)
+    capsys.readouterr()
+    call_command("migrate", verbosity=1)
+    assert "rebuilding the search index" not in capsys.readouterr().out  # the same format: left alone
+
+    IndexInfo.objects.filter(key="format").update(value="1")  # as an earlier version left it
+    SearchDocument.objects.update(length=0)
+    call_command("migrate", verbosity=1)
+    assert "rebuilding the search index" in capsys.readouterr().out
+    assert search.index_format()["format"] == search.INDEX_FORMAT
+    assert not SearchDocument.objects.filter(length=0).exists()
+    assert _found("ky thuat") == [item.pk]

@@ -67,6 +67,35 @@ def test_words_inside_lao_khmer_and_chinese_runs(world: World) -> None:
     assert find("ລາວຫຼາຍ") == []
 
 
+def test_a_word_typed_in_its_other_spelling_is_found_and_marked(world: World) -> None:
+    """kĩ/kỹ, qui/quy; Lao ໝ/ຫມ; Khmer subscript DA/TA; full-width Latin: either spelling finds the other,
+    and the words are marked as the material writes them."""
+    item = published(world, "Kĩ thuật lắp đặt theo quy định", body="<p>Phòng chống COVID-19 ở cửa khẩu.</p>")
+    translate(world, item, "lo", "ກົດໝາຍວ່າດ້ວຍຊາຍແດນ", "<p>ເມືອງໜອງຄາຍ</p>")
+    translate(world, item, "km", "សេចក្ដីណែនាំ", "<p>ផ្ដល់ព័ត៌មាន</p>")
+    other = published(world, "Tờ gấp phòng chống ma túy")
+    translate(world, other, "zh-Hans", "ＣＯＶＩＤ－１９防控", "<p>口岸</p>")
+
+    for text, lang, marked in [
+        ("kỹ thuật", "vi", "<mark>Kĩ</mark> <mark>thuật</mark> lắp đặt theo quy định"),
+        ("ki thuat qui dinh", "vi",
+         "<mark>Kĩ</mark> <mark>thuật</mark> lắp đặt theo <mark>quy</mark> <mark>định</mark>"),
+        ("ກົດຫມາຍ", "lo", "<mark>ກົດໝາຍ</mark>ວ່າດ້ວຍຊາຍແດນ"),
+        ("ຫມາຍ", "lo", "ກົດ<mark>ໝາຍ</mark>ວ່າດ້ວຍຊາຍແດນ"),
+        ("សេចក្តី", "km", "<mark>សេចក្ដី</mark>ណែនាំ"),
+    ]:
+        hits = search.search(None, SearchQuery(text=text, languages=[lang])).hits
+        assert [h.item_id for h in hits] == [item.pk], text
+        assert hits[0].variants[0].title_html == marked, text
+    lo = search.search(None, SearchQuery(text="ຫນອງຄາຍ", languages=["lo"])).hits[0].variants[0]
+    assert lo.snippet_html == "ເມືອງ<mark>ໜອງຄາຍ</mark>"
+    assert find("ផ្តល់", languages=["km"]) == ["សេចក្ដីណែនាំ"]
+    covid = search.search(None, SearchQuery(text="covid 19", languages=["zh-Hans"])).hits
+    assert [h.item_id for h in covid] == [other.pk]
+    assert covid[0].variants[0].title_html == "<mark>ＣＯＶＩＤ</mark>－<mark>１９</mark>防控"
+    assert {h.item_id for h in search.search(None, SearchQuery(text="ＣＯＶＩＤ")).hits} == {item.pk, other.pk}
+
+
 def test_phrase_and_prefix(world: World) -> None:
     published(world, "Khu vực biên giới đất liền")
     published(world, "Giới thiệu vùng biên", body="<p>Đất liền và biển đảo.</p>")

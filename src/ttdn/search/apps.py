@@ -19,11 +19,26 @@ class SearchConfig(AppConfig):
         post_migrate.connect(_index_existing_material, sender=self)
 
 
-def _index_existing_material(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """A database that had material before the search app arrived gets its index built once."""
-    from ttdn.content.models import Variant
-    from ttdn.search.models import SearchDocument
-    from ttdn.search.services import do_reindex_all
+def _index_existing_material(sender: Any, using: str = "default", verbosity: int = 1, **kwargs: Any) -> None:
+    """A database that had material before the search app arrived gets its index built once, and an index
+    written by another version of the text pipeline (INDEX_FORMAT) is rebuilt: its tokens would not be the
+    queries'."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
 
-    if not SearchDocument.objects.using(using).exists() and Variant.objects.using(using).exists():
-        do_reindex_all()
+    from ttdn.content.models import Variant
+    from ttdn.search.models import IndexInfo, SearchDocument
+    from ttdn.search.services import INDEX_FORMAT, do_reindex_all
+
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return  # migrated back, or part of the way: the index this code writes would not fit the schema
+    if not Variant.objects.using(using).exists():
+        return
+    indexed = SearchDocument.objects.using(using).exists()
+    stamp = IndexInfo.objects.using(using).filter(key="format").values_list("value", flat=True).first()
+    if indexed and stamp == INDEX_FORMAT:
+        return
+    if verbosity:
+        print("Xây lại chỉ mục tìm kiếm / rebuilding the search index", flush=True)
+    do_reindex_all()

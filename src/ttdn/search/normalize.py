@@ -190,15 +190,45 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", decomposed)
 
 
+# Spellings of one word that people type either way, folded to one form (documents and queries alike):
+# full-width Latin letters and digits (Chinese input methods) and the ideographic space; Latin ligatures
+# (PDF text); Lao ໜ ໝ and their two-letter spellings ຫນ ຫມ (Unicode's own compatibility mapping; keyboards
+# offer both); Khmer ឲ, the variant of ឱ in ឲ្យ. Each maps one character to what NFKC gives it.
+_VARIANTS = str.maketrans({
+    **{chr(0xFF01 + i): chr(0x21 + i) for i in range(94)},
+    "\u3000": " ",
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st",
+    "\ufb06": "st",
+    "\u0edc": "\u0eab\u0e99", "\u0edd": "\u0eab\u0ea1",
+    "\u17b2": "\u17b1",
+})
+_VARIANT_RE = re.compile("[\uff01-\uff5e\u3000\ufb00-\ufb06\u0edc\u0edd\u17b2]|\u17d2\u178a")
+# Khmer subscript DA (្ដ) and subscript TA (្ត) look alike and are typed for each other: one form.
+_KHMER_COENG_DA = "\u17d2\u178a"
+# Vietnamese writes a lone i after h, k, l, m, s, t and qu either way (kỹ/kĩ, lý/lí, quy/qui, hy/hi): after
+# folding, a word of that onset and y alone ends in i.
+_VI_Y = re.compile(r"\b(h|k|l|m|s|t|qu)y\b")
+
+
+def _variants(text: str) -> str:
+    if _VARIANT_RE.search(text):
+        text = text.translate(_VARIANTS).replace(_KHMER_COENG_DA, "\u17d2\u178f")
+    return text
+
+
 def fold(text: str) -> str:
     """The matching form: normalize, lower case, U+0300–U+036F removed (Vietnamese tones and qualities,
-    breves), đ→d, ƀ→b. Lao, Khmer and Thai vowel signs are outside that block and stay."""
+    breves), đ→d, ƀ→b, and the spelling variants above. Lao, Khmer and Thai vowel signs are outside that
+    block and stay."""
     if text.isascii():
-        return text.lower()  # nothing else applies to ASCII (no zero-width characters, marks or đ/ƀ)
+        # Nothing else applies to ASCII (no zero-width characters, marks, đ/ƀ or variants).
+        text = text.lower()
+        return _VI_Y.sub(r"\1i", text) if "y" in text else text
     # Tone placement only moves marks that are removed here, so it is skipped (it is the slow part).
-    text = _spaces_for_zero_width(text).lower()
+    text = _variants(_spaces_for_zero_width(text)).lower()
     text = _FOLD_MARKS.sub("", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFC", text).replace("đ", "d").replace("ƀ", "b")
+    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("ƀ", "b")
+    return _VI_Y.sub(r"\1i", text) if "y" in text else text
 
 
 # ---------------------------------------------------------------------------------------------- tokens

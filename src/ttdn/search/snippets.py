@@ -50,6 +50,20 @@ def may_match(text: str, parsed: ParsedQuery) -> bool:
     return any(needle.replace("ς", "σ") in folded for needle in needles)
 
 
+def _origins(piece: str, folded: str) -> list[int] | None:
+    """For each offset of a run's folded form (and its end), the offset in the run it comes from; None when
+    the run does not fold character by character (Lao ໜ folds to two characters, ຫນ)."""
+    if len(folded) == len(piece):
+        return list(range(len(piece) + 1))
+    origin: list[int] = []
+    for i, ch in enumerate(piece):
+        origin.extend([i] * len(_fold_word(ch)))
+    if len(origin) != len(folded):
+        return None
+    origin.append(len(piece))
+    return origin
+
+
 def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[tuple[int, int]]:
     """Where the query's words, prefixes and Lao/Khmer/Chinese runs occur in `text` (original offsets).
 
@@ -66,12 +80,13 @@ def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[t
             if folded in words or (prefixes and folded.startswith(prefixes)):
                 found.append((start, end))
             continue
-        if len(folded) != len(piece):
-            continue  # offsets would not line up (a compatibility form); leave it unmarked
+        origin = _origins(piece, folded)
+        if origin is None:
+            continue  # offsets would not line up; leave it unmarked
         for run in parsed.runs:
             at = folded.find(run)
             while at >= 0:
-                found.append((start + at, start + at + len(run)))
+                found.append((start + origin[at], start + origin[at + len(run)]))
                 at = folded.find(run, at + len(run))
     found.sort()
     merged: list[tuple[int, int]] = []
