@@ -202,17 +202,20 @@ _VARIANTS = str.maketrans({
     "\u0edc": "\u0eab\u0e99", "\u0edd": "\u0eab\u0ea1",
     "\u17b2": "\u17b1",
 })
-_VARIANT_RE = re.compile("[\uff01-\uff5e\u3000\ufb00-\ufb06\u0edc\u0edd\u17b2]|\u17d2\u178a")
+_VARIANT_RE = re.compile("[\uff01-\uff5e\u3000\ufb00-\ufb06\u0edc\u0edd\u17b2]")
 # Khmer subscript DA (្ដ) and subscript TA (្ត) look alike and are typed for each other: one form.
 _KHMER_COENG_DA = "\u17d2\u178a"
 # Vietnamese writes a lone i after h, k, l, m, s, t and qu either way (kỹ/kĩ, lý/lí, quy/qui, hy/hi): after
 # folding, a word of that onset and y alone ends in i.
-_VI_Y = re.compile(r"\b(h|k|l|m|s|t|qu)y\b")
+# (The pattern starts with its literal y, which the regex engine scans for fast; the onset is looked behind.)
+_VI_Y = re.compile(r"y\b(?<=\b[hklmst]y)|y\b(?<=\bquy)")
 
 
 def _variants(text: str) -> str:
     if _VARIANT_RE.search(text):
-        text = text.translate(_VARIANTS).replace(_KHMER_COENG_DA, "\u17d2\u178f")
+        text = text.translate(_VARIANTS)
+    if _KHMER_COENG_DA in text:
+        text = text.replace(_KHMER_COENG_DA, "\u17d2\u178f")
     return text
 
 
@@ -223,12 +226,12 @@ def fold(text: str) -> str:
     if text.isascii():
         # Nothing else applies to ASCII (no zero-width characters, marks, đ/ƀ or variants).
         text = text.lower()
-        return _VI_Y.sub(r"\1i", text) if "y" in text else text
+        return _VI_Y.sub("i", text) if "y" in text else text
     # Tone placement only moves marks that are removed here, so it is skipped (it is the slow part).
     text = _variants(_spaces_for_zero_width(text)).lower()
     text = _FOLD_MARKS.sub("", unicodedata.normalize("NFD", text))
     text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("ƀ", "b")
-    return _VI_Y.sub(r"\1i", text) if "y" in text else text
+    return _VI_Y.sub("i", text) if "y" in text else text
 
 
 # ---------------------------------------------------------------------------------------------- tokens
