@@ -127,6 +127,28 @@ def index(args: argparse.Namespace) -> None:
                       "variants_per_s": [round(r) for r in rates], "best": round(max(rates))}))
 
 
+def first_filter_uses(search: Any, query_type: Any) -> dict[str, list[float]]:
+    """A common word under each kind of filter, asked first in this process and then again (ms): what a
+    filter's first use costs (on PostgreSQL, reading its documents from the impact index's build)."""
+    import datetime as dt
+
+    from ttdn.content.models import Topic
+    from ttdn.places.models import current_units
+
+    province = current_units().filter(level="province").order_by("key").values_list("key", flat=True).first()
+    topic = Topic.objects.order_by("code").values_list("code", flat=True).first()
+    today = dt.date.today()
+    asks = {"language": {"languages": ["lo"]}, "province": {"provinces": [province]}, "topic": {"topics": [topic]},
+            "dates": {"date_from": today - dt.timedelta(days=365), "date_to": today}}
+    took: dict[str, list[float]] = {}
+    for name, filters in asks.items():
+        for _ in range(2):
+            t0 = time.perf_counter()
+            search(None, query_type(text="biên giới", limit=10, **filters))
+            took.setdefault(name, []).append(round((time.perf_counter() - t0) * 1000, 1))
+    return took
+
+
 def query(args: argparse.Namespace) -> None:
     setup(args.db)
     from run import Bench
@@ -162,10 +184,10 @@ def query(args: argparse.Namespace) -> None:
         "generated": bench.generated_queries(300),
         "broad": BROAD,
     }
+    figures: dict[str, Any] = {"filter_first_ms": first_filter_uses(search, SearchQuery)}
     for text in groups["gold"][:60]:
         search(None, SearchQuery(text=text, limit=10))
     tops: dict[str, Any] = {}
-    figures: dict[str, Any] = {}
     slow: list[tuple[float, str, str]] = []
     mix: dict[str, list[float]] = {"wall": [], "cpu": []}  # gold + generated: bench/search/run.py's mix
     classes: dict[str, list[float]] = {}
