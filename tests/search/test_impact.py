@@ -357,3 +357,13 @@ def test_a_change_committed_during_a_build_stays_listed(live_world: World, monke
     assert current is not None and edited.pk in current[1]  # the edit stays listed, ranked from the table
     found = search.search(world.publisher, SearchQuery(text="zyxwv", limit=5))  # a translation not yet reviewed
     assert [h.item_id for h in found.hits] == [edited.pk]
+
+
+def test_within_is_isin() -> None:
+    """The phrases' membership test by bisection answers as np.isin, for sorted and unsorted pools."""
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 5, 400):
+        keys = rng.integers(0, 300, size)
+        for pool in (np.sort(rng.integers(0, 300, 250)), rng.integers(0, 300, 250), np.zeros(0, np.int64),
+                     np.array([42])):
+            assert (impact._within(keys, pool) == np.isin(keys, pool)).all()

@@ -392,6 +392,17 @@ def _slices(starts: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.arange(int(n.sum())) + np.repeat(lo - (np.cumsum(n) - n), n), owner
 
 
+def _within(keys: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """np.isin(keys, pool) for a pool that is mostly sorted already (one lexeme's positions,
+    document after document): by bisection, without np.isin's hashing of both."""
+    if not len(keys) or not len(pool):
+        return np.zeros(len(keys), bool)
+    if len(pool) > 1 and not bool(np.all(pool[1:] >= pool[:-1])):
+        pool = np.sort(pool)  # several lexemes' positions (a prefix's words)
+    at = np.minimum(np.searchsorted(pool, keys), len(pool) - 1)
+    return np.asarray(pool[at] == keys)
+
+
 @dataclass
 class _Phrase:
     """A phrase of several lexemes: the documents holding all of them (a superset of its matches, where its
@@ -426,9 +437,9 @@ class _Phrase:
 
         begin = places(self.whole[:1])
         for offset, lexeme in enumerate(self.whole[1:], start=1):
-            begin = begin[np.isin(begin + offset, places([lexeme]))]
+            begin = begin[_within(begin + offset, places([lexeme]))]
         if self.stem:
-            begin = begin[np.isin(begin + len(self.whole), places(self.stem_words))]
+            begin = begin[_within(begin + len(self.whole), places(self.stem_words))]
         holding, which = np.unique(begin // POSITIONS, return_inverse=True)
         f = np.zeros(len(docs), np.float64)
         f[np.searchsorted(docs, holding)] = np.bincount(which, weights=weight_at[begin % POSITIONS],
