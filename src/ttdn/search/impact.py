@@ -286,16 +286,12 @@ def vocabulary_range(cursor: Any, segment: Segment, stem: str) -> list[str]:
 
 def build(f_sql: str) -> int:
     """Write a new build of the index from the documents and make it the current one; `f_sql` is the
-    weighted count of a lexeme `u` (of `unnest(d.vec) AS u`). Searches keep using the previous build until
-    this commits. Returns how many lexemes it holds."""
+    weighted count of a lexeme `u` (of `unnest(d.vec) AS u`). Called inside the caller's transaction
+    (services.do_build_impact_index: one snapshot); searches keep using the previous build until it
+    commits. Returns how many lexemes it holds."""
     from ttdn.search.models import IndexInfo
 
-    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        if not nested:
-            # One snapshot for the documents and for the changes it absorbs (search_delta's rows that it
-            # sees): a change committed meanwhile stays listed and is still ranked from the table.
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SELECT coalesce(max(variant_id), 0), coalesce(max(item_id), 0) FROM search_searchdocument")
         top_variant, top_item = cursor.fetchone()

@@ -454,8 +454,15 @@ def do_build_toplists() -> int:
 
 def do_build_impact_index() -> int:
     """(Re)build PostgreSQL's impact index (search.impact) from the documents; returns its lexemes."""
-    lexemes = impact.build(_F_SQL)
-    audit.record(None, "search.index.impact", None, lexemes=lexemes)
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        if not nested:
+            # One snapshot for the documents and for the changes the build absorbs (search_delta's rows it
+            # sees): a change committed meanwhile stays listed and is still ranked from the table.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        lexemes = impact.build(_F_SQL)
+        audit.record(None, "search.index.impact", None, lexemes=lexemes)
     return lexemes
 
 
