@@ -318,6 +318,7 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
         "actions": actions,
         "transitions": transitions,
         "show_history": official,
+        "show_revisions": perms.sees_unfinished_variants(user, item),
         "last_return": last_return,
         "can_edit": user.is_authenticated and perms.can_edit(user, item),
         "is_live": perms.is_live(item),
