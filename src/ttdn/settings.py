@@ -153,6 +153,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = _env("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
+# dd/mm/yyyy and 24-hour time in both interface languages (ttdn/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["ttdn.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

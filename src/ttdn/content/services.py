@@ -364,6 +364,12 @@ def check_delete_variant(actor: User, variant: Variant) -> None:
         raise Conflict(_("The source-language version cannot be removed."))
     if not perms.can_translate(actor, variant.item, variant.language):
         raise PermissionDenied(_("You may not remove this translation."))
+    item = variant.item
+    if (item.state == State.PUBLISHED and variant.translation_state >= TranslationState.REVIEWED
+            and not perms.can_review_translation(actor, item)):
+        # What the public reads now was checked by an appraiser; only an appraiser may take it away.
+        raise PermissionDenied(_("This translation was reviewed and is published; only an appraiser may "
+                                 "remove it."))
 
 
 def do_delete_variant(actor: User, variant: Variant) -> None:

@@ -30,3 +30,11 @@ def ui_variant(item: Any) -> Any:
 def source_title(item: Any) -> str:
     source = item.source_variant()
     return source.title if source else ""
+
+
+@register.filter
+def topic_name(topic: Any) -> str:
+    """A topic's name in the interface language (the English name when there is one)."""
+    if ui_language() == "en" and getattr(topic, "name_en", ""):
+        return str(topic.name_en)
+    return str(topic.name)
