@@ -93,7 +93,7 @@ def province(name: str) -> AdminUnit:
 
 def build_world(password: str | None = None) -> World:
     gia_lai, dak_lak = province("Gia Lai"), province("Đắk Lắk")
-    central = _agency("central", "Văn phòng Thông tin đối ngoại", "central_office", is_central=True)
+    central = _agency("central", "Cục Thông tin cơ sở và Thông tin đối ngoại", "central_office", is_central=True)
     gl_ppc = _agency("gl-ppc", "UBND tỉnh Gia Lai", "provincial_pc", province_id=gia_lai.pk)
     gl_dept = _agency("gl-svhttdl", "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai", "department", parent=gl_ppc,
                       province_id=gia_lai.pk)
