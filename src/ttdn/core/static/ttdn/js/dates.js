@@ -8,11 +8,14 @@
 (function () {
   "use strict";
 
-  var LABELS = { vi: "Chọn ngày trên lịch", en: "Choose a date on a calendar" };
+  var LABELS = {
+    vi: { button: "Lịch", title: "Chọn ngày trên lịch" },
+    en: { button: "Calendar", title: "Choose a date on a calendar" }
+  };
 
-  function label() {
+  function text(key) {
     var lang = (document.documentElement.lang || "vi").toLowerCase().slice(0, 2);
-    return LABELS[lang] || LABELS.vi;
+    return (LABELS[lang] || LABELS.vi)[key];
   }
 
   function pad(n) {
@@ -47,10 +50,9 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "day-picker-button";
-    button.setAttribute("aria-label", label());
-    button.title = label();
+    button.title = text("title");
     button.setAttribute("data-day-picker", "");
-    button.textContent = "\uD83D\uDCC5"; // calendar
+    button.textContent = text("button");
     input.insertAdjacentElement("afterend", button);
     button.insertAdjacentElement("afterend", picker);
 
