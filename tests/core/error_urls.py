@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from ttdn.urls import handler400, handler403, handler404, handler500, urlpatterns as product
+from ttdn.urls import handler400, handler403, handler404, handler500
+from ttdn.urls import urlpatterns as product
 
 
 def _bad(request: HttpRequest) -> HttpResponse:

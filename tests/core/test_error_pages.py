@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from ..content.test_views import login
 from ..conftest import World
+from ..content.test_views import login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.error_urls")]
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, translator_languages

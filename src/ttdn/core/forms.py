@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 DAY_FORMAT = "%d/%m/%Y"
 # Day first; ISO too, for links and for what a native date picker sends.
 DAY_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-# The browser checks it too (the `pattern` attribute is compiled with the `v` flag: "/" and "-" escaped inside a class, "-" never
-# escaped outside one).
+# The browser checks it too. Its `pattern` attribute is compiled with the `v` flag: "/" and "-" are escaped
+# inside a class, and "-" never outside one (an invalid pattern is ignored, with a console error).
 DAY_PATTERN = r"\s*(\d{1,2}[\/.\-]\d{1,2}[\/.\-]\d{4}|\d{4}-\d{2}-\d{2})\s*"
 
 

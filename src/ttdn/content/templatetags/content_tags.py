@@ -35,6 +35,7 @@ def source_title(item: Any) -> str:
 @register.filter
 def topic_name(topic: Any) -> str:
     """A topic's name in the interface language (the English name when there is one)."""
-    if ui_language() == "en" and getattr(topic, "name_en", ""):
-        return str(topic.name_en)
+    name_en = getattr(topic, "name_en", None)
+    if ui_language() == "en" and name_en:
+        return str(name_en)
     return str(topic.name)
