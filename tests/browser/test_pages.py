@@ -120,3 +120,27 @@ def test_a_withdrawn_items_link_shows_the_withdrawn_page(
     text = page.locator("main").inner_text()
     assert f"Tài liệu này đã bị thu hồi ngày {timezone.localdate().strftime('%d/%m/%Y')}." in text
     assert "/accounts/login/" not in page.url
+
+
+def test_revisions_are_compared_and_restored_in_the_browser(
+    browser_world: World, new_page: Callable[..., Any], live_server: Any, artifacts: Path
+) -> None:
+    world = browser_world
+    item = advance(world, make_item(world), State.APPROVED)
+    content.do_save_variant(world.translator_lo, item, "lo", "ລະບຽບການ", "", "<p>ສະບາຍດີປະເທດລາວ</p>")
+    content.do_save_variant(world.translator_lo, item, "lo", "ລະບຽບການ", "", "<p>ສະບາຍດີປະເທດໄທ</p>")
+    page = new_page(world.translator_lo)
+    page.goto(f"{live_server.url}/items/{item.uid}/")
+    page.click("[data-testid=revisions-lo]")
+    page.click("[data-testid=compare-form] button[type=submit]")
+    body = page.locator("[data-testid=diff-body]")
+    expect(body.locator("del")).to_have_text("ລາວ")
+    expect(body.locator("ins")).to_have_text("ໄທ")
+    page.screenshot(path=str(artifacts / "revisions-compare-lo.png"), full_page=True)
+    page.click("[data-testid=restore-1]")
+    expect(page.locator("[data-testid=consequences]")).to_contain_text("3")
+    page.screenshot(path=str(artifacts / "revisions-restore-confirm.png"), full_page=True)
+    page.click("[data-testid=confirm-button]")
+    expect(page.locator("[data-testid=revision-3]")).to_contain_text("1")  # "restored from revision 1"
+    lo = item.variants.get(language="lo")
+    assert lo.revision == 3 and lo.body == "<p>ສະບາຍດີປະເທດລາວ</p>"
