@@ -141,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# A refused form (expired page, cookies off) is explained in the person's language, in the site's layout.
+CSRF_FAILURE_VIEW = "ttdn.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "content:my_work"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

@@ -56,3 +56,15 @@ def test_404_for_a_logged_in_official_keeps_their_navigation(world: World) -> No
 def test_404_tells_anonymous_visitors_where_officials_log_in() -> None:
     html = client_in("vi").get("/khong-co-trang-nay/").content.decode()
     assert 'data-testid="officials-login"' in html and "/accounts/login/?next=" in html
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_form_sent_without_its_token_is_explained_in_the_persons_language(language: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    if language != settings.LANGUAGE_CODE:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    heading = "Biểu mẫu đã hết hạn" if language == "vi" else "The form has expired"
+    assert f"<h1>{heading}</h1>" in html and 'class="site-header"' in html

@@ -36,6 +36,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _page(request, 403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent after its page expired (or from elsewhere): say so in the person's language."""
+    return render(request, "403_csrf.html", {"error_status": 403, "error_title": _("The form has expired")},
+                  status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, 404, {"request_path": request.path})
 
