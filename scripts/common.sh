@@ -15,7 +15,8 @@ as_root() {
 # LibreOffice with Liberation 2 fonts for the Decree 30 PDFs. Liberation 2 has every Vietnamese letter with Times New
 # Roman's metrics; Debian's fonts-liberation 1.07 lacks those with two marks (Ỉ, Ở, Ể, Ị, ố), which then come from a
 # fallback font and break the PDF's text.
-PRODUCT_PACKAGES=(libicu-dev pkg-config g++ libreoffice-writer-nogui fonts-liberation2)
+# postgresql-client: pg_dump and pg_restore for `ttdn backup` and `ttdn restore` on PostgreSQL.
+PRODUCT_PACKAGES=(libicu-dev pkg-config g++ libreoffice-writer-nogui fonts-liberation2 postgresql-client)
 
 APT_UPDATED=0
 apt_install() {

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ttdn.sync",
     "ttdn.programme",
     "ttdn.documents",
+    "ttdn.ops",
 ]
 
 MIDDLEWARE = [
