@@ -75,7 +75,8 @@ class OpinionCheck(models.Model):
         return f"{self.criterion_name}: {'passed' if self.passed else 'failed'}"
 
     def label(self, ui_language: str = "vi") -> str:
-        return self.criterion_name_en if ui_language.startswith("en") and self.criterion_name_en else self.criterion_name
+        english = ui_language.startswith("en") and self.criterion_name_en
+        return self.criterion_name_en if english else self.criterion_name
 
 
 class Schedule(models.Model):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ttdn.accounts.permissions import is_official
 from ttdn.content import permissions as perms
-from ttdn.content.models import Item, State
+from ttdn.content.models import Item
 from ttdn.core.errors import ServiceError
 from ttdn.editorial import services
 from ttdn.editorial.forms import OpinionForm, ScheduleForm

@@ -19,8 +19,8 @@ def _periodic(interval: float, stop: threading.Event) -> None:
     from ttdn.programme.tasks import send_reminders
     from ttdn.search.tasks import rebuild_impact_index
 
-    # (task, every how many sweeps): scheduled publication and expiry each sweep, the stored-file clean-up every few hours,
-    # the plans' reporting reminders hourly (each reminder is sent once, whenever the sweep runs), the
+    # (task, every how many sweeps): scheduled publication and expiry each sweep, the stored-file clean-up
+    # every few hours, the plans' reporting reminders hourly (each reminder is sent once, whenever the sweep runs), the
     # search impact index every ten minutes (rebuilt only once enough material changed).
     schedule = [(publish_due_items, 1), (expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval))),
                 (send_reminders, max(1, int(3600 / interval))), (rebuild_impact_index, max(1, int(600 / interval)))]
