@@ -63,6 +63,8 @@ def test_submitted_reaches_the_appraisers_of_its_scope_after_commit(
     [notice] = notices_of(world.appraiser, "content.submitted")
     assert notice.link == f"/items/{item.uid}/" and notice.read_at is None
     [message] = mailed_to("appraiser@example.vn")
+    notice.refresh_from_db()
+    assert notice.emailed_at is not None
     assert "Tờ gấp về quy chế khu vực biên giới" in message.subject
     assert f"/items/{item.uid}/" in message.body
     # The regional desk covers Đắk Lắk only; the contributor is not told of their own act.
@@ -247,5 +249,37 @@ def test_bell_list_open_and_mark_read(world: World, people: dict[str, User], cli
     other.refresh_from_db()
     assert other.read_at is not None
     assert 'data-unread="0"' in client.get(reverse("notices:bell")).content.decode()
-    # Anonymous visitors are sent to log in.
+    # Anonymous visitors are sent to log in; the bell of a session that ended stays as it was (204).
     assert Client().get(reverse("notices:list")).status_code == 302
+    assert Client().get(reverse("notices:bell")).status_code == 204
+
+
+def test_no_bell_before_the_second_factor(world: World) -> None:
+    half = Client()
+    half.force_login(world.appraiser)  # password given, second factor not yet
+    page = half.get(reverse("accounts:two_factor"))
+    assert page.status_code == 200 and 'data-testid="notice-bell"' not in page.content.decode()
+    contributor = Client()
+    contributor.force_login(world.contributor)  # no second factor needed
+    assert 'data-testid="notice-bell"' in contributor.get(reverse("content:my_work")).content.decode()
+
+
+def test_a_mail_server_that_is_down_loses_no_change(
+    world: World, people: dict[str, User], settings: Any, django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    item = make_item(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        content.do_transition(world.contributor, item, "submit")
+    item.refresh_from_db()
+    assert item.state == State.SUBMITTED
+    notice = Notice.objects.get(recipient=world.appraiser, kind="content.submitted")
+    assert notice.emailed_at is None
+    assert "could not e-mail notices" in caplog.text

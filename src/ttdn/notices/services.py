@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone, translation
@@ -99,10 +99,9 @@ def absolute_link(link: str) -> str:
 
 
 def send_notice_emails(notice_ids: list[int]) -> int:
-    """Send the e-mail of each notice not yet mailed, in its reader's language. Run after commit.
-
-    A failure is logged and the notice stays unmailed: the change it reports was committed and stays."""
-    sent = 0
+    """Send the e-mail of each notice not yet mailed, in its reader's language, over one connection. Run
+    after commit. A failure is logged and the notices stay unmailed: the change they report was committed."""
+    messages: list[tuple[int, EmailMessage]] = []
     for notice in Notice.objects.filter(pk__in=notice_ids, emailed_at__isnull=True).select_related(
         "recipient", "actor"
     ):
@@ -111,25 +110,28 @@ def send_notice_emails(notice_ids: list[int]) -> int:
             continue
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             kind = kinds.get(notice.kind)
-            text = notice_text(notice)
             label = str(kind.label) if kind else notice.kind
             title = str(notice.params.get("title") or "")
             subject = f"[TTĐN] {label}" + (f": {title}" if title else "")
-            lines = [text]
+            lines = [notice_text(notice)]
             if notice.params.get("reason"):
                 lines += ["", _("Reason:"), str(notice.params["reason"])]
             if notice.link:
                 lines += ["", _("Open the work: %(url)s") % {"url": absolute_link(notice.link)}]
             lines += ["", _("You receive this because of your role in TTĐN. You can turn these e-mails off on "
                             "your notice settings page: %(url)s") % {"url": absolute_link("/notices/settings/")}]
-        try:
-            send_mail(subject[:200].replace("\n", " "), "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email])
-        except Exception:
-            logger.exception("could not e-mail notice %s", notice.pk)
-            continue
-        Notice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+        messages.append((notice.pk, EmailMessage(
+            " ".join(subject[:200].split()), "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email])))
+    if not messages:
+        return 0
+    try:
+        with get_connection() as connection:
+            sent = connection.send_messages([m for _pk, m in messages]) or 0
+    except Exception:
+        logger.exception("could not e-mail notices %s", [pk for pk, _m in messages])
+        return 0
+    Notice.objects.filter(pk__in=[pk for pk, _m in messages]).update(emailed_at=timezone.now())
+    return int(sent)
 
 
 def unread_count(user: Any) -> int:

@@ -32,10 +32,12 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
 @require_safe
 def bell(request: HttpRequest) -> HttpResponse:
-    """The bell alone, for htmx to swap in place every minute."""
+    """The bell alone, for htmx to swap in place every minute. A session that ended gets 204, which htmx
+    leaves alone (a redirect to the login page would be swapped into the header)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
     return render(request, "notices/_bell.html", {"notices_unread": services.unread_count(request.user)})
 
 
