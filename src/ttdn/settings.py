@@ -70,11 +70,14 @@ INSTALLED_APPS = [
     "ttdn.sync",
     "ttdn.programme",
     "ttdn.documents",
+    "ttdn.ops",
     "ttdn.notices",
     "ttdn.editorial",
 ]
 
 MIDDLEWARE = [
+    # First, so that its timing covers every other middleware.
+    "ttdn.ops.health.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,6 +217,8 @@ SITE_URL = _env("SITE_URL", "http://localhost:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "ttdn.ops.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if _env("LOG_FORMAT", "") == "json" else {})}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }

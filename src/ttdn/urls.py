@@ -16,5 +16,6 @@ urlpatterns = [
     path("plans/", include("ttdn.programme.urls")),
     path("notices/", include("ttdn.notices.urls")),
     path("editorial/", include("ttdn.editorial.urls")),
+    path("", include("ttdn.ops.urls")),
     path("", include("ttdn.content.urls")),
 ]

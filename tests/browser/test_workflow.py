@@ -1,6 +1,6 @@
 """End to end in a real browser, in the Vietnamese interface: a contributor submits a PDF, an appraiser
-returns it with a reason (through the appraisal opinion), the contributor fixes and resubmits, the appraiser approves, a publisher
-publishes, and the material appears in the published list.
+returns it with a reason (through the appraisal opinion), the contributor fixes and resubmits, the appraiser
+approves, a publisher publishes, and the material appears in the published list.
 
 Assertions use element ids / data-testid and data (titles, reasons), not interface wording, since
 the Vietnamese catalogue is produced separately."""
