@@ -162,3 +162,22 @@ def test_the_operator_edits_the_checklist_in_the_admin(world: World, in_appraisa
     assert [c.criterion_name for c in Opinion.objects.get().checks.all()] == [
         "Bản đồ, chủ quyền, biên giới lãnh thổ", "Vấn đề dân tộc, tôn giáo nhạy cảm", "Nguồn tin và quyền tác giả",
         "Chất lượng ngôn ngữ"]
+
+
+def test_the_pages_in_english(world: World, in_appraisal: Item, client: Client) -> None:
+    client.cookies["django_language"] = "en"
+    login(client, world.appraiser)
+    form = client.get(url(in_appraisal), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Maps and sovereignty" in form and "Passed" in form and "Return for changes" in form
+    client.post(url(in_appraisal), {**marks(), "decision": "approve"}, HTTP_ACCEPT_LANGUAGE="en")
+    opinion = Opinion.objects.get()
+    printed = client.get(reverse("editorial:opinion", args=[opinion.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Appraisal opinion" in printed and "Conclusion" in printed
+    login(client, world.publisher)
+    notices = client.get(reverse("notices:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 unread notice." in notices and "ready to be published" in notices
+    assert "Notices: 1 unread" in notices
+    settings_page = client.get(reverse("notices:preferences"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Also send me my notices by e-mail" in settings_page
+    schedule = client.get(reverse("editorial:schedule", args=[in_appraisal.uid]), HTTP_ACCEPT_LANGUAGE="en")
+    assert schedule.status_code == 200 and "Date (dd/mm/yyyy)" in schedule.content.decode()
