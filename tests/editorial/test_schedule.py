@@ -157,8 +157,11 @@ def test_a_schedule_that_cannot_be_carried_out(world: World, approved: Item) -> 
     schedule = Schedule.objects.get()
     assert schedule.failed_at is not None and schedule.failure
     assert AuditEntry.objects.filter(action="editorial.schedule.fail").count() == 1
+    [told] = Notice.objects.filter(kind="editorial.schedule_failed")
+    assert told.recipient == world.publisher and told.params["reason"] == schedule.failure
     do_publish_due(when + dt.timedelta(minutes=1))
     assert AuditEntry.objects.filter(action="editorial.schedule.fail").count() == 1  # said once
+    assert Notice.objects.filter(kind="editorial.schedule_failed").count() == 1
     # Published by hand meanwhile: the schedule is dropped, nothing is published twice.
     accounts.do_grant_role(None, world.publisher, Role.PUBLISHER)
     world.publisher.refresh_from_db()

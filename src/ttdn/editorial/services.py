@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ttdn.accounts.models import User
+from ttdn.accounts.models import Role, User
 from ttdn.content import permissions as perms
 from ttdn.content import services as content
 from ttdn.content.models import Item, State
@@ -26,8 +27,14 @@ from ttdn.core import audit
 from ttdn.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from ttdn.core.text import nfc
 from ttdn.editorial.models import Criterion, Decision, Opinion, OpinionCheck, Schedule
+from ttdn.notices import kinds
+from ttdn.notices.services import do_notify
 
 logger = logging.getLogger(__name__)
+
+SCHEDULE_FAILED = kinds.register(
+    "editorial.schedule_failed", _("Scheduled publication failed"),
+    _("“%(title)s” could not be published at the scheduled time."))
 
 NOTE_MAX = 5000
 COMMENT_MAX = 20000
@@ -195,8 +202,9 @@ def do_publish_due(now: dt.datetime | None = None) -> int:
                 with transaction.atomic():
                     content.apply_transition(schedule.scheduled_by, item, "publish")
             except ServiceError as exc:
-                if schedule.failed_at is None:
+                if schedule.failed_at is None:  # said once, not at every sweep
                     audit.record(None, "editorial.schedule.fail", item, agency_id=item.agency_id, code=exc.code)
+                    _tell_schedule_failed(item, schedule, str(exc.message))
                 schedule.failed_at, schedule.failure = now, str(exc.message)
                 schedule.save(update_fields=["failed_at", "failure"])
                 continue
@@ -205,3 +213,13 @@ def do_publish_due(now: dt.datetime | None = None) -> int:
             schedule.delete()
             published += 1
     return published
+
+
+def _tell_schedule_failed(item: Item, schedule: Schedule, reason: str) -> None:
+    """The publisher who scheduled it, and every publisher who could publish it instead."""
+    publishers = [u for u in User.objects.filter(is_active=True, role_grants__role=Role.PUBLISHER).distinct()
+                  if perms.can_do(u, item, perms.ACTIONS["publish"])]
+    people = ([schedule.scheduled_by] if schedule.scheduled_by is not None else []) + publishers
+    source = item.variants.filter(language=item.source_language).only("title").first()
+    do_notify(people, SCHEDULE_FAILED.code, item, link=reverse("content:item_detail", kwargs={"uid": item.uid}),
+              params={"title": source.title if source else str(item.uid), "reason": reason})
