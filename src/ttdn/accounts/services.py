@@ -264,7 +264,15 @@ def do_login_failed(username: str) -> LoginThrottle:
     return row
 
 
+def do_password_passed(user: User) -> None:
+    """The password was right but a second factor is still due: the failure count stays until that factor
+    passes, so logging in again and again cannot reset the count of wrong codes."""
+    with transaction.atomic():
+        audit.record(user, "accounts.login.password", user, agency_id=user.agency_id)
+
+
 def do_login_succeeded(user: User) -> None:
+    """Every factor the user needs has passed: forget the failures."""
     with transaction.atomic():
         LoginThrottle.objects.filter(username=user.username.lower()).delete()
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())

@@ -56,10 +56,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             login(request, user)
-            services.do_login_succeeded(user)
             if requires_two_factor(user):
+                services.do_password_passed(user)
                 request.session["ttdn_after_2fa"] = _next_url(request)
                 return redirect("accounts:two_factor")
+            services.do_login_succeeded(user)
             return redirect(_next_url(request))
     status = 200 if error is None else 400
     return render(request, "accounts/login.html", {"error": error, "username": username,
@@ -88,6 +89,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
                 logout(request)
                 return redirect("accounts:login")
         else:
+            services.do_login_succeeded(user)
             request.session.cycle_key()
             request.session[OTP_SESSION_KEY] = True
             return redirect(request.session.pop("ttdn_after_2fa", "/"))
