@@ -142,10 +142,11 @@ def records(request: HttpRequest, node: EdgeNode) -> HttpResponse:
     return _batch_response(feed.records_batch(node, [str(u) for u in uids]))
 
 
-def _frames(shas: list[str]) -> Iterator[bytes]:
+def _frames(shas: list[str], allowed: set[str]) -> Iterator[bytes]:
     compressor = zstandard.ZstdCompressor(level=3)
     for sha in shas:
-        data = chunking.read_chunk(sha)
+        # A chunk the node is not sent is answered like one the hub does not have.
+        data = chunking.read_chunk(sha) if sha in allowed else None
         if data is None:
             yield FRAME.pack(bytes.fromhex(sha), 2, 0)
             continue
@@ -164,13 +165,14 @@ def chunks(request: HttpRequest, node: EdgeNode) -> HttpResponseBase:
         isinstance(s, str) and _SHA.fullmatch(s) for s in wanted
     ):
         return _error(ServiceError("bad_request", "chunks: a list of SHA-256 digests."))
-    return StreamingHttpResponse(_frames(wanted), content_type="application/octet-stream")
+    allowed = feed.chunks_for_node(node, wanted)
+    return StreamingHttpResponse(_frames(wanted, allowed), content_type="application/octet-stream")
 
 
 @signed
 @require_GET
 def chunk(request: HttpRequest, node: EdgeNode, sha: str) -> HttpResponse:
-    data = chunking.read_chunk(sha)
+    data = chunking.read_chunk(sha) if feed.chunks_for_node(node, [sha]) else None
     if data is None:
         return _error(ServiceError("unknown_chunk", "No such chunk.", status=404))
     match = re.fullmatch(r"bytes=(\d+)-", request.headers.get("Range", ""))
