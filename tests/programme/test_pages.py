@@ -200,3 +200,28 @@ def test_api_reads_and_submission(pw: PW) -> None:
     assert reporting["plan"]["expected"] >= reporting["plan"]["submitted"] >= 1
     own = api.get(f"/api/v1/plans/{plan.pk}/reporting").json()
     assert [a["agency"] for a in own["agencies"]] == ["gl-bchbdbp"]
+
+
+def test_training_class_form_saves_a_class_and_refuses_bad_input(pw: PW) -> None:
+    from ttdn.programme.models import TrainingClass
+
+    course = services.do_save_course(pw.manager, "Kỹ năng thông tin đối ngoại", "foreign_information")
+    manager = client_for(pw.manager)
+    fields = {"class-course": str(course.pk), "class-title": "Lớp bồi dưỡng 2024", "class-start": "2024-05-06",
+              "class-end": "2024-05-08", "class-venue": "Pleiku", "class-capacity": "30",
+              "class-duration_hours": "24"}
+    page = manager.get("/plans/training/").content.decode()
+    assert 'name="class-course"' in page and "Kỹ năng thông tin đối ngoại" in page
+    saved = manager.post("/plans/training/", fields)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    klass = TrainingClass.objects.get()
+    assert (klass.course, klass.title, klass.capacity, klass.organiser) == (course, "Lớp bồi dưỡng 2024", 30,
+                                                                            pw.world.gl_dept)
+    for field, value in [("class-course", "99999"), ("class-course", "9" * 20), ("class-course", "x"),
+                         ("class-end", "2024-05-01"), ("class-capacity", "0")]:
+        refused = manager.post("/plans/training/", {**fields, field: value})
+        assert refused.status_code == 400, (field, value)
+        assert 'class="errorlist"' in refused.content.decode(), (field, value)
+    unknown = manager.post("/plans/training/", {**fields, "class-course": "99999"}).content.decode()
+    assert "Hãy chọn khóa học." in unknown
+    assert TrainingClass.objects.count() == 1

@@ -669,7 +669,14 @@ def training(request: HttpRequest) -> HttpResponse:
                 class_form.fields["course"].widget.choices = [(c.pk, c.name) for c in Course.objects.all()]  # type: ignore[attr-defined]
                 if not class_form.is_valid():
                     raise ServiceError("invalid", _("Check the class's fields."))
-                services.do_save_class(request.user, services.ClassData(**class_form.cleaned_data))  # type: ignore[arg-type]
+                d = class_form.cleaned_data
+                try:
+                    services.do_save_class(request.user, services.ClassData(  # type: ignore[arg-type]
+                        course_id=d["course"], title=d["title"], start=d["start"], end=d["end"], venue=d["venue"],
+                        capacity=d["capacity"], duration_hours=d["duration_hours"]))
+                except ServiceError as exc:
+                    _form_error(class_form, exc)
+                    raise
             messages.success(request, _("Saved."))
             return redirect("programme:training")
         except ServiceError as exc:
