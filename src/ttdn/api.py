@@ -79,6 +79,26 @@ def json_error(status: int, code: str, message: Any, details: Any = None) -> Htt
     )
 
 
+def transport_error(status: int, path: str, accept_language: str = "") -> bytes | None:
+    """The body of an error the HTTP server answers by itself, before Django sees the request (a body over
+    the server's limit: 413), in the API's shape and the caller's language; None outside the API."""
+    from django.utils import translation
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    if not path.startswith("/api/"):
+        return None
+    language = "vi"
+    for tag, _q in parse_accept_lang_header(accept_language or ""):
+        try:
+            language = translation.get_supported_language_variant(tag)
+            break
+        except LookupError:
+            continue
+    code, message = _STATUS_CODES.get(status, ("bad_request", _STATUS_CODES[400][1]))
+    with translation.override(language):
+        return json.dumps(error_body(code, message), ensure_ascii=False).encode()
+
+
 # -------------------------------------------------------------------------------------- offline docs
 
 _NINJA_STATIC = Path(ninja.__file__).resolve().parent / "static" / "ninja"

@@ -225,3 +225,25 @@ def test_training_class_form_saves_a_class_and_refuses_bad_input(pw: PW) -> None
     unknown = manager.post("/plans/training/", {**fields, "class-course": "99999"}).content.decode()
     assert "Hãy chọn khóa học." in unknown
     assert TrainingClass.objects.count() == 1
+
+
+def test_api_ids_are_bounded_in_the_schema_and_refused_in_the_error_shape(pw: PW) -> None:
+    api = client_for(pw.reporter_bgc)
+    huge = int("9" * 20)
+    for body in [{"plan_id": huge, "year": 2023}, {"plan_id": 0, "year": 2023}, {"plan_id": pw.plan.pk, "year": 10**12},
+                 {"plan_id": "x", "year": 2023}]:
+        refused = api.post("/api/v1/plans/reports", json.dumps(body), content_type="application/json")
+        assert refused.status_code == 422, (body, refused.content)
+        assert refused.json()["code"] == "validation_error" and refused.json()["details"]
+    for url in [f"/api/v1/plans/{huge}", f"/api/v1/plans/{huge}/indicators", f"/api/v1/plans/{huge}/reporting",
+                f"/api/v1/plans/reports/{huge}"]:
+        refused = api.get(url)
+        assert refused.status_code == 422 and refused.json()["code"] == "validation_error", url
+    too_long = api.put("/api/v1/plans/reports/1", json.dumps({"summary": "x" * 20_001}),
+                       content_type="application/json")
+    assert too_long.status_code == 422
+    schema = Client().get("/api/openapi.json").json()
+    opened = schema["components"]["schemas"]["OpenReportIn"]["properties"]["plan_id"]
+    assert opened["minimum"] == 1 and opened["maximum"] == 2**63 - 1
+    path_id = next(p for p in schema["paths"]["/api/v1/plans/{plan_id}"]["get"]["parameters"] if p["name"] == "plan_id")
+    assert path_id["schema"]["maximum"] == 2**63 - 1
