@@ -247,3 +247,44 @@ def test_api_ids_are_bounded_in_the_schema_and_refused_in_the_error_shape(pw: PW
     assert opened["minimum"] == 1 and opened["maximum"] == 2**63 - 1
     path_id = next(p for p in schema["paths"]["/api/v1/plans/{plan_id}"]["get"]["parameters"] if p["name"] == "plan_id")
     assert path_id["schema"]["maximum"] == 2**63 - 1
+
+
+def test_a_reporter_sees_only_the_agency_rows_of_their_scope_on_pages_and_api(pw: PW) -> None:
+    """One rule (permissions.agency_rows_scope): the plan's managers see every agency's rows; a reporter sees
+    their own agency's — budget lines, reporting rows, officers and attendance alike."""
+    import datetime as dt
+
+    world = pw.world
+    services.do_save_budget_line(pw.reporter_bgc, pw.plan, year=2024, agency=world.gl_bgc, estimate="150000000",
+                                 note="Màn hình đồn Ia Chia")
+    services.do_save_budget_line(pw.reporter_dept, pw.plan, year=2024, agency=world.gl_dept, estimate="90000000",
+                                 note="Tờ gấp song ngữ")
+    own = services.do_save_officer(pw.reporter_bgc, world.gl_bgc, services.OfficerData(name="Rơ Châm Blếp"))
+    other = services.do_save_officer(pw.reporter_dept, world.gl_dept, services.OfficerData(name="Nguyễn Thị Hoa"))
+    course = services.do_save_course(pw.manager, "Kỹ năng thông tin đối ngoại", "foreign_information")
+    klass = services.do_save_class(pw.manager, services.ClassData(
+        course_id=course.pk, title="Lớp 1", start=dt.date(2024, 5, 6), end=dt.date(2024, 5, 8), venue="Pleiku",
+        capacity=30, duration_hours=24))
+    for officer in (own, other):
+        services.do_set_attendance(pw.manager, services.do_enrol(pw.manager, klass, officer), attended=True,
+                                   completed=True)
+
+    reporter, manager = client_for(pw.reporter_bgc), client_for(pw.manager)
+    budget = reporter.get(f"/plans/{pw.plan.pk}/budget/").content.decode()
+    assert "Màn hình đồn Ia Chia" in budget and "Tờ gấp song ngữ" not in budget
+    assert "90.000.000" not in budget and "240.000.000" not in budget  # nor in the totals
+    everything = manager.get(f"/plans/{pw.plan.pk}/budget/").content.decode()
+    assert "Màn hình đồn Ia Chia" in everything and "Tờ gấp song ngữ" in everything
+
+    page = reporter.get(f"/plans/training/{klass.pk}/").content.decode()
+    assert "Rơ Châm Blếp" in page and "Nguyễn Thị Hoa" not in page
+    officers = reporter.get("/plans/officers/").content.decode()
+    assert "Rơ Châm Blếp" in officers and "Nguyễn Thị Hoa" not in officers
+    managed = manager.get(f"/plans/training/{klass.pk}/").content.decode()
+    assert "Rơ Châm Blếp" in managed and "Nguyễn Thị Hoa" in managed
+
+    # The API follows the same rule: the reporter's own row, the manager every row.
+    rows = reporter.get(f"/api/v1/plans/{pw.plan.pk}/reporting").json()["agencies"]
+    assert {r["agency"] for r in rows} == {"gl-bchbdbp"}
+    all_rows = manager.get(f"/api/v1/plans/{pw.plan.pk}/reporting").json()["agencies"]
+    assert {"gl-bchbdbp", "gl-svhttdl"} <= {r["agency"] for r in all_rows}

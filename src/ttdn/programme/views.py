@@ -46,7 +46,6 @@ from ttdn.programme.models import (
     AgencyGroup,
     BudgetLine,
     Course,
-    Enrolment,
     Indicator,
     Notification,
     Officer,
@@ -385,7 +384,8 @@ def budget(request: HttpRequest, plan: Plan) -> HttpResponse:
                 status = _status(exc)
         else:
             status = 400
-    lines = BudgetLine.objects.filter(plan=plan).select_related("task", "agency")
+    lines = BudgetLine.objects.filter(plan=plan, agency__in=perms.agencies_in_view(request.user, plan)).select_related(
+        "task", "agency")
     totals = {"estimate": sum(line.estimate for line in lines),
               "approved": sum(line.approved or 0 for line in lines), "spent": sum(line.spent or 0 for line in lines)}
     return render(request, "programme/budget.html", {
@@ -613,9 +613,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 def _scoped_agencies(request: HttpRequest) -> Any:
-    scope = perms.registry_scope(request.user)
-    agencies = Agency.objects.all() if scope is None else Agency.objects.filter(scope)
-    return agencies.order_by("name")
+    return perms.agencies_in_view(request.user).order_by("name")
 
 
 def _form_error(form: forms.Form, exc: ServiceError) -> None:
@@ -702,7 +700,9 @@ def training_class(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if "enrolment" in request.POST:
-                enrolment = get_object_or_404(Enrolment, pk=request.POST["enrolment"], training_class=klass)
+                raw = request.POST["enrolment"]
+                enrolment = get_object_or_404(klass.enrolments.filter(officer__agency__in=_scoped_agencies(request)),
+                                              pk=int(raw) if raw.isdigit() and len(raw) < 19 else 0)
                 services.do_set_attendance(request.user, enrolment, attended=bool(request.POST.get("attended")),  # type: ignore[arg-type]
                                            completed=bool(request.POST.get("completed")))
             else:
@@ -715,7 +715,10 @@ def training_class(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc.message))
         return redirect("programme:training_class", pk=klass.pk)
     return render(request, "programme/training_class.html", {
-        "klass": klass, "enrolments": klass.enrolments.select_related("officer__agency"), "form": form,
+        "klass": klass, "form": form,
+        # Officers and attendance of the agencies in the user's scope only, as on the officers page.
+        "enrolments": klass.enrolments.filter(officer__agency__in=_scoped_agencies(request)).select_related(
+            "officer__agency"),
         "can_manage": perms.can_manage_registries(request.user),
     })
 
