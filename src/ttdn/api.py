@@ -37,6 +37,7 @@ from ttdn.accounts.api import (
     InvalidToken,
     SessionAuth,
     TokenAuth,
+    admin_tokens_router,
     allow_anonymous,
     me_router,
     tokens_router,
@@ -201,6 +202,7 @@ api = TTDNApi(
 api.add_router("v1/items", items_router)
 api.add_router("v1/me", me_router)
 api.add_router("v1/tokens", tokens_router)
+api.add_router("v1/admin/tokens", admin_tokens_router)
 api.add_router("v1/topics", topics_router)
 api.add_router("v1/languages", languages_router)
 api.add_router("v1/search", search_router)
