@@ -283,7 +283,10 @@ def test_a_reporter_sees_only_the_agency_rows_of_their_scope_on_pages_and_api(pw
     managed = manager.get(f"/plans/training/{klass.pk}/").content.decode()
     assert "Rơ Châm Blếp" in managed and "Nguyễn Thị Hoa" in managed
 
-    # The API follows the same rule: the reporter's own row, the manager every row.
+    # The reporting page and the API follow the same rule: the reporter's own row, the manager every row.
+    table = reporter.get(f"/plans/{pw.plan.pk}/reporting/").content.decode()
+    assert 'data-agency="gl-bchbdbp"' in table and 'data-agency="gl-svhttdl"' not in table
+    assert 'data-agency="gl-svhttdl"' in manager.get(f"/plans/{pw.plan.pk}/reporting/").content.decode()
     rows = reporter.get(f"/api/v1/plans/{pw.plan.pk}/reporting").json()["agencies"]
     assert {r["agency"] for r in rows} == {"gl-bchbdbp"}
     all_rows = manager.get(f"/api/v1/plans/{pw.plan.pk}/reporting").json()["agencies"]

@@ -270,9 +270,9 @@ def get_reporting(request: HttpRequest, plan_id: IdPath) -> dict[str, Any]:
     plan = _plan(request, plan_id)
     total, rows = services.reporting_rates(plan)
     user = request_user(request)
-    if perms.agency_rows_scope(user, plan) is not None:
+    shown = perms.agency_ids_in_view(user, plan)
+    if shown is not None:
         # The plan's figure, and the rows of the agencies in the user's scope only.
-        shown = set(perms.agencies_in_view(user, plan).values_list("pk", flat=True))
         rows = [r for r in rows if r.agency.pk in shown]
     return {"plan": _rates(total), "agencies": [
         {**_rates(r.rates), "agency": r.agency.code, "by_year": {str(k): v for k, v in r.by_year.items()}}

@@ -124,6 +124,12 @@ def agencies_in_view(user: Any, plan: Plan | None = None) -> QuerySet[Agency]:
     return Agency.objects.all() if scope is None else Agency.objects.filter(scope)
 
 
+def agency_ids_in_view(user: Any, plan: Plan | None = None) -> set[int] | None:
+    """The same, as ids for rows computed in Python (reporting rates): None means every agency."""
+    scope = agency_rows_scope(user, plan)
+    return None if scope is None else set(Agency.objects.filter(scope).values_list("pk", flat=True))
+
+
 def can_edit_registry_of(user: Any, agency: Agency) -> bool:
     """Officers of an agency: the agency itself (its reporter) or a plan manager of its province."""
     if is_central_manager(user) or reports_for(user, agency):

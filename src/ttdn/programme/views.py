@@ -219,6 +219,9 @@ def reporting(request: HttpRequest, plan: Plan) -> HttpResponse:
             status = 400
     periods = list(plan.periods.all())
     overall, rows = services.reporting_rates(plan)
+    shown = perms.agency_ids_in_view(request.user, plan)
+    if shown is not None:  # the plan's figure, and the rows of the agencies in the user's scope only
+        rows = [row for row in rows if row.agency.pk in shown]
     reports = {}
     if manager:
         reports = {(r.period.year, r.agency_id): r for r in
