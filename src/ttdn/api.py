@@ -16,7 +16,7 @@ from typing import Any
 
 import ninja
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
@@ -266,6 +266,8 @@ def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpRespons
 @api.exception_handler(SuspiciousOperation)
 def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     # Includes RequestDataTooBig / TooManyFieldsSent from Django's request parsing.
+    if isinstance(exc, RequestDataTooBig):
+        return api.create_response(request, error_body("too_large", _STATUS_CODES[413][1]), status=413)
     logger.warning("Suspicious API request %s %s: %s", request.method, request.path, exc)
     return api.create_response(request, error_body("bad_request", _STATUS_CODES[400][1]), status=400)
 

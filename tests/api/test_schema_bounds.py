@@ -110,3 +110,9 @@ def test_an_integer_past_its_bound_is_a_422_in_the_error_shape(operator_client: 
         assert answer.status_code == 422, (method, url, name, answer.status_code, answer.content[:300])
         body = answer.json()
         assert body["code"] == "validation_error" and name in str(body["details"]), (url, body)
+
+
+def test_a_json_body_over_the_memory_limit_is_a_413_in_the_error_shape(operator_client: Client, settings: Any) -> None:
+    body = b'{"name": "' + b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b'"}'
+    answer = operator_client.post("/api/v1/tokens", body, content_type="application/json")
+    assert answer.status_code == 413 and answer.json() == {"code": "too_large", "message": "Yêu cầu quá lớn."}
