@@ -354,3 +354,13 @@ def test_an_uplink_with_a_wrong_type_is_refused_with_the_field_named(world: Worl
     assert not Heartbeat.objects.filter(node=node).exists()  # nothing half-recorded
     good = _signed(client, node, key, "/sync/uplink", body=json.dumps({**report, field: None}).encode())
     assert good.status_code == 200 and Heartbeat.objects.filter(node=node).count() == 1
+
+
+@pytest.mark.parametrize("query", ["after=99999999999999999999&epoch=1", "after=0&epoch=99999999999999999999",
+                                   "after=0&epoch=1&applied=99999999999999999999", "after=x&epoch=1"])
+def test_a_feed_request_with_numbers_out_of_range_is_refused(world: World, client: Client, query: str) -> None:
+    node, key = _node(world)
+    answer = _signed(client, node, key, f"/sync/feed?{query}")
+    assert answer.status_code == 400 and answer.json()["code"] == "bad_request"
+    node.refresh_from_db()
+    assert node.last_applied_seq == 0

@@ -252,8 +252,8 @@ def do_note_feed_read(node: EdgeNode, applied_seq: int) -> None:
     EdgeNode.objects.filter(pk=node.pk).update(last_contact_at=timezone.now(), last_applied_seq=applied_seq)
 
 
-_BIG = 2**63 - 1  # a BigIntegerField
-_COUNT_MAX = 2**31 - 1  # a PositiveIntegerField
+MAX_SEQ = _BIG = 2**63 - 1  # a BigIntegerField
+MAX_EPOCH = _COUNT_MAX = 2**31 - 1  # a PositiveIntegerField
 MAX_COUNT_ROWS = 100_000
 MAX_ACKS = 1000
 

@@ -124,8 +124,10 @@ def feed_view(request: HttpRequest, node: EdgeNode) -> HttpResponse:
         limit = min(max(1, int(request.GET.get("limit", "1000"))), 5000)
         # A node reading ahead says what it has applied; otherwise asking after `after` says it is there.
         applied = max(0, int(request.GET.get("applied", str(after))))
+        if max(after, applied) > services.MAX_SEQ or abs(epoch) > services.MAX_EPOCH:
+            raise ValueError
     except ValueError:
-        return _error(ServiceError("bad_request", "after, epoch, applied and limit are numbers."))
+        return _error(ServiceError("bad_request", "after, epoch, applied and limit are numbers in range."))
     services.do_note_feed_read(node, applied)
     # A node starting from nothing gets the feed under today's targeting: nothing to reconcile.
     if epoch != node.targeting_epoch and after > 0:
