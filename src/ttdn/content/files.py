@@ -12,12 +12,12 @@ import contextlib
 import hashlib
 import io
 import logging
+import mmap
 import os
 import re
 import stat
 import struct
 import tempfile
-import threading
 import unicodedata
 import zipfile
 import zlib
@@ -40,6 +40,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
+from ttdn.content import doctext, zips
 from ttdn.core.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -85,11 +86,11 @@ class FileInfo:
 
 # Limits that are not per-deployment settings. Module constants so tests can lower them.
 MAX_IMAGE_PIXELS = 80_000_000
-MAX_ZIP_UNCOMPRESSED = 300 * 1024 * 1024
-MAX_ZIP_RATIO = 100
+MAX_ZIP_UNCOMPRESSED = zips.MAX_TOTAL
+MAX_ZIP_RATIO = zips.MAX_RATIO
 # A part smaller than this may compress very well (repetitive XML) without being a threat.
-ZIP_RATIO_MIN_SIZE = 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
+ZIP_RATIO_MIN_SIZE = zips.RATIO_MIN_SIZE
+MAX_ZIP_ENTRIES = zips.MAX_MEMBERS
 MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 MAX_CONTAINER_ELEMENTS = 100_000  # MP4 boxes / EBML elements walked before giving up
 MAX_HEADER_ELEMENT_BYTES = 8 * 1024 * 1024  # WebM Info/Tracks read into memory
@@ -102,8 +103,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: old .doc/.xls
 # Each prober calls the gate once it knows the kind: the name and size checks run before costly parsing.
 _Gate = Callable[[FileKind, LazyStr], None]
 
-# PDFium is not thread-safe and the server runs requests in threads: one call at a time.
-_PDFIUM_LOCK = threading.RLock()
+# PDFium is not thread-safe and the server runs requests in threads: one call at a time (see doctext).
+_PDFIUM_LOCK = doctext.PDFIUM_LOCK
 
 _ACCEPTED = _(
     "Accepted files: PDF documents, Word documents (.docx), JPEG, PNG or WebP images, "
@@ -446,29 +447,97 @@ def _probe_pdf(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
         fh.seek(max(0, path.stat().st_size - 2048))
         if b"%%EOF" not in fh.read():
             raise _Malformed("no %%EOF at the end")
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as exc:
-            if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
-                raise _encrypted(name) from exc
-            raise _Malformed(str(exc)) from exc
-        try:
+    active = _pdf_active_content(path)
+    try:
+        with doctext.open_pdf(path) as pdf, _PDFIUM_LOCK:
             pages = len(pdf)
             if pages < 1:
                 raise _Malformed("no pages")
+            # What PDFium finds through the name trees, wherever the objects are stored.
+            if pdfium_c.FPDFDoc_GetJavaScriptActionCount(pdf.raw) > 0:
+                active.add("JavaScript")
+            if pdfium_c.FPDFDoc_GetAttachmentCount(pdf.raw) > 0:
+                active.add("EmbeddedFiles")
             page = pdf[0]
             try:
                 width, height = page.get_size()
             finally:
                 page.close()
-        except pdfium.PdfiumError as exc:
-            raise _Malformed(str(exc)) from exc
-        finally:
-            pdf.close()
+    except doctext.Unreadable as exc:
+        if exc.kind == "encrypted":
+            raise _encrypted(name) from exc
+        if exc.kind == "too_many_pages":
+            raise _err(
+                "upload_too_many_pages",
+                _("“{name}” has {pages} pages; PDF documents may have at most {limit}."),
+                name=name,
+                pages=exc.pages,
+                limit=doctext.MAX_PDF_PAGES,
+            ) from exc
+        raise _Malformed(str(exc)) from exc
+    except pdfium.PdfiumError as exc:
+        raise _Malformed(str(exc)) from exc
+    if active:
+        logger.info("PDF %r refused for active content: %s", name, sorted(active))
+        raise _err(
+            "upload_active_content",
+            _(
+                "“{name}” contains active content (scripts, actions that start programs, or embedded "
+                "files), which could harm the computers of those who open it. Print or export it to PDF "
+                "again without it and upload that."
+            ),
+            name=name,
+        )
     if width <= 0 or height <= 0:
         raise _Malformed("empty first page")
     return _info(FileKind.PDF, "application/pdf", ".pdf", page_count=pages)
+
+
+# Names whose presence makes a PDF active: scripts, launching programs, embedded files, Flash/3D.
+_PDF_ACTIVE = frozenset({b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia"})
+# A name token, letters possibly written as #xx escapes (/J#61vaScript is /JavaScript).
+_PDF_NAME = re.compile(rb"/((?:[A-Za-z]|#[0-9A-Fa-f]{2}){2,40})(?![A-Za-z0-9#])")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_OBJSTM = re.compile(rb"/Type\s*/ObjStm")
+MAX_PDF_OBJSTM_BYTES = 64 * 1024 * 1024  # inflated object streams looked into, per file
+
+
+def _pdf_active_names(data: bytes | mmap.mmap) -> set[str]:
+    found: set[str] = set()
+    for match in _PDF_NAME.finditer(data):
+        name = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        if name in _PDF_ACTIVE:
+            found.add(name.decode())
+    return found
+
+
+def _pdf_active_content(path: Path) -> set[str]:
+    """Active names in the file's objects: the plain ones and those inside compressed object streams.
+
+    Page content is never inflated (it cannot carry actions); only object streams, which hold dictionaries.
+    The file is mapped, not read: a 100 MB PDF costs page cache, not memory.
+    """
+    budget = MAX_PDF_OBJSTM_BYTES
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        found = _pdf_active_names(data)
+        for match in _PDF_OBJSTM.finditer(data):
+            start = data.find(b"stream", match.end())
+            end = data.find(b"endstream", start)
+            if start < 0 or end < 0:
+                continue
+            start += len(b"stream")
+            start += 2 if data[start : start + 2] == b"\r\n" else 1
+            try:
+                # max_length: an object stream that is a deflate bomb costs at most the budget.
+                plain = zlib.decompressobj().decompress(data[start:end], budget + 1)
+            except zlib.error:
+                continue
+            budget -= len(plain)
+            if budget < 0:
+                found.add("oversized object streams")
+                break
+            found |= _pdf_active_names(plain)
+    return found
 
 
 # --- DOCX ------------------------------------------------------------------------------------
@@ -496,15 +565,14 @@ _ZIP_MIMETYPES: dict[bytes, LazyStr] = {
 
 def _probe_zip(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with _open_zip(path, name) as archive:
             entries = archive.infolist()
-            _check_zip_limits(entries, name)
             names = {e.filename for e in entries}
             if "[Content_Types].xml" not in names:
                 raise _unsupported_zip(name, archive, names)
-            if any(e.flag_bits & 0x1 for e in entries):
-                raise _encrypted(name)
-            content_types = _read_member(archive, "[Content_Types].xml", MAX_CONTENT_TYPES_BYTES)
+            content_types = zips.read_member(archive, "[Content_Types].xml", MAX_CONTENT_TYPES_BYTES)
+    except zips.ZipProblem as exc:
+        raise _Malformed(f"zip: {exc}") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
         raise _Malformed(f"zip: {exc}") from exc
 
@@ -531,7 +599,7 @@ def _probe_zip(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
         raise _Malformed(f"main part content type {main_type!r}", _WHAT_DOCX)
 
     gate(FileKind.DOCX, _WHAT_DOCX)
-    _open_docx(path)  # python-docx parses every part it knows; any failure means a broken file
+    _open_docx(path, checked=True)  # python-docx parses every part it knows; any failure means a broken file
     return _info(
         FileKind.DOCX,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -539,43 +607,64 @@ def _probe_zip(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     )
 
 
-def _check_zip_limits(entries: list[zipfile.ZipInfo], name: str) -> None:
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise _err(
+def zip_limits() -> zips.ZipLimits:
+    """The limits every ZIP-based reader applies (module constants here so tests can lower them)."""
+    return zips.ZipLimits(
+        max_members=MAX_ZIP_ENTRIES,
+        max_total=MAX_ZIP_UNCOMPRESSED,
+        max_ratio=MAX_ZIP_RATIO,
+        ratio_min_size=ZIP_RATIO_MIN_SIZE,
+    )
+
+
+def _open_zip(path: Path, name: str) -> zipfile.ZipFile:
+    """The archive, after every member was inflated under the caps (see `zips`); refusals in words."""
+    try:
+        return zips.open_zip(path, zip_limits())
+    except zips.ZipProblem as exc:
+        if exc.kind == "malformed":
+            raise _Malformed(str(exc)) from exc  # worded by inspect_upload, which knows what was claimed
+        raise zip_refusal(exc, name) from exc
+
+
+def zip_refusal(exc: zips.ZipProblem, name: str) -> ServiceError:
+    """The upload error for a refused archive, in the reader's language."""
+    if exc.kind == "encrypted":
+        return _encrypted(name)
+    if exc.kind == "members":
+        return _err(
             "upload_bomb",
             _("“{name}” contains {count} parts; at most {limit} are allowed."),
             name=name,
-            count=len(entries),
-            limit=MAX_ZIP_ENTRIES,
+            count=exc.count,
+            limit=exc.limits.max_members,
         )
-    # Python's zipfile stops at each entry's declared size (and fails the CRC if the data goes on),
-    # so the declared sizes are a real bound on what opening the document can cost.
-    total = sum(e.file_size for e in entries)
-    if total > MAX_ZIP_UNCOMPRESSED:
-        raise _err(
+    if exc.kind == "total":
+        return _err(
             "upload_bomb",
             _("“{name}” would expand to more than {limit} MB when opened, which is not allowed."),
             name=name,
-            limit=MAX_ZIP_UNCOMPRESSED // (1024 * 1024),
+            limit=exc.limits.max_total // (1024 * 1024),
         )
-    for entry in entries:
-        if entry.file_size >= ZIP_RATIO_MIN_SIZE and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
-            raise _err(
-                "upload_bomb",
-                _(
-                    "“{name}” contains a part compressed more than {ratio} to 1, as decompression "
-                    "bombs are; it was refused."
-                ),
-                name=name,
-                ratio=MAX_ZIP_RATIO,
-            )
+    if exc.kind == "ratio":
+        return _err(
+            "upload_bomb",
+            _(
+                "“{name}” contains a part compressed more than {ratio} to 1, as decompression "
+                "bombs are; it was refused."
+            ),
+            name=name,
+            ratio=exc.limits.max_ratio,
+        )
+    logger.info("Malformed archive %r: %s", name, exc)
+    return _malformed(name, _WHAT_DOCX if name.lower().endswith(".docx") else _ZIP.what)
 
 
 def _read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
-    if archive.getinfo(member).file_size > limit:
-        raise _Malformed(f"{member} is too large")
-    with archive.open(member) as fh:
-        return fh.read(limit + 1)[:limit]
+    try:
+        return zips.read_member(archive, member, limit)
+    except zips.ZipProblem as exc:
+        raise _Malformed(str(exc)) from exc
 
 
 def _unsupported_zip(name: str, archive: zipfile.ZipFile, names: set[str]) -> ServiceError:
@@ -610,13 +699,11 @@ def _docx_main_content_type(content_types: bytes) -> str:
     return ""
 
 
-def _open_docx(path: Path) -> Any:
-    import docx
-
+def _open_docx(path: Path, *, checked: bool = False) -> Any:
     try:
-        return docx.Document(str(path))
-    except Exception as exc:  # python-docx and lxml raise many types (KeyError, ValueError, XMLSyntaxError…)
-        raise _Malformed(f"python-docx: {exc}", _WHAT_DOCX) from exc
+        return doctext.open_docx(path, checked=checked)
+    except (doctext.Unreadable, zips.ZipProblem) as exc:
+        raise _Malformed(str(exc), _WHAT_DOCX) from exc
 
 
 # --- Images ----------------------------------------------------------------------------------
@@ -1049,119 +1136,24 @@ def extract_text(path: Path, info: FileInfo) -> str:
     """The text of a PDF or DOCX, NFC-normalised; an empty string for other kinds."""
     try:
         if info.kind == FileKind.PDF:
-            text = _pdf_text(path)
+            text = "\n\f\n".join(page.strip() for page in doctext.pdf_page_texts(path))
         elif info.kind == FileKind.DOCX:
-            text = _docx_text(path)
+            text = doctext.docx_text(path)
         else:
             return ""
-    except (_Malformed, pdfium.PdfiumError) as exc:
+    except zips.ZipProblem as exc:
+        if exc.kind != "malformed":
+            raise zip_refusal(exc, "") from exc
+        raise ServiceError(
+            "upload_malformed", _("The document is damaged and its text cannot be read."), sha256=info.sha256
+        ) from exc
+    except (_Malformed, doctext.Unreadable, pdfium.PdfiumError) as exc:
         # Only reachable for a file that changed or was never inspected; say so plainly.
         raise ServiceError(
             "upload_malformed", _("The document is damaged and its text cannot be read."), sha256=info.sha256
         ) from exc
     # Vietnamese typed on some systems arrives decomposed; NFC makes search and comparison work.
     return unicodedata.normalize("NFC", text)
-
-
-def _pdf_text(path: Path) -> str:
-    pages: list[str] = []
-    with _PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            for index in range(len(pdf)):
-                page = pdf[index]
-                textpage = page.get_textpage()
-                try:
-                    text = textpage.get_text_bounded()
-                finally:
-                    textpage.close()
-                    page.close()
-                pages.append(text.replace("\r\n", "\n").replace("\r", "\n").strip())
-        finally:
-            pdf.close()
-    return "\n\f\n".join(pages)
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_W_P = f"{_W}p"
-_W_T = f"{_W}t"
-_W_TXBX = f"{_W}txbxContent"
-_W_BREAKS = {f"{_W}br", f"{_W}cr"}
-# Paragraph/run properties hold tab-stop definitions, not text; deleted text and field codes are not
-# what the reader sees.
-_W_SKIP = {f"{_W}pPr", f"{_W}rPr", f"{_W}delText", f"{_W}instrText", f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK}
-_RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
-_RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
-
-
-def _docx_text(path: Path) -> str:
-    """Headers, body (paragraphs, tables, text boxes in order), foot/endnotes, then footers."""
-    from docx.oxml.parser import parse_xml
-
-    document = _open_docx(path)
-    part = document.part
-    body = document.element.body
-    headers: list[Any] = []
-    footers: list[Any] = []
-    seen: set[str] = set()
-    for sect_pr in body.iter(f"{_W}sectPr"):
-        for ref in sect_pr:
-            if ref.tag not in (f"{_W}headerReference", f"{_W}footerReference"):
-                continue
-            rel_id = ref.get(_R_ID)
-            if not rel_id or rel_id in seen or rel_id not in part.rels:
-                continue
-            seen.add(rel_id)
-            target = part.related_parts[rel_id]
-            (headers if ref.tag == f"{_W}headerReference" else footers).append(target.element)
-    notes: list[Any] = []
-    for rel in part.rels.values():
-        if rel.reltype in (_RT_FOOTNOTES, _RT_ENDNOTES) and not rel.is_external:
-            target = rel.target_part
-            notes.append(target.element if hasattr(target, "element") else parse_xml(target.blob))
-
-    lines: list[str] = []
-    for root in [*headers, body, *notes, *footers]:
-        _docx_blocks(root, lines)
-    return "\n".join(line for line in lines if line.strip()).strip()
-
-
-def _docx_blocks(element: Any, out: list[str]) -> None:
-    for child in element:
-        if child.tag == _MC_FALLBACK:  # the same content as the mc:Choice next to it
-            continue
-        if child.tag == _W_P:
-            boxes: list[Any] = []
-            out.append(_docx_paragraph(child, boxes))
-            for box in boxes:
-                _docx_blocks(box, out)
-        else:
-            _docx_blocks(child, out)
-
-
-def _docx_paragraph(paragraph: Any, boxes: list[Any]) -> str:
-    parts: list[str] = []
-
-    def visit(element: Any) -> None:
-        for child in element:
-            tag = child.tag
-            if tag == _W_T:
-                parts.append(child.text or "")
-            elif tag == f"{_W}tab":
-                parts.append("\t")
-            elif tag in _W_BREAKS:
-                parts.append("\n")
-            elif tag == f"{_W}noBreakHyphen":
-                parts.append("-")
-            elif tag == _W_TXBX:
-                boxes.append(child)  # a text box anchored here: its paragraphs follow this one
-            elif tag not in _W_SKIP:
-                visit(child)
-
-    visit(paragraph)
-    return "".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
