@@ -18,6 +18,7 @@ import re
 import stat
 import struct
 import tempfile
+import threading
 import unicodedata
 import zipfile
 import zlib
@@ -86,6 +87,14 @@ class FileInfo:
 
 # Limits that are not per-deployment settings. Module constants so tests can lower them.
 MAX_IMAGE_PIXELS = 80_000_000
+# PNG and WebP cannot be decoded at a reduced scale: every pixel is held while checking or thumbnailing
+# them (4 bytes each). An A4 page scanned at 600 dpi is 35 MP; camera photos are JPEGs, decoded reduced.
+MAX_LOSSLESS_PIXELS = 36_000_000
+# Decoding is the costly part of an upload: at most this many images decode at once, process-wide.
+MAX_CONCURRENT_DECODES = 2
+_DECODE_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_DECODES)
+# JPEGs are checked by decoding them at 1/8 scale or so: the whole entropy-coded stream is still read.
+_JPEG_CHECK_SIDE = 1024
 MAX_ZIP_UNCOMPRESSED = zips.MAX_TOTAL
 MAX_ZIP_RATIO = zips.MAX_RATIO
 # A part smaller than this may compress very well (repetitive XML) without being a threat.
@@ -411,6 +420,50 @@ def inspect_upload(path: Path, original_name: str) -> FileInfo:
     return replace(info, size=size, sha256=_sha256_file(path))
 
 
+def check_claimed_kind(original_name: str, kind: FileKind, path: Path | None = None) -> None:
+    """Refuse a name whose extension claims another kind than the content (known from an earlier check)."""
+    claimed = _EXTENSION_CLAIMS.get(_extension(original_name), frozenset())
+    if claimed and kind not in claimed:
+        raise _err(
+            "upload_type_mismatch",
+            _("The file is named “{name}” but its content is {actual}, not {claimed}."),
+            name=_display_name(original_name),
+            actual=_KIND_SINGULAR[kind],
+            claimed=_KIND_SINGULAR[min(claimed)] if len(claimed) == 1 else _("a video or audio file"),
+        )
+
+
+_EXTENSION_BY_MIME = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "audio/mpeg": ".mp3",
+    "audio/ogg": ".ogg",
+    "audio/mp4": ".m4a",
+    "audio/webm": ".webm",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+}
+# Extensions that mean the same type as the canonical one: "photo.jpeg" keeps its name.
+_SAME_EXTENSION = {".jpeg": ".jpg", ".jpe": ".jpg", ".jfif": ".jpg", ".oga": ".ogg", ".opus": ".ogg"}
+
+
+def stored_name(original_name: str, mime_type: str) -> str:
+    """The uploader's name with the extension of the detected type, never the one they typed."""
+    extension = _EXTENSION_BY_MIME.get(mime_type, ".bin")
+    base = _display_name(original_name).replace("…", "")
+    base = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]", "", base).strip().strip(".") or "file"
+    stem, dot, typed = base.rpartition(".")
+    if dot and stem:
+        typed = "." + typed.lower()
+        if _SAME_EXTENSION.get(typed, typed) == extension:
+            return base[:255]
+        base = stem.strip() or "file"
+    return base[: 255 - len(extension)] + extension
+
+
 def _is_encrypted_ooxml(path: Path) -> bool:
     """Word saves a password-protected .docx as an OLE file holding an "EncryptedPackage" stream."""
     marker = "EncryptedPackage".encode("utf-16-le")  # OLE directory names are UTF-16
@@ -717,10 +770,15 @@ def _probe_image(path: Path, head: bytes, name: str, gate: _Gate, fmt: _Format) 
     pil_format, mime, ext = _PIL_FORMATS[fmt.key]
     try:
         with _open_image(path, pil_format) as img:
-            width, height = img.size
+            width, height = img.size  # from the header: nothing decoded yet
             if width * height > MAX_IMAGE_PIXELS:
                 raise _image_bomb(name, width, height)
-            img.load()  # decode every pixel: a truncated or corrupt image fails here
+            if pil_format != "JPEG" and width * height > MAX_LOSSLESS_PIXELS:
+                raise _image_bomb(name, width, height, MAX_LOSSLESS_PIXELS)
+            if pil_format == "JPEG":
+                img.draft("RGB", (_JPEG_CHECK_SIDE, _JPEG_CHECK_SIDE))
+            with _DECODE_SLOTS:
+                img.load()  # decode every pixel: a truncated or corrupt image fails here
             orientation = img.getexif().get(0x0112, 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _err(
@@ -744,7 +802,19 @@ def _open_image(path: Path, pil_format: str) -> Image.Image:
     return Image.open(path, formats=[pil_format])
 
 
-def _image_bomb(name: str, width: int, height: int) -> ServiceError:
+def _image_bomb(name: str, width: int, height: int, limit: int | None = None) -> ServiceError:
+    if limit is not None:
+        return _err(
+            "upload_bomb",
+            _(
+                "“{name}” is {width}×{height} pixels; PNG and WebP images may have at most {limit} megapixels. "
+                "Save a large photo as JPEG, or reduce its size."
+            ),
+            name=name,
+            width=width,
+            height=height,
+            limit=limit // 1_000_000,
+        )
     return _err(
         "upload_bomb",
         _("“{name}” is {width}×{height} pixels; images may have at most {limit} megapixels."),
@@ -1185,8 +1255,11 @@ def _image_for_thumbnail(path: Path, info: FileInfo, max_side: int) -> Image.Ima
     with _open_image(path, fmt) as img:
         if fmt == "JPEG":
             img.draft("RGB", (max_side, max_side))  # decode at reduced scale: much faster for photos
-        img.load()
-        return ImageOps.exif_transpose(img)
+        elif img.width * img.height > MAX_LOSSLESS_PIXELS:
+            raise ValueError(f"{img.width}×{img.height} is too large to decode")
+        with _DECODE_SLOTS:
+            img.load()
+            return ImageOps.exif_transpose(img)
 
 
 def _pdf_first_page(path: Path, max_side: int) -> Image.Image:
