@@ -42,7 +42,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, translator_languages
 from ttdn.accounts.services import user_for_token
-from ttdn.content import files, services
+from ttdn.content import files, ingest, services
 from ttdn.content import permissions as perms
 from ttdn.content.forms import (
     ItemForm,
@@ -599,6 +599,10 @@ def _serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: 
         "Cache-Control": "private, no-cache",
         "X-Content-Type-Options": "nosniff",
     }
+    if content_type != "application/pdf":
+        # Whatever a stored file turns out to hold, it runs no script in our origin if a browser renders it.
+        # (Not for PDFs: browsers' PDF viewers do not run in a sandboxed document.)
+        common["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
     if filename is not None:
         disposition = content_disposition_header(as_attachment, filename)
         if disposition:
@@ -662,7 +666,9 @@ def file_download(request: HttpRequest, sha256: str) -> HttpResponseBase:
     attachment = _visible_attachment(request, sha256)
     asset = attachment.asset
     as_attachment = request.GET.get("download") == "1" or asset.file_kind not in INLINE_KINDS
-    return _serve_blob(request, sha256, asset.mime_type, attachment.filename, as_attachment)
+    # Named by the detected type, also for files kept before names were corrected on the way in.
+    filename = ingest.stored_name(attachment.filename, asset.mime_type)
+    return _serve_blob(request, sha256, asset.mime_type, filename, as_attachment)
 
 
 @require_http_methods(["GET", "HEAD"])
