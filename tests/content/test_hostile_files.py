@@ -475,3 +475,13 @@ def test_fuzzed_plan_files_get_a_draft_text_or_a_clear_refusal(
             assert exc.code.startswith("documents.") and str(exc.message)
 
     check()
+
+
+def test_refusals_of_hostile_files_are_in_vietnamese_for_vietnamese_readers(tmp_path: Path) -> None:
+    with translation.override("vi"):
+        active = refusal(write(tmp_path, hostile.pdf_launch(), "a.pdf"), "a.pdf")
+        pages = refusal(write(tmp_path, hostile.many_pages_pdf(6000), "b.pdf"), "b.pdf")
+        pixels = refusal(write(tmp_path, hostile.png_pixel_bomb(7000), "c.png"), "c.png")
+        assert "nội dung chủ động" in str(active.message)
+        assert "6000 trang" in str(pages.message)
+        assert "JPEG" in str(pixels.message) and "điểm ảnh" in str(pixels.message)
