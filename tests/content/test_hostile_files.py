@@ -16,12 +16,14 @@ import threading
 import time
 import tracemalloc
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from ttdn.content import doctext, files, ingest, zips
@@ -149,9 +151,7 @@ def test_lying_docx_resident_memory_stays_bounded_in_a_fresh_process(tmp_path: P
 
 
 def test_honest_bomb_declaring_one_gib_is_refused_from_the_directory(tmp_path: Path) -> None:
-    raw, head = hostile.zeros_stream(hostile.GIB)
-    import zlib
-
+    raw, _ = hostile.zeros_stream(hostile.GIB)
     crc = 0
     block = b"<w:t>" + bytes(1024 * 1024 - 5)
     for _ in range(hostile.GIB // len(block)):
@@ -310,7 +310,7 @@ def test_plan_and_attachment_pdfs_in_parallel_threads_do_not_crash_pdfium(tmp_pa
                     info = inspect_upload(path, "ke-hoach.pdf")
                     results.append(extract_text(path, info))
                     assert make_thumbnail(path, info)
-        except BaseException as exc:  # noqa: BLE001 - collected and reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(12)]
