@@ -485,3 +485,38 @@ def test_refusals_of_hostile_files_are_in_vietnamese_for_vietnamese_readers(tmp_
         assert "nội dung chủ động" in str(active.message)
         assert "6000 trang" in str(pages.message)
         assert "JPEG" in str(pixels.message) and "điểm ảnh" in str(pixels.message)
+
+
+def test_a_long_extraction_does_not_hold_pdfium_from_other_uploads(tmp_path: Path) -> None:
+    """The lock is taken page by page: a small PDF is inspected while a 5,000-page one is being read."""
+    long = write(tmp_path, hostile.many_pages_pdf(5000), "dai.pdf")
+    small = write(tmp_path, hostile.plain_pdf(), "ngan.pdf")
+    done = threading.Event()
+    timings: dict[str, float] = {}
+
+    def read_long() -> None:
+        started = time.monotonic()
+        doctext.pdf_page_texts(long, seconds=30)
+        timings["long"] = time.monotonic() - started
+        done.set()
+
+    reader = threading.Thread(target=read_long)
+    reader.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    assert inspect_upload(small, "ngan.pdf").page_count == 1
+    timings["small"] = time.monotonic() - started
+    reader.join(timeout=120)
+    assert done.is_set()
+    assert timings["long"] > 0.5, timings  # long enough that waiting for it would show
+    assert timings["small"] < timings["long"] / 3, timings
+
+
+def test_one_huge_xml_part_is_refused_before_any_parser_sees_it() -> None:
+    """Honest sizes, no extreme ratio, but an XML part a parser would turn into gigabytes of tree."""
+    xml = b"<a>" + b"".join(b"<b>%d</b>" % i for i in range(300_000)) + b"</a>"  # ~4 MB, ratio ~ 10
+    data = hostile.write_zip([hostile.deflated("word/document.xml", xml)])
+    with pytest.raises(zips.ZipProblem) as caught:
+        zips.check_zip(io.BytesIO(data), zips.ZipLimits(max_xml_member=1024 * 1024))
+    assert caught.value.kind == "total" and "XML" in caught.value.detail
+    assert len(zips.check_zip(io.BytesIO(data))) == 1  # under the default, the same archive is fine

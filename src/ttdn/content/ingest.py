@@ -18,6 +18,7 @@ from django.conf import settings
 
 from ttdn.content import files
 from ttdn.content.models import Asset
+from ttdn.content.screening import refuse_secrets
 
 if TYPE_CHECKING:
     from ttdn.accounts.models import User
@@ -54,15 +55,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def refuse_secrets(*texts: str) -> None:
-    from ttdn.content.services import _refuse_secrets
-
-    _refuse_secrets(*texts)
-
-
-def known_asset(path: Path, original_name: str) -> Asset | None:
+def known_asset(path: Path, original_name: str, sha256: str | None = None) -> Asset | None:
     """The stored asset with this file's content, checked against the new name — nothing decoded."""
-    sha256 = file_sha256(path)
+    sha256 = sha256 or file_sha256(path)
     asset = Asset.objects.filter(sha256=sha256).first()
     if asset is None:
         return None
@@ -72,13 +67,14 @@ def known_asset(path: Path, original_name: str) -> Asset | None:
     return asset
 
 
-def ingest_file(actor: User | None, path: Path, original_name: str, stored: list[str]) -> Asset:
+def ingest_file(actor: User | None, path: Path, original_name: str, stored: list[str], *,
+                sha256: str | None = None) -> Asset:
     """The Asset for the file at `path`: the stored one with the same content, or a new one.
 
     Digests of blobs written here are appended to `stored`, so that a caller whose transaction rolls back
-    can remove them (`services.discard_unreferenced_blobs`).
+    can remove them (`services.discard_unreferenced_blobs`). `sha256`, when the caller has it, saves a pass.
     """
-    asset = known_asset(path, original_name)
+    asset = known_asset(path, original_name, sha256)
     if asset is not None:
         return asset
     info = files.inspect_upload(path, original_name)

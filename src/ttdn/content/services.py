@@ -33,6 +33,7 @@ from ttdn.content.models import (
     TranslationState,
     Variant,
 )
+from ttdn.content.screening import refuse_secrets as _refuse_secrets
 from ttdn.core import audit, languages
 from ttdn.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from ttdn.core.text import clean_line, html_to_text, nfc, sanitize_html
@@ -42,8 +43,6 @@ TITLE_MAX = 500
 SUMMARY_MAX = 5000
 BODY_MAX = 2_000_000
 
-# Classification stamps of state-secret documents ("độ mật"). Such material is refused at the door.
-_SECRET_STAMP = re.compile(r"(?<!\w)(TUYỆT\s+MẬT|TỐI\s+MẬT)(?!\w)|^\s*MẬT\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -69,18 +68,6 @@ class ItemData:
 
 def _invalid(field_name: str, message: Any) -> ServiceError:
     return ServiceError("invalid", message, field=field_name)
-
-
-def _refuse_secrets(*texts: str) -> None:
-    for text in texts:
-        if text and _SECRET_STAMP.search(text):
-            raise ServiceError(
-                "state_secret_refused",
-                _(
-                    "This material carries a state-secret classification mark (MẬT, TỐI MẬT or TUYỆT MẬT). "
-                    "State-secret material may not be stored in this system."
-                ),
-            )
 
 
 def _clean_item_data(data: ItemData) -> dict[str, Any]:
@@ -359,7 +346,7 @@ def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str
     stored: list[str] = []
     try:
         with transaction.atomic():
-            asset = ingest.ingest_file(actor, path, original_name, stored)
+            asset = ingest.ingest_file(actor, path, original_name, stored, sha256=sha256)
             name = ingest.stored_name(original_name, asset.mime_type)
             attachment, created = Attachment.objects.get_or_create(
                 variant=variant, asset=asset,

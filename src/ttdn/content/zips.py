@@ -24,6 +24,8 @@ MAX_MEMBERS = 10_000
 MAX_TOTAL = 300 * 1024 * 1024  # inflated bytes over the whole archive
 MAX_RATIO = 100
 RATIO_MIN_SIZE = 1024 * 1024  # a part smaller than this may compress very well (repetitive XML)
+# XML is parsed into a tree many times its size: a 1,000-page Word document's body is some 20 MB.
+MAX_XML_MEMBER = 64 * 1024 * 1024
 
 _CHUNK = 64 * 1024
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -35,12 +37,13 @@ class ZipLimits:
     max_total: int = MAX_TOTAL
     max_ratio: int = MAX_RATIO
     ratio_min_size: int = RATIO_MIN_SIZE
+    max_xml_member: int = MAX_XML_MEMBER
 
 
 class ZipProblem(Exception):
     """Why an archive was refused. `kind` is one of: "members" (too many parts), "total" (expands past the
-    cap), "ratio" (a part compressed like a bomb), "encrypted", "malformed" (damaged, lying or unsupported).
-    Each reader turns it into its own message."""
+    cap, or one XML part past its own), "ratio" (a part compressed like a bomb), "encrypted", "malformed"
+    (damaged, lying or unsupported). Each reader turns it into its own message."""
 
     def __init__(self, kind: str, detail: str, *, limits: ZipLimits | None = None, count: int = 0) -> None:
         super().__init__(f"{kind}: {detail}")
@@ -103,6 +106,8 @@ def _check_directory(entries: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
     if sum(e.file_size for e in entries) > limits.max_total:
         raise ZipProblem("total", "declared sizes past the cap", limits=limits)
     for entry in entries:
+        if entry.filename.lower().endswith((".xml", ".rels")) and entry.file_size > limits.max_xml_member:
+            raise ZipProblem("total", f"{entry.filename}: {entry.file_size} bytes of XML", limits=limits)
         if entry.flag_bits & 0x1:
             raise ZipProblem("encrypted", entry.filename, limits=limits)
         if entry.file_size >= limits.ratio_min_size and entry.file_size > limits.max_ratio * max(
