@@ -232,3 +232,12 @@ def test_page_templates_hold_no_inline_script_or_event_handler() -> None:
         if re.search(r"<[a-zA-Z][^>]*\son[a-z]+\s*=\s*[\"']|\bhx-on\b|hx-on:|javascript:", text):
             offenders.append(f"{template}: inline handler")
     assert offenders == []
+
+
+def test_a_plan_with_a_state_secret_mark_is_refused_and_no_draft_is_kept(pw: PW) -> None:
+    text = hostile.PLAN_TEXT.replace("KẾ HOẠCH\n", "TỐI MẬT\nKẾ HOẠCH\n")
+    upload = SimpleUploadedFile("ke-hoach.docx", hostile.docx_bytes(text))
+    response = client_for(pw.manager).post("/plans/import/", {"file": upload})
+    assert response.status_code == 400
+    assert "TỐI MẬT" in response.content.decode()
+    assert not PlanDraft.objects.exists()

@@ -464,6 +464,7 @@ def do_save_draft(actor: User, filename: str, data: dict[str, Any]) -> PlanDraft
 def do_read_plan_upload(actor: User, upload: Any) -> PlanDraft:
     """A plan file uploaded in the browser → the importer's draft, kept for review. Nothing else is written."""
     from ttdn.content import ingest
+    from ttdn.content.screening import refuse_secrets
     from ttdn.documents.plan_import import parse_plan, read_plan_file
 
     if not perms.can_create_plan(actor):
@@ -471,6 +472,7 @@ def do_read_plan_upload(actor: User, upload: Any) -> PlanDraft:
     name = upload.name or "plan"
     with ingest.stage_upload(upload) as path:
         text = read_plan_file(path, name)
+    refuse_secrets(text)  # the draft keeps the plan's text: the same screen as every file
     data = parse_plan(text, agencies=Agency.objects.all())
     return do_save_draft(actor, name, data)
 
