@@ -436,7 +436,7 @@ def test_fuzzed_files_get_an_answer_or_a_clear_refusal(kind: str, tmp_path_facto
     base, name = _seed(kind)
     folder = tmp_path_factory.mktemp("fuzz")
 
-    @settings(max_examples=40, deadline=None, derandomize=True,
+    @settings(max_examples=int(os.environ.get("TTDN_FUZZ_EXAMPLES", "40")), deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(edits=_EDITS, cut=st.one_of(st.none(), st.integers(0, 1 << 20)))
     def check(edits: list[tuple[int, int, int]], cut: int | None) -> None:
@@ -463,7 +463,7 @@ def test_fuzzed_plan_files_get_a_draft_text_or_a_clear_refusal(
     base = {"pdf": hostile.plain_pdf(), "docx": hostile.docx_bytes(), "txt": hostile.PLAN_TEXT.encode()}[kind]
     folder = tmp_path_factory.mktemp("fuzzplan")
 
-    @settings(max_examples=40, deadline=None, derandomize=True,
+    @settings(max_examples=int(os.environ.get("TTDN_FUZZ_EXAMPLES", "40")), deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(edits=_EDITS, cut=st.one_of(st.none(), st.integers(0, 1 << 20)))
     def check(edits: list[tuple[int, int, int]], cut: int | None) -> None:

@@ -765,6 +765,12 @@ def _open_docx(path: Path, *, checked: bool = False) -> Any:
 
 # --- Images ----------------------------------------------------------------------------------
 
+# What the parsers raise on damaged input besides their own errors (found by fuzzing: mutagen raises
+# IndexError on an Ogg page without packets). Any of them means a broken file, not a server error.
+_PARSER_BUGS = (IndexError, KeyError, TypeError, AttributeError, OverflowError, ZeroDivisionError, EOFError)
+_PILLOW_ERRORS = (OSError, SyntaxError, ValueError, struct.error, *_PARSER_BUGS)
+_MUTAGEN_ERRORS = (mutagen.MutagenError, OSError, ValueError, struct.error, *_PARSER_BUGS)
+
 _PIL_FORMATS = {"jpeg": ("JPEG", "image/jpeg", ".jpg"), "png": ("PNG", "image/png", ".png"),
                 "webp": ("WEBP", "image/webp", ".webp")}  # fmt: skip
 
@@ -790,7 +796,7 @@ def _probe_image(path: Path, head: bytes, name: str, gate: _Gate, fmt: _Format) 
             _("“{name}” declares more pixels than an image may have; it was refused."),
             name=name,
         ) from exc
-    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
+    except _PILLOW_ERRORS as exc:
         raise _Malformed(f"Pillow: {exc}") from exc
     if width < 1 or height < 1:
         raise _Malformed("zero-sized image")
@@ -836,7 +842,7 @@ def _probe_mp3(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     gate(FileKind.AUDIO, _MP3.what)
     try:
         audio = mutagen.mp3.MP3(str(path))
-    except (mutagen.MutagenError, OSError, ValueError, struct.error) as exc:
+    except _MUTAGEN_ERRORS as exc:
         raise _Malformed(f"mutagen: {exc}") from exc
     length = _audio_length(audio)
     if not length:
@@ -877,7 +883,7 @@ def _probe_ogg(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     gate(FileKind.AUDIO, _OGG.what)
     try:
         audio = reader(str(path))
-    except (mutagen.MutagenError, OSError, ValueError, struct.error) as exc:
+    except _MUTAGEN_ERRORS as exc:
         raise _Malformed(f"mutagen: {exc}") from exc
     length = _audio_length(audio)
     if not length:
@@ -987,7 +993,7 @@ def _probe_mp4(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     gate(FileKind.AUDIO, _WHAT_M4A)
     try:
         audio = mutagen.mp4.MP4(str(path))
-    except (mutagen.MutagenError, OSError, ValueError, struct.error) as exc:
+    except _MUTAGEN_ERRORS as exc:
         raise _Malformed(f"mutagen: {exc}") from exc
     length = _audio_length(audio) or duration
     return _info(FileKind.AUDIO, "audio/mp4", ".m4a", duration_seconds=length or None)
@@ -1248,7 +1254,7 @@ def make_thumbnail(path: Path, info: FileInfo, max_side: int = 480) -> bytes | N
         out = io.BytesIO()
         image.save(out, format="WEBP", quality=80, method=4)
         return out.getvalue()
-    except (OSError, ValueError, SyntaxError, pdfium.PdfiumError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError, SyntaxError, pdfium.PdfiumError, Image.DecompressionBombError, *_PARSER_BUGS) as exc:
         # A missing preview must not block an upload that already passed inspection.
         logger.warning("No thumbnail for %s (%s): %s", info.sha256 or path, info.kind, exc)
         return None
