@@ -241,3 +241,22 @@ def test_a_plan_with_a_state_secret_mark_is_refused_and_no_draft_is_kept(pw: PW)
     assert response.status_code == 400
     assert "TỐI MẬT" in response.content.decode()
     assert not PlanDraft.objects.exists()
+
+
+def test_a_pdf_is_served_inline_without_a_policy_that_would_block_the_viewer(world: World, tmp_path: Path) -> None:
+    from ttdn.content.models import State
+
+    from ..conftest import advance
+
+    item = make_item(world)
+    variant = item.source_variant()
+    assert variant is not None
+    path = tmp_path / "bao-cao.pdf"
+    path.write_bytes(hostile.plain_pdf())
+    attachment = content.do_attach_file(world.contributor, variant, path, "bao-cao.pdf")
+    advance(world, item, State.PUBLISHED)
+    response = Client().get(f"/files/{attachment.asset.sha256}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline")
+    assert "Content-Security-Policy" not in response

@@ -33,6 +33,6 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> Any:
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
+        if "Content-Security-Policy" not in response and not getattr(response, "csp_exempt", False):
             response["Content-Security-Policy"] = self.policy
         return response
