@@ -708,7 +708,8 @@ def _published_queryset(user: Any, form: PublishedFilterForm) -> QuerySet[Item]:
         if c.get("topic"):
             qs = qs.filter(topics__code=c["topic"])
         if c.get("language"):
-            qs = qs.filter(pk__in=Variant.objects.filter(perms.ready_variants_q(), language=c["language"])
+            # A version this user is shown, as the API's filter, the search path and the rows' languages.
+            qs = qs.filter(pk__in=Variant.objects.filter(perms.shown_variants_q(user), language=c["language"])
                            .values("item_id"))
         if c.get("province"):
             qs = qs.filter(target_provinces__pk=int(c["province"]))
