@@ -56,11 +56,11 @@ EXPECTED = {
 def test_the_page_its_search_and_the_api_filter_languages_alike(world: World) -> None:
     items = _items(world)
     names = {str(item.uid): name for name, item in items.items()}
+    url = reverse("content:published")
     titles = {"Cửa khẩu hoàn chỉnh": "finished", "Cửa khẩu cũ (sửa)": "stale", "Cửa khẩu đang dịch": "unfinished"}
     for who, expected in EXPECTED.items():
         user: Any = AnonymousUser() if who == "anonymous" else world.users()[who]
         client = Client() if who == "anonymous" else login(Client(), user)
-        url = reverse("content:published")
 
         def listed(client: Client = client, **params: str) -> set[str]:
             body = client.get(url, {"language": "lo", **params}).content.decode()
