@@ -32,7 +32,7 @@ def test_bundle_export_is_for_operators_and_audited(world: World, tmp_path: Path
 
 
 def test_return_bundles_and_node_imports_are_for_operators(world: World, tmp_path: Path) -> None:
-    path, _node_ = _bundle(world, tmp_path)
+    path, _made = _bundle(world, tmp_path)
     with pytest.raises(PermissionDenied):
         services.do_import_return_bundle(world.appraiser, path)
     with pytest.raises(PermissionDenied):
