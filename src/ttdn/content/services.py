@@ -338,7 +338,9 @@ def _lock_variant(variant: Variant) -> Variant:
     """The item's row lock (every writer of an item takes it first), then the variant as it is now."""
     list(Item.objects.select_for_update().filter(pk=variant.item_id).values_list("pk", flat=True))
     try:
-        return Variant.objects.select_for_update().select_related("item", "source_variant").get(pk=variant.pk)
+        # Only the variant's row (PostgreSQL cannot lock the nullable side of the source's outer join).
+        return Variant.objects.select_for_update(of=("self",)).select_related("item", "source_variant").get(
+            pk=variant.pk)
     except Variant.DoesNotExist:
         raise NotFound(_("This language version no longer exists."), code="not_found") from None
 
