@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "ttdn.programme",
     "ttdn.documents",
     "ttdn.ops",
+    "ttdn.notices",
+    "ttdn.editorial",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ttdn.core.context_processors.ttdn",
+                "ttdn.notices.context_processors.notices",
             ],
         },
     }
@@ -144,6 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# A refused form (expired page, cookies off) is explained in the person's language, in the site's layout.
+CSRF_FAILURE_VIEW = "ttdn.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "content:my_work"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
@@ -156,6 +161,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = _env("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
+# dd/mm/yyyy and 24-hour time in both interface languages (ttdn/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["ttdn.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -206,6 +213,10 @@ EMAIL_BACKEND = _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBa
 EMAIL_HOST = _env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(_env("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = _env("FROM_EMAIL", "ttdn@localhost")
+# A slow mail server must not hold a request for long (notices are mailed after the change commits).
+EMAIL_TIMEOUT = int(_env("EMAIL_TIMEOUT", "10"))
+# The address people reach the hub at, for the links in e-mails ("https://ttdn.example.gov.vn").
+SITE_URL = _env("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,
