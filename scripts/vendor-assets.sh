@@ -115,6 +115,28 @@ out = [
     " * see ../fonts/OFL-*.txt). Noto Sans SC is split into numbered unicode-range chunks;\n"
     " * the browser downloads only the chunks a page uses. */\n"
 ]
+
+
+def parse_ranges(value):
+    points = set()
+    for part in value.split(","):
+        first, _, last = part.strip().upper().removeprefix("U+").partition("-")
+        points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return points
+
+
+def format_ranges(points):
+    out, run = [], None
+    for p in sorted(points):
+        if run and p == run[1] + 1:
+            run[1] = p
+        else:
+            run = [p, p]
+            out.append(run)
+    return ",".join(f"U+{a:04X}" if a == b else f"U+{a:04X}-{b:04X}" for a, b in out)
+
+
+range_re = re.compile(r"unicode-range:\s*([^;]+);")
 for i in range(0, len(args), 3):
     pkg, subsets, weights = Path(args[i]), args[i + 1].split(), args[i + 2].split()
     family_slug = pkg.parent.name.rsplit("-", 1)[0].removeprefix("fontsource-")  # noto-sans-lao
@@ -129,6 +151,14 @@ for i in range(0, len(args), 3):
             elif subset not in subsets:
                 continue
             body = m.group("body")
+            if subset == "latin-ext" and family_slug == "noto-sans":
+                # Vietnamese letters (ă, đ, ơ, ư…) are in both latin-ext and vietnamese; the browser tries the
+                # later face first, so a Vietnamese page would fetch the large latin-ext face too. Leave them
+                # to the small vietnamese face.
+                viet = next(b for b in block_re.finditer(css) if b.group("name").endswith(f"-vietnamese-{weight}-normal"))
+                drop = parse_ranges(range_re.search(viet.group("body")).group(1))
+                kept = parse_ranges(range_re.search(body).group(1)) - drop
+                body = range_re.sub(lambda _m: f"unicode-range: {format_ranges(kept)};", body)
             src = re.search(r"url\(\./files/([^)]+\.woff2)\)", body).group(1)
             shutil.copyfile(pkg / "files" / src, fonts_dir / src)
             body = re.sub(r"src:[^;]*;", f"src: url(../fonts/{src}) format('woff2');", body)
