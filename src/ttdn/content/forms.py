@@ -94,6 +94,17 @@ BODY_HELP = _(
 )
 
 
+def rich_text(field: forms.Field, *, raw_html: bool, lang_from: str = "") -> None:
+    """Mark a body textarea for the editor (content/static/content/editor.js); `raw_html` adds its HTML
+    source view, which only appraisers and publishers get. The services clean the HTML either way."""
+    attrs = field.widget.attrs
+    attrs["data-rich-text"] = "1"
+    if raw_html:
+        attrs["data-source-mode"] = "1"
+    if lang_from:
+        attrs["data-lang-from"] = lang_from
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -137,8 +148,9 @@ class ItemForm(forms.Form):
     )
     uploads = MultipleFileField(label=_("Files"), help_text=FILES_HELP)
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, raw_html: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        rich_text(self.fields["body"], raw_html=raw_html, lang_from="id_language")
         self.fields["language"].choices = language_choices()  # type: ignore[attr-defined]
         self.fields["topics"].choices = topic_choices()  # type: ignore[attr-defined]
         self.fields["target_provinces"].choices = province_choices()  # type: ignore[attr-defined]
@@ -198,8 +210,9 @@ class VariantForm(forms.Form):
     uploads = MultipleFileField(label=_("Add files"), help_text=FILES_HELP)
 
     def __init__(self, *args: Any, language: str, state_choice: bool = False, may_review: bool = False,
-                 **kwargs: Any) -> None:
+                 raw_html: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        rich_text(self.fields["body"], raw_html=raw_html)
         # The text fields hold text in the variant's language: tell the browser (fonts, spelling, voice).
         for name in ("title", "summary", "body"):
             self.fields[name].widget.attrs["lang"] = language

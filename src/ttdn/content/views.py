@@ -140,6 +140,11 @@ def _atomic_with_uploads() -> Iterator[list[str]]:
         raise
 
 
+def _raw_html(user: Any) -> bool:
+    """The editor's HTML source view is for the central editors; contributors write through the toolbar."""
+    return has_role(user, Role.APPRAISER, Role.PUBLISHER)
+
+
 def _attach_all(actor: Any, variant: Variant, uploads: Sequence[Any], stored: list[str]) -> None:
     """Attach each upload; a refused file is reported against the "uploads" field."""
     for upload in uploads:
@@ -373,7 +378,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
         return _forbidden(request, _("Only contributors of an agency may submit material."))
     status = 200
     if request.method == "POST":
-        form = ItemForm(request.POST, request.FILES)
+        form = ItemForm(request.POST, request.FILES, raw_html=_raw_html(user))
         status = 400
         if form.is_valid():
             try:
@@ -390,7 +395,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
                                             "it is ready."))
                 return redirect("content:item_detail", uid=item.uid)
     else:
-        form = ItemForm()
+        form = ItemForm(raw_html=_raw_html(user))
     return render(request, "content/item_form.html", {"form": form, "item": None}, status=status)
 
 
@@ -404,7 +409,7 @@ def item_edit(request: HttpRequest, item: Item) -> HttpResponse:
     initial = item_initial(item)
     status = 200
     if request.method == "POST":
-        form = ItemForm(request.POST, request.FILES, initial=initial, editing=True)
+        form = ItemForm(request.POST, request.FILES, initial=initial, editing=True, raw_html=_raw_html(user))
         status = 400
         if form.is_valid():
             try:
@@ -420,7 +425,7 @@ def item_edit(request: HttpRequest, item: Item) -> HttpResponse:
                 messages.success(request, _("Changes saved."))
                 return redirect("content:item_detail", uid=item.uid)
     else:
-        form = ItemForm(initial=initial, editing=True)
+        form = ItemForm(initial=initial, editing=True, raw_html=_raw_html(user))
     source = item.source_variant()
     attachments = list(source.attachments.select_related("asset")) if source else []
     return render(request, "content/item_form.html", {
@@ -466,7 +471,8 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
         "translation_state": current_state,
     }
     kwargs: dict[str, Any] = {"language": tag, "state_choice": state_choice,
-                              "may_review": may_review or current_state == TranslationState.REVIEWED}
+                              "may_review": may_review or current_state == TranslationState.REVIEWED,
+                              "raw_html": _raw_html(user)}
     status = 200
     if request.method == "POST":
         form = VariantForm(request.POST, request.FILES, initial=initial, **kwargs)
