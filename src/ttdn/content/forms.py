@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,13 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MultipleFileField:
+        # Each form gets each kind's limit as it is now, so the browser refuses a file that is too large
+        # before sending it (ttdn.js); the server checks again.
+        copied = super().__deepcopy__(memo)
+        copied.widget.attrs.update({f"data-max-mb-{kind}": str(mb) for kind, mb in settings.MAX_UPLOAD_MB.items()})
+        return copied  # type: ignore[no-any-return]
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean

@@ -42,7 +42,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, translator_languages
 from ttdn.accounts.services import user_for_token
-from ttdn.content import files, services
+from ttdn.content import files, kept_uploads, services
 from ttdn.content import permissions as perms
 from ttdn.content.forms import (
     ItemForm,
@@ -143,6 +143,16 @@ def _atomic_with_uploads() -> Iterator[list[str]]:
 def _raw_html(user: Any) -> bool:
     """The editor's HTML source view is for the central editors; contributors write through the toolbar."""
     return has_role(user, Role.APPRAISER, Role.PUBLISHER)
+
+
+def _kept_after_error(request: HttpRequest, form: forms.Form, exc: ServiceError | None,
+                      kept: list[kept_uploads.KeptUpload]) -> list[kept_uploads.KeptUpload]:
+    """A refused form keeps the files it carried for the next try (kept_uploads), unless a file was what was
+    refused: then they are all chosen again, as the form says."""
+    if "uploads" in form.errors or (exc is not None and exc.details.get("field") == "uploads"):
+        kept_uploads.forget(request, kept)
+        return []
+    return kept_uploads.keep(request, request.FILES.getlist("uploads"), kept)
 
 
 def _attach_all(actor: Any, variant: Variant, uploads: Sequence[Any], stored: list[str]) -> None:
@@ -377,26 +387,32 @@ def item_create(request: HttpRequest) -> HttpResponse:
     if not perms.can_create(user):
         return _forbidden(request, _("Only contributors of an agency may submit material."))
     status = 200
+    kept: list[kept_uploads.KeptUpload] = []
     if request.method == "POST":
         form = ItemForm(request.POST, request.FILES, raw_html=_raw_html(user))
+        kept = kept_uploads.chosen(request)
         status = 400
+        failure: ServiceError | None = None
         if form.is_valid():
             try:
                 # Create and attach in one transaction: a refused file leaves no half-made item.
                 with _atomic_with_uploads() as stored:
                     item = services.do_create_item(user, form.item_data())  # type: ignore[arg-type]
                     source = item.variants.get(language=item.source_language)
-                    _attach_all(user, source, form.cleaned_data["uploads"], stored)
+                    _attach_all(user, source, [*kept, *form.cleaned_data["uploads"]], stored)
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
+                failure = exc
             else:
+                kept_uploads.forget(request, kept)
                 messages.success(request, _("The material was saved as a draft. Submit it for appraisal when "
                                             "it is ready."))
                 return redirect("content:item_detail", uid=item.uid)
+        kept = _kept_after_error(request, form, failure, kept)
     else:
         form = ItemForm(raw_html=_raw_html(user))
-    return render(request, "content/item_form.html", {"form": form, "item": None}, status=status)
+    return render(request, "content/item_form.html", {"form": form, "item": None, "kept": kept}, status=status)
 
 
 @login_required
@@ -408,28 +424,34 @@ def item_edit(request: HttpRequest, item: Item) -> HttpResponse:
         return _forbidden(request, _("You may not edit this material in its present state."))
     initial = item_initial(item)
     status = 200
+    kept: list[kept_uploads.KeptUpload] = []
     if request.method == "POST":
         form = ItemForm(request.POST, request.FILES, initial=initial, editing=True, raw_html=_raw_html(user))
+        kept = kept_uploads.chosen(request)
         status = 400
+        failure: ServiceError | None = None
         if form.is_valid():
             try:
                 with _atomic_with_uploads() as stored:
                     item = services.do_update_item(user, item, form.item_data())  # type: ignore[arg-type]
                     _attach_all(user, item.variants.get(language=item.source_language),
-                                form.cleaned_data["uploads"], stored)
+                                [*kept, *form.cleaned_data["uploads"]], stored)
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
+                failure = exc
                 item.refresh_from_db()
             else:
+                kept_uploads.forget(request, kept)
                 messages.success(request, _("Changes saved."))
                 return redirect("content:item_detail", uid=item.uid)
+        kept = _kept_after_error(request, form, failure, kept)
     else:
         form = ItemForm(initial=initial, editing=True, raw_html=_raw_html(user))
     source = item.source_variant()
     attachments = list(source.attachments.select_related("asset")) if source else []
     return render(request, "content/item_form.html", {
-        "form": form, "item": item, "source": source, "attachments": attachments,
+        "form": form, "item": item, "source": source, "attachments": attachments, "kept": kept,
     }, status=status)
 
 
@@ -474,9 +496,12 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
                               "may_review": may_review or current_state == TranslationState.REVIEWED,
                               "raw_html": _raw_html(user)}
     status = 200
+    kept: list[kept_uploads.KeptUpload] = []
     if request.method == "POST":
         form = VariantForm(request.POST, request.FILES, initial=initial, **kwargs)
+        kept = kept_uploads.chosen(request)
         status = 400
+        failure: ServiceError | None = None
         if form.is_valid():
             c = form.cleaned_data
             try:
@@ -488,13 +513,16 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
                         saved.refresh_from_db()
                         if chosen != saved.translation_state:
                             services.do_set_translation_state(user, saved, chosen)  # type: ignore[arg-type]
-                    _attach_all(user, saved, c["uploads"], stored)
+                    _attach_all(user, saved, [*kept, *c["uploads"]], stored)
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
+                failure = exc
             else:
+                kept_uploads.forget(request, kept)
                 messages.success(request, _("The %(lang)s version was saved.") % {"lang": languages.name(tag, ui)})
                 return redirect(reverse("content:item_detail", kwargs={"uid": item.uid}) + f"#variant-{tag}")
+        kept = _kept_after_error(request, form, failure, kept)
     else:
         form = VariantForm(initial=initial, **kwargs)
     source = None if is_source else item.source_variant()
@@ -509,6 +537,7 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
         "source": source,
         "source_language_name": languages.name(item.source_language, ui),
         "attachments": attachments,
+        "kept": kept,
         "title_variant": ui_variant(item, request.user),
     }, status=status)
 
