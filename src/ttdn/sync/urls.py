@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("chunks", views.chunks, name="chunks"),
     re_path(r"^chunks/(?P<sha>[0-9a-f]{64})$", views.chunk, name="chunk"),
     path("nodes/", views.dashboard, name="dashboard"),
+    path("nodes/codes/", views.issue_code, name="issue_code"),
 ]
