@@ -65,6 +65,10 @@ def test_contributor_writes_a_formatted_article_that_is_stored_exactly(
     expect(editor).to_be_visible()
     expect(editor).to_have_attribute("lang", "vi")
     expect(editor).to_have_attribute("aria-labelledby", re.compile(".+"))
+    # Nothing inline added (a strict Content-Security-Policy is coming): no <style> or <script> beyond the page's.
+    served = page.request.get(f"{live_server.url}/items/new/").text()
+    assert page.evaluate("document.querySelectorAll('style').length") == served.count("<style")
+    assert page.evaluate("document.querySelectorAll('script:not([src])').length") == 0
     # A contributor gets the toolbar, not the HTML source.
     expect(page.locator("#field-body .jodit-toolbar-button_source")).to_have_count(0)
     expect(page.locator("#field-body .jodit-toolbar-button_table")).to_have_count(1)
@@ -100,6 +104,13 @@ def test_contributor_writes_a_formatted_article_that_is_stored_exactly(
     paste_html(page, WORD_HTML, "Cửa khẩu quốc tế Lệ Thanh")
     expect(editor.locator("table td")).to_have_count(4)
 
+    # A heading and a list from the toolbar, a link with the keyboard.
+    editor.locator("p", has_text="Giấy tờ cần mang").click()
+    page.click("#field-body .jodit-toolbar-button_paragraph .jodit-toolbar-button__trigger")
+    page.click(".jodit-popup [role=menuitem]:has-text('Tiêu đề 2'), .jodit-popup button:has-text('Tiêu đề 2')")
+    editor.locator("p", has_text=LAO).click()
+    page.click("#field-body .jodit-toolbar-button_ul .jodit-toolbar-button__button")
+
     page.check(f"input[name=target_provinces][value='{world.gia_lai.pk}']")
     page.check("#id_no_state_secrets")
     page.click("[data-testid=save-item]")
@@ -111,6 +122,8 @@ def test_contributor_writes_a_formatted_article_that_is_stored_exactly(
     for text in (MINORITY, LAO, CHINESE, KHMER, "ເວລາເປີດ", "Giấy tờ cần mang", "Cửa khẩu quốc tế Lệ Thanh"):
         assert unicodedata.normalize("NFC", text) in body, (text, body)
     assert re.search(r"<(strong|b)>hộ chiếu</(strong|b)>", body), body
+    assert re.search(r"<h2>Giấy tờ cần mang:( |&nbsp;)<strong>hộ chiếu</strong></h2>", body), body
+    assert f"<ul><li>{LAO}</li></ul>" in body
     assert "<table>" in body or "<table " in body
     assert body.count("<td") == 4
     # Word's and the browser's styling is gone: the server's rules keep structure only.
