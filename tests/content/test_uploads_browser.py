@@ -71,9 +71,13 @@ def test_files_sent_with_a_refused_form_are_kept_and_attached_next_time(
     _fill_item(page, world, "")
     # The server refuses the form (no title); the browser's own check is lifted to get there.
     page.evaluate("document.getElementById('id_title').removeAttribute('required')")
+    page.locator("#field-body .jodit-wysiwyg").fill("Nội dung đã viết trước khi có lỗi.")
     page.set_input_files("#id_uploads", str(pdf))
     page.click("[data-testid=save-item]")
     kept = page.locator("[data-testid=kept-uploads]")
+    # The page shown again (sent with the progress bar, so written in place) has its editor and the text back.
+    expect(page.locator("#field-body .jodit-wysiwyg")).to_contain_text("Nội dung đã viết trước khi có lỗi.")
+    expect(page.locator("#field-body .jodit-container")).to_have_count(1)
     expect(kept).to_contain_text("Quy chế biên giới.pdf")
     expect(kept.locator("input[type=checkbox]")).to_be_checked()
     expect(page.locator("#field-title.has-error")).to_have_count(1)
@@ -86,6 +90,7 @@ def test_files_sent_with_a_refused_form_are_kept_and_attached_next_time(
     expect(page.locator("[data-testid=attachments]")).to_contain_text("Quy chế biên giới.pdf")
     item = Item.objects.get()
     attachment = Attachment.objects.get(variant__item=item)
+    assert "Nội dung đã viết trước khi có lỗi." in item.variants.get().body
     assert attachment.asset.file_kind == "pdf"
     # Attached, so no longer kept.
     assert not (Path(kept_uploads._dir()) / attachment.asset.sha256).exists()

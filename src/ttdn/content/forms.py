@@ -97,8 +97,8 @@ FILES_HELP = _(
     "MP3/OGG/M4A audio, MP4/WebM video. Files are checked by their content."
 )
 BODY_HELP = _(
-    "Simple HTML is accepted (paragraphs, bold, lists, links, tables). It is cleaned on saving: "
-    "scripts, styles and other unsafe markup are removed."
+    "Headings, bold, lists, links and tables from the toolbar; text pasted from Word keeps its structure. "
+    "It is cleaned on saving: scripts, styles and other unsafe markup are removed."
 )
 
 
