@@ -35,7 +35,7 @@ WORD_HTML = (
     '<tr style="mso-yfti-irow:0"><td width=200 style="width:150pt"><p class=MsoNormal>Giờ mở cửa<o:p></o:p></p></td>'
     '<td width=200><p class=MsoNormal>7:00 – 22:00<o:p></o:p></p></td></tr>'
     '<tr><td><p class=MsoNormal>ເວລາເປີດ</p></td><td><p class=MsoNormal>' + KHMER + "</p></td></tr>"
-    "</table><!--EndFragment--></body></html>"
+    "</table><p class=MsoNormal><span lang=VI>" + "Pơlei ƀôn – hơ̆k" + "</span></p><!--EndFragment--></body></html>"
 )
 
 
@@ -119,7 +119,7 @@ def test_contributor_writes_a_formatted_article_that_is_stored_exactly(
 
     body = Variant.objects.get(item=Item.objects.get()).body
     assert body == unicodedata.normalize("NFC", body)
-    for text in (MINORITY, LAO, CHINESE, KHMER, "ເວລາເປີດ", "Giấy tờ cần mang", "Cửa khẩu quốc tế Lệ Thanh"):
+    for text in (MINORITY, LAO, CHINESE, KHMER, "ເວລາເປີດ", "Pơlei ƀôn – hơ̆k", "Giấy tờ cần mang", "Cửa khẩu quốc tế Lệ Thanh"):
         assert unicodedata.normalize("NFC", text) in body, (text, body)
     assert re.search(r"<(strong|b)>hộ chiếu</(strong|b)>", body), body
     assert re.search(r"<h2>Giấy tờ cần mang:( |&nbsp;)<strong>hộ chiếu</strong></h2>", body), body

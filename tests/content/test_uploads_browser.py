@@ -119,3 +119,36 @@ def test_kept_files_belong_to_their_session_and_can_be_left_out(world: World, tm
     response = owner.post("/items/new/", {**data, "title": "Kèm tệp", "kept_uploads": sha})
     assert response.status_code == 302
     assert Attachment.objects.get().asset.sha256 == sha
+
+
+@pytest.mark.browser
+def test_a_large_upload_shows_its_progress(
+    browser_world: World, new_page: Callable[..., Any], live_server: Any, tmp_path: Path
+) -> None:
+    # A photograph-like image of about 4 MB (noise does not compress), sent over a link throttled to 1 MB/s.
+    import os
+
+    from PIL import Image
+
+    photo = tmp_path / "Ảnh cửa khẩu.jpg"
+    Image.frombytes("RGB", (1800, 1800), os.urandom(1800 * 1800 * 3)).save(photo, quality=95)
+    assert photo.stat().st_size > 3 * 1024 * 1024
+    page = new_page(browser_world.contributor)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 50, "downloadThroughput": -1,
+                                                  "uploadThroughput": 1024 * 1024})
+    page.goto(f"{live_server.url}/items/new/")
+    _fill_item(page, browser_world, "Bản đồ khu vực biên giới")
+    page.set_input_files("#id_uploads", str(photo))
+    page.click("[data-testid=save-item]")
+    expect(page.locator("progress[data-progress]")).to_be_visible()
+    seen: list[float] = []
+    while not ITEM_URL.search(page.url) and len(seen) < 600:
+        value = page.evaluate("document.querySelector('progress[data-progress]')?.value ?? -1")
+        seen.append(float(value))
+        page.wait_for_timeout(50)
+    page.wait_for_url(ITEM_URL, timeout=60_000)
+    # The bar moved through the upload, not only from empty to full.
+    assert any(0 < v < 100 for v in seen), seen
+    assert Attachment.objects.get().asset.size == photo.stat().st_size
