@@ -119,7 +119,8 @@ def test_contributor_writes_a_formatted_article_that_is_stored_exactly(
 
     body = Variant.objects.get(item=Item.objects.get()).body
     assert body == unicodedata.normalize("NFC", body)
-    for text in (MINORITY, LAO, CHINESE, KHMER, "ເວລາເປີດ", "Pơlei ƀôn – hơ̆k", "Giấy tờ cần mang", "Cửa khẩu quốc tế Lệ Thanh"):
+    for text in (MINORITY, LAO, CHINESE, KHMER, "ເວລາເປີດ", "Pơlei ƀôn – hơ̆k", "Giấy tờ cần mang",
+                 "Cửa khẩu quốc tế Lệ Thanh"):
         assert unicodedata.normalize("NFC", text) in body, (text, body)
     assert re.search(r"<(strong|b)>hộ chiếu</(strong|b)>", body), body
     assert re.search(r"<h2>Giấy tờ cần mang:( |&nbsp;)<strong>hộ chiếu</strong></h2>", body), body
