@@ -59,6 +59,9 @@ def test_pages_name_hashed_files_served_compressed_and_cached_for_a_year(collect
         assert int(re.search(r"max-age=(\d+)", cache).group(1)) >= ONE_YEAR  # type: ignore[union-attr]
     plain = _get(app, url, "identity")
     assert "Content-Encoding" not in plain
+    # Text files travel at well under half their size.
+    for encoding in ("br", "gzip"):
+        assert int(_get(app, url, encoding)["Content-Length"]) < int(plain["Content-Length"]) / 2
     collected_file = Path(staticfiles_storage.path(staticfiles_storage.stored_name(name)))
     assert int(plain["Content-Length"]) == collected_file.stat().st_size
     # The unhashed name may change under the same URL: it is cached briefly only.
