@@ -152,3 +152,18 @@ def test_a_large_upload_shows_its_progress(
     # The bar moved through the upload, not only from empty to full.
     assert any(0 < v < 100 for v in seen), seen
     assert Attachment.objects.get().asset.size == photo.stat().st_size
+
+
+def test_a_session_keeps_a_bounded_number_of_files(world: World, tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(kept_uploads, "MAX_FILES_PER_SESSION", 2)
+    client = Client()
+    client.force_login(world.contributor)
+    data = {"kind": "publication", "language": "vi", "title": "", "audience": "public",
+            "classification": "public", "no_state_secrets": "on"}
+    for n in range(3):
+        pdf = make_pdf(tmp_path / f"tệp {n}.pdf")
+        with pdf.open("ab") as fh:
+            fh.write(f"% {n}\n".encode())  # three different files
+        with pdf.open("rb") as fh:
+            client.post("/items/new/", {**data, "uploads": fh})
+    assert len(client.session[kept_uploads.SESSION_KEY]) == 2

@@ -27,6 +27,9 @@ SESSION_KEY = "ttdn_kept_uploads"
 FIELD = "kept_uploads"
 # A kept file nobody came back for is removed after this long.
 MAX_AGE_SECONDS = 24 * 3600
+# One session keeps at most this many files, together at most twice the largest file allowed: refused forms
+# must not become a way to fill the hub's disk.
+MAX_FILES_PER_SESSION = 20
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,18 @@ def chosen(request: HttpRequest) -> list[KeptUpload]:
 def keep(request: HttpRequest, uploads: Iterable[Any], already: Sequence[KeptUpload] = ()) -> list[KeptUpload]:
     """Copy the uploads into the staging area and remember them in the session; returns `already` plus them."""
     _sweep()
-    held = _session(request)
+    held = {sha: entry for sha, entry in _session(request).items() if _path(sha).is_file()}
     out = list(already)
     seen = {k.sha256 for k in out}
     cap = upload_cap_bytes()
+    held_bytes = sum(int(entry["size"]) for entry in held.values())
     for upload in uploads:
         size = int(upload.size or 0)
         if size == 0 or size > cap:  # over every limit: only its first bytes were received
             continue
+        if len(held) >= MAX_FILES_PER_SESSION or held_bytes + size > 2 * cap:
+            break
+        held_bytes += size
         tmp = _dir() / f".incoming-{os.getpid()}-{time.monotonic_ns()}"
         digest = hashlib.sha256()
         with tmp.open("wb") as out_file:
