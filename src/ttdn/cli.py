@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 
 def _setup() -> None:
@@ -26,7 +28,8 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--no-collectstatic", action="store_true",
                         help="do not gather the static files (hashed, compressed) first")
     parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("TTDN_SWEEP_SECONDS", "60")),
-                        help="seconds between expiry sweeps in this process (0: leave it to `ttdn worker`)")
+                        help="seconds between sweeps (scheduled publication, expiry) in this process "
+                             "(0: leave it to `ttdn worker`)")
     args = parser.parse_args(argv)
     _setup()
     from django.core.management import call_command
@@ -42,12 +45,11 @@ def serve(argv: list[str]) -> int:
     problem = pdf_font_problem()
     if problem:
         print(f"CẢNH BÁO / WARNING: {problem}", file=sys.stderr, flush=True)
-    import waitress
-
     from ttdn.wsgi import application
 
+    server = _server(application, host=args.host, port=args.port, threads=args.threads)
     print(f"TTĐN listening on http://{args.host}:{args.port}/", flush=True)
-    waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="ttdn")
+    server.run()
     return 0
 
 
@@ -73,23 +75,72 @@ def collect_static() -> bool:
     return True
 
 
-def _start_expiry_sweep(interval: float) -> threading.Event:
-    """Validity windows end by themselves even on a one-box install with no worker running.
+# Room for a multipart envelope around the largest upload allowed.
+_BODY_OVERHEAD = 16 * 1024 * 1024
 
-    Running it in several processes is harmless: each expiry locks the item and checks its state again.
+
+def _server(application: Any, **kw: Any) -> Any:
+    """waitress, with a body limit just above the largest upload any kind may be, and the errors it answers
+    by itself (a body over that limit: 413) in the API's JSON shape under /api/."""
+    import waitress
+    from waitress.channel import HTTPChannel
+    from waitress.server import BaseWSGIServer
+    from waitress.task import ErrorTask
+
+    from ttdn.api import transport_error
+    from ttdn.content.files import upload_cap_bytes
+
+    class ApiErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            request = self.request
+            body = transport_error(request.error.code, getattr(request, "path", "") or "",
+                                   request.headers.get("ACCEPT_LANGUAGE", ""))
+            if body is None:
+                super().execute()
+                return
+            self.status = f"{request.error.code} {request.error.reason}"
+            self.response_headers.append(("Content-Type", "application/json; charset=utf-8"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class ApiChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = ApiErrorTask
+
+    sockets: dict[Any, Any] = {}
+    server = waitress.create_server(application, map=sockets, ident="ttdn",
+                                    max_request_body_size=upload_cap_bytes() + _BODY_OVERHEAD, **kw)
+    for listener in list(sockets.values()):
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = ApiChannel
+    return server
+
+
+def sweep_once(now: datetime.datetime | None = None) -> None:
+    """What the sweep does each time: publish what is scheduled for now, then end what expired."""
+    from ttdn.content.services import do_expire_due
+    from ttdn.editorial.services import do_publish_due
+
+    do_publish_due(now)
+    do_expire_due(now)
+
+
+def _start_expiry_sweep(interval: float) -> threading.Event:
+    """Scheduled publications happen and validity windows end by themselves even on a one-box install with
+    no worker running.
+
+    Running it in several processes is harmless: each step locks the item and checks its state again.
     """
     import logging
 
     from django.db import close_old_connections
-
-    from ttdn.content.services import do_expire_due
 
     stop = threading.Event()
 
     def sweep() -> None:
         while not stop.is_set():
             try:
-                do_expire_due()
+                sweep_once()
             except Exception:
                 logging.getLogger("ttdn").exception("expiry sweep failed")
             finally:

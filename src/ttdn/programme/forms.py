@@ -76,7 +76,7 @@ class CourseForm(forms.Form):
 
 
 class ClassForm(forms.Form):
-    course = forms.IntegerField(label=_("Course"), widget=forms.Select)
+    course = forms.IntegerField(label=_("Course"), widget=forms.Select, min_value=1, max_value=2**63 - 1)
     title = forms.CharField(label=_("Class"), max_length=300)
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("To"), widget=DATE)
@@ -107,7 +107,7 @@ class EquipmentForm(forms.Form):
 
 class BudgetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    task = forms.IntegerField(label=_("Task"), required=False, widget=forms.Select)
+    task = forms.IntegerField(label=_("Task"), required=False, widget=forms.Select, min_value=1, max_value=2**63 - 1)
     agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none())
     estimate = forms.CharField(label=_("Estimate (đồng)"), max_length=24)
     approved = forms.CharField(label=_("Approved (đồng)"), max_length=24, required=False)
