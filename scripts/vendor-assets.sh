@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refresh the vendored front-end assets (htmx and the Noto fonts) from the npm registry.
+# Refresh the vendored front-end assets (htmx, Jodit, Chart.js and the Noto fonts) from the npm registry.
 #
 # TTĐN must work fully offline, so every asset is committed under
 # src/ttdn/core/static/ttdn/. This script is what produced them; it is NOT run at
@@ -19,6 +19,7 @@ NOTO_SANS_LAO_VERSION=5.3.0      # @fontsource/noto-sans-lao
 NOTO_SANS_KHMER_VERSION=5.3.0    # @fontsource/noto-sans-khmer
 NOTO_SANS_SC_VERSION=5.3.0       # @fontsource/noto-sans-sc (Simplified Chinese)
 NOTO_SANS_TAI_VIET_VERSION=5.3.0 # @fontsource/noto-sans-tai-viet (Tai Dam); only weight 400 exists
+JODIT_VERSION=4.15.13            # jodit (MIT), the rich-text editor of the edit pages (src/ttdn/content/static/content/vendor/)
 CHARTJS_VERSION=4.6.1            # chart.js, for the plan dashboards (src/ttdn/programme/static/programme/)
 
 # Set INCLUDE_SC_BOLD=0 to ship only weight 400 of Noto Sans SC (halves the ~7 MB it takes).
@@ -34,6 +35,7 @@ echo "Working in $WORK"
 # When you bump a version above, replace its hash with the one this script prints on mismatch.
 declare -A SHA256=(
     [htmx.org]=165a2655073e9e6e55e307a7c74e8ebcdb76afb7701f9c16cfd106a13add408e
+    [jodit]=881b65ff502d3593fea548d1b365210785de9c78ff47d5c496b9b132cc2b8b70
     [chart.js]=9345dacdf4bb4c5d40321f4b9aafab6fe676d37a534fc0bc2d17c4c4e29c4f00
     [@fontsource/noto-sans]=f62f8ed40e378f15134e32bed2fd5718d81e9ec7a5603d1022d7b385e2297abc
     [@fontsource/noto-sans-lao]=a3cd7efc1c2eec42d39557d49fb52c3ac8bf81a14610180033052b1f134bf892
@@ -64,6 +66,13 @@ HTMX=$(fetch htmx.org "$HTMX_VERSION")
 mkdir -p "$STATIC/vendor"
 cp "$HTMX/dist/htmx.min.js" "$STATIC/vendor/htmx.min.js"
 cp "$HTMX/LICENSE" "$STATIC/vendor/htmx.LICENSE.txt"
+
+# --- Jodit (rich-text editor; English-only build: content/static/content/editor.js carries the Vietnamese) ----
+JODIT=$(fetch jodit "$JODIT_VERSION")
+CONTENT_VENDOR="$REPO/src/ttdn/content/static/content/vendor"
+mkdir -p "$CONTENT_VENDOR"
+cp "$JODIT/es2021.en/jodit.min.js" "$JODIT/es2021.en/jodit.min.css" "$CONTENT_VENDOR/"
+cp "$JODIT/LICENSE.txt" "$CONTENT_VENDOR/jodit.LICENSE.txt"
 
 # --- Chart.js (plan dashboards) ------------------------------------------------
 CHARTJS=$(fetch chart.js "$CHARTJS_VERSION")
@@ -115,6 +124,28 @@ out = [
     " * see ../fonts/OFL-*.txt). Noto Sans SC is split into numbered unicode-range chunks;\n"
     " * the browser downloads only the chunks a page uses. */\n"
 ]
+
+
+def parse_ranges(value):
+    points = set()
+    for part in value.split(","):
+        first, _, last = part.strip().upper().removeprefix("U+").partition("-")
+        points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return points
+
+
+def format_ranges(points):
+    out, run = [], None
+    for p in sorted(points):
+        if run and p == run[1] + 1:
+            run[1] = p
+        else:
+            run = [p, p]
+            out.append(run)
+    return ",".join(f"U+{a:04X}" if a == b else f"U+{a:04X}-{b:04X}" for a, b in out)
+
+
+range_re = re.compile(r"unicode-range:\s*([^;]+);")
 for i in range(0, len(args), 3):
     pkg, subsets, weights = Path(args[i]), args[i + 1].split(), args[i + 2].split()
     family_slug = pkg.parent.name.rsplit("-", 1)[0].removeprefix("fontsource-")  # noto-sans-lao
@@ -129,6 +160,14 @@ for i in range(0, len(args), 3):
             elif subset not in subsets:
                 continue
             body = m.group("body")
+            if subset == "latin-ext" and family_slug == "noto-sans":
+                # Vietnamese letters (ă, đ, ơ, ư…) are in both latin-ext and vietnamese; the browser tries the
+                # later face first, so a Vietnamese page would fetch the large latin-ext face too. Leave them
+                # to the small vietnamese face.
+                viet = next(b for b in block_re.finditer(css) if b.group("name").endswith(f"-vietnamese-{weight}-normal"))
+                drop = parse_ranges(range_re.search(viet.group("body")).group(1))
+                kept = parse_ranges(range_re.search(body).group(1)) - drop
+                body = range_re.sub(lambda _m: f"unicode-range: {format_ranges(kept)};", body)
             src = re.search(r"url\(\./files/([^)]+\.woff2)\)", body).group(1)
             shutil.copyfile(pkg / "files" / src, fonts_dir / src)
             body = re.sub(r"src:[^;]*;", f"src: url(../fonts/{src}) format('woff2');", body)

@@ -22,7 +22,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.urls import URLPattern, URLResolver, path, re_path
-from django.utils.html import escape
+from django.utils.html import escape, json_script
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -111,15 +111,11 @@ _DOC_ASSETS = {
 }
 
 
-def _json_for_script(value: Any) -> str:
-    # Inside <script> HTML entities are not decoded: escape what could end the element, as json_script does.
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 class OfflineSwagger(DocsBase):
     """Swagger UI from the files django-ninja ships, served by this API: no CDN, works offline."""
 
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        # JSON inside <script> is not HTML-decoded: json_script escapes only <, > and &, as \u003C etc.
         settings = {"url": self.get_openapi_url(api, kwargs), "layout": "BaseLayout", "deepLinking": True}
         assets = request.path.rstrip("/") + "/assets/"
         csrf = escape(get_token(request))  # "Try it out" with the browser session needs it
@@ -132,7 +128,7 @@ class OfflineSwagger(DocsBase):
 <link rel="icon" href="{assets}favicon.png" type="image/png">
 </head>
 <body data-csrf-token="{csrf}" data-api-csrf="true">
-<script type="application/json" id="swagger-settings">{_json_for_script(settings)}</script>
+{json_script(settings, "swagger-settings")}
 <div id="swagger-ui"></div>
 <script src="{assets}swagger-ui-bundle.js"></script>
 <script src="{assets}swagger-ui-init.js"></script>

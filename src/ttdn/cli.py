@@ -8,6 +8,7 @@ import datetime
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 
@@ -24,6 +25,8 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("TTDN_PORT", "8000")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("TTDN_THREADS", "8")))
     parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+    parser.add_argument("--no-collectstatic", action="store_true",
+                        help="do not gather the static files (hashed, compressed) first")
     parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("TTDN_SWEEP_SECONDS", "60")),
                         help="seconds between sweeps (scheduled publication, expiry) in this process "
                              "(0: leave it to `ttdn worker`)")
@@ -33,6 +36,8 @@ def serve(argv: list[str]) -> int:
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
+    if not args.no_collectstatic:
+        collect_static()
     if args.sweep_seconds > 0:
         _start_expiry_sweep(args.sweep_seconds)
     from ttdn.documents.decree30 import pdf_font_problem
@@ -46,6 +51,28 @@ def serve(argv: list[str]) -> int:
     print(f"TTĐN listening on http://{args.host}:{args.port}/", flush=True)
     server.run()
     return 0
+
+
+def collect_static() -> bool:
+    """Gather the static files into STATIC_ROOT under hashed names with compressed copies, unless the set of
+    files is the same as last time (compressing them all takes a while on a small box). True if it ran."""
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.core.management import call_command
+
+    digest = hashlib.sha256()
+    for finder in finders.get_finders():
+        for path, storage in sorted(finder.list(None), key=lambda pair: pair[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    stamp = Path(settings.STATIC_ROOT) / ".ttdn-collected"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(digest.hexdigest())
+    return True
 
 
 # Room for a multipart envelope around the largest upload allowed.

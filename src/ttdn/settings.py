@@ -169,11 +169,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-# Static files are served from the app folders too, so `ttdn serve` works before collectstatic.
+# Static files are served from the app folders too, so pages work before collectstatic; `ttdn serve` runs it,
+# and then pages name hashed, pre-compressed copies cached for years (ttdn.core.storage).
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "ttdn.core.storage.StaticStorage"},
 }
 
 # Uploads: the whole request may not exceed the largest per-kind limit (in MB).

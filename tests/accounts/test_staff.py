@@ -250,3 +250,40 @@ def test_agency_admin_resets_a_lost_second_factor(world: World) -> None:
     with pytest.raises(PermissionDenied):
         accounts.do_reset_totp(world.agency_admin, world.contributor_dl)
     assert client.post(f"/accounts/staff/{world.contributor_dl.pk}/two-factor/reset/").status_code == 404
+
+
+def test_admin_grants_plan_roles(client: Client, world: World) -> None:
+    log_in(client, world.agency_admin)
+    member = world.contributor
+    page = client.get(f"{STAFF}{member.pk}/").content.decode()
+    assert 'data-testid="grant-plan_manager"' in page and 'data-testid="grant-plan_reporter"' in page
+    assert 'data-testid="grant-publisher"' not in page
+    response = client.post(f"{STAFF}{member.pk}/roles/", {"role": "plan_manager", "op": "grant"})
+    assert response.status_code == 302
+    assert roles_of(member) == {Role.CONTRIBUTOR, Role.PLAN_MANAGER}
+    response = client.post(STAFF, new_account(roles=[Role.PLAN_REPORTER.value]))
+    assert response.status_code == 302
+    assert roles_of(User.objects.get(username="nguyen_van_a")) == {Role.PLAN_REPORTER}
+    assert AuditEntry.objects.filter(action="accounts.role.grant", data__role="plan_reporter").exists()
+
+
+def test_operator_manages_the_staff_of_any_agency(client: Client, world: World) -> None:
+    log_in(client, world.operator)
+    page = client.get(STAFF)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'href="/accounts/staff/"' in body and 'data-testid="choose-agency"' in body
+    # Another agency, chosen on the page, and remembered for the pages that follow.
+    body = client.get(STAFF, {"agency": world.dl_dept.pk}).content.decode()
+    assert 'data-user="contributor_dl"' in body and 'data-user="contributor"' not in body
+    response = client.post(STAFF, new_account())
+    assert response.status_code == 302
+    assert User.objects.get(username="nguyen_van_a").agency == world.dl_dept
+    assert client.get(f"{STAFF}{world.contributor_dl.pk}/").status_code == 200
+    # In the central office the operator also grants the central roles.
+    client.get(STAFF, {"agency": world.central.pk})
+    page = client.get(f"{STAFF}{world.appraiser.pk}/").content.decode()
+    assert 'data-testid="grant-publisher"' in page
+    response = client.post(f"{STAFF}{world.appraiser.pk}/roles/", {"role": "publisher", "op": "grant"})
+    assert response.status_code == 302
+    assert roles_of(world.appraiser) == {Role.APPRAISER, Role.PUBLISHER}

@@ -59,7 +59,7 @@ def test_submit_return_fix_approve_publish(
     contributor.select_option("#id_kind", "publication")
     contributor.fill("#id_title", TITLE)
     contributor.fill("#id_summary", "Những điều cần biết khi vào khu vực biên giới.")
-    contributor.fill("#id_body", "<p>Mang theo giấy tờ tùy thân.</p>")
+    contributor.locator("#field-body .jodit-wysiwyg").fill("Mang theo giấy tờ tùy thân.")
     contributor.check(f"input[name=target_provinces][value='{world.gia_lai.pk}']")
     contributor.check("input[name=target_countries][value=LA]")
     contributor.check("#id_no_state_secrets")

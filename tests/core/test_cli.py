@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -46,6 +47,13 @@ def test_serve_runs_on_a_fresh_data_directory(tmp_path: Path) -> None:
         assert '<html lang="vi"' in page and "Đăng nhập" in page
         with urllib.request.urlopen(f"{base}/static/ttdn/css/ttdn.css", timeout=5) as response:  # noqa: S310
             assert response.status == 200 and b"--font" in response.read()
+        # serve gathered the static files first: pages name hashed, compressed copies cached for years.
+        hashed = re.search(r'href="(/static/ttdn/css/ttdn\.[0-9a-f]{12}\.css)"', page)
+        assert hashed, page
+        request = urllib.request.Request(base + hashed.group(1), headers={"Accept-Encoding": "gzip"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert "immutable" in response.headers["Cache-Control"]
         # Secret key generated once and kept, readable by the owner only.
         key = tmp_path / "data" / "secret_key"
         assert key.exists() and (key.stat().st_mode & 0o077) == 0

@@ -147,7 +147,10 @@ def wait_http(url: str, proc: subprocess.Popen[str], timeout: float = 120) -> No
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "ttdn.cli", "serve", "--port", str(port), "--sweep-seconds", "0"],
+    # Static files are served from the app folders; gathering and compressing them (tests/core/test_cli.py) would
+    # only slow every server start here.
+    proc = subprocess.Popen([sys.executable, "-m", "ttdn.cli", "serve", "--port", str(port), "--sweep-seconds", "0",
+                             "--no-collectstatic"],
                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wait_http(f"http://127.0.0.1:{port}/accounts/login/", proc)
     return proc

@@ -10,12 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Role
 
-# The roles an agency administrator may grant and revoke in their own agency.
-AGENCY_ROLES = (Role.CONTRIBUTOR, Role.READER, Role.AGENCY_ADMIN)
+# The roles an agency administrator may grant and revoke in their own agency, plan roles included.
+AGENCY_ROLES = (Role.CONTRIBUTOR, Role.READER, Role.AGENCY_ADMIN, Role.PLAN_MANAGER, Role.PLAN_REPORTER)
+# An operator may also grant the central office's roles (translators, who need a language, are granted with
+# `ttdn` commands).
+OPERATOR_CENTRAL_ROLES = (Role.APPRAISER, Role.PUBLISHER)
+
+
+def grantable_roles(actor: Any, agency: Any) -> tuple[Role, ...]:
+    if getattr(actor, "is_superuser", False) and getattr(agency, "is_central", False):
+        return AGENCY_ROLES + OPERATOR_CENTRAL_ROLES
+    return AGENCY_ROLES
 
 
 def agency_role_choices() -> list[tuple[str, Any]]:
-    return [(role.value, role.label) for role in AGENCY_ROLES]
+    return [(role.value, role.label) for role in AGENCY_ROLES + OPERATOR_CENTRAL_ROLES]
 
 
 class _PasswordPair(forms.Form):
@@ -49,9 +58,10 @@ class StaffCreateForm(_PasswordPair):
 
     field_order = ["username", "full_name", "position", "email", "password", "password_confirm", "roles"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: tuple[Role, ...] = AGENCY_ROLES, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["password"].label = _("Initial password")
+        self.fields["roles"].choices = [(role.value, role.label) for role in roles]  # type: ignore[attr-defined]
 
 
 class SetPasswordForm(_PasswordPair):

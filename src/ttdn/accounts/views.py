@@ -26,9 +26,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ttdn.accounts import services
-from ttdn.accounts.forms import AGENCY_ROLES, RoleChangeForm, SetPasswordForm, StaffCreateForm
+from ttdn.accounts.forms import RoleChangeForm, SetPasswordForm, StaffCreateForm, grantable_roles
 from ttdn.accounts.middleware import OTP_SESSION_KEY
-from ttdn.accounts.models import Role, RoleGrant, TOTPDevice, User
+from ttdn.accounts.models import Agency, Role, RoleGrant, TOTPDevice, User
 from ttdn.accounts.permissions import has_role, requires_two_factor
 from ttdn.core.errors import ServiceError
 
@@ -127,13 +127,35 @@ def _show_error(form: forms.Form, exc: ServiceError, default_field: str | None =
     form.add_error(target, str(exc.message))
 
 
+STAFF_AGENCY_KEY = "ttdn_staff_agency"
+
+
 def _agency_admin(request: HttpRequest) -> User | HttpResponse:
-    """The logged-in agency administrator, or the response to send instead."""
+    """The logged-in agency administrator (or operator), or the response to send instead.
+
+    `actor.staff_agency` is the agency whose staff the pages show: an administrator's own; for an operator
+    the one chosen on the staff page (?agency=…, remembered in the session), at first their own."""
     user = request.user
     assert isinstance(user, User)
+    if user.is_superuser and user.is_active:
+        chosen = str(request.GET.get("agency") or request.session.get(STAFF_AGENCY_KEY) or user.agency_id or "")
+        agency = Agency.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if agency is None:
+            agency = user.agency or Agency.objects.order_by("name").first()
+        if agency is None:
+            return _forbidden(request, _("There is no agency yet."))
+        request.session[STAFF_AGENCY_KEY] = agency.pk
+        user.staff_agency = agency  # type: ignore[attr-defined]
+        return user
     if not has_role(user, Role.AGENCY_ADMIN) or user.agency_id is None:
         return _forbidden(request, _("This page is for agency administrators."))
+    user.staff_agency = user.agency  # type: ignore[attr-defined]
     return user
+
+
+def _managed(actor: User) -> Agency:
+    agency: Agency = actor.staff_agency  # type: ignore[attr-defined]
+    return agency
 
 
 def agency_admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -151,8 +173,7 @@ def agency_admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 def _staff_member(actor: User, pk: int) -> User:
     """A user of the actor's own agency; anyone else does not exist here."""
-    assert actor.agency_id is not None  # checked by _agency_admin
-    member = User.objects.filter(pk=pk, agency_id=actor.agency_id).select_related("agency").first()
+    member = User.objects.filter(pk=pk, agency_id=_managed(actor).pk).select_related("agency").first()
     if member is None:
         raise Http404
     return member
@@ -167,16 +188,17 @@ def _role_labels(grants: list[RoleGrant]) -> list[str]:
 
 
 def _staff_page(request: HttpRequest, actor: User, form: StaffCreateForm, status: int = 200) -> HttpResponse:
-    assert actor.agency_id is not None  # checked by _agency_admin
+    agency = _managed(actor)
     members = list(
-        User.objects.filter(agency_id=actor.agency_id)
+        User.objects.filter(agency_id=agency.pk)
         .prefetch_related(Prefetch("role_grants", queryset=RoleGrant.objects.order_by("role", "language")))
         .order_by("username")
     )
     for member in members:
         member.role_labels = _role_labels(list(member.role_grants.all()))  # type: ignore[attr-defined]
     return render(request, "accounts/staff.html", {
-        "agency": actor.agency, "members": members, "form": form,
+        "agency": agency, "members": members, "form": form,
+        "agencies": Agency.objects.order_by("name") if actor.is_superuser else None,
     }, status=status)
 
 
@@ -187,16 +209,17 @@ def _staff_page(request: HttpRequest, actor: User, form: StaffCreateForm, status
 @require_http_methods(["GET", "POST"])
 @agency_admin_view
 def staff_view(request: HttpRequest, actor: User) -> HttpResponse:
+    roles = grantable_roles(actor, _managed(actor))
     if request.method != "POST":
-        return _staff_page(request, actor, StaffCreateForm())
-    form = StaffCreateForm(request.POST)
+        return _staff_page(request, actor, StaffCreateForm(roles=roles))
+    form = StaffCreateForm(request.POST, roles=roles)
     if not form.is_valid():
         return _staff_page(request, actor, form, status=400)
     data = form.cleaned_data
     try:
         # One service: a refused role leaves no account behind.
         member = services.do_create_staff_member(
-            actor, data["username"], data["password"], agency=actor.agency, roles=list(data["roles"]),
+            actor, data["username"], data["password"], agency=_managed(actor), roles=list(data["roles"]),
             full_name=data["full_name"], position=data["position"], email=data["email"],
         )
     except ServiceError as exc:
@@ -210,9 +233,9 @@ def _member_page(request: HttpRequest, actor: User, member: User, *, password_fo
                  error: str | None = None, status: int = 200) -> HttpResponse:
     grants = list(member.role_grants.order_by("role", "language"))
     held = {g.role for g in grants if not g.language}
-    role_rows = [(role.value, role.label, role.value in held) for role in AGENCY_ROLES]
+    role_rows = [(role.value, role.label, role.value in held) for role in grantable_roles(actor, _managed(actor))]
     return render(request, "accounts/staff_user.html", {
-        "agency": actor.agency,
+        "agency": _managed(actor),
         "member": member,
         "role_labels": _role_labels(grants),
         "role_rows": role_rows,
@@ -238,7 +261,7 @@ def staff_user_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
 def staff_role_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
     member = _staff_member(actor, pk)
     form = RoleChangeForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid() or form.cleaned_data["role"] not in grantable_roles(actor, _managed(actor)):
         return _member_page(request, actor, member, error=_("Choose one of the roles shown."), status=400)
     role, op = form.cleaned_data["role"], form.cleaned_data["op"]
     label = Role(role).label

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +79,13 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> MultipleFileField:
+        # Each form gets each kind's limit as it is now, so the browser refuses a file that is too large
+        # before sending it (ttdn.js); the server checks again.
+        copied = super().__deepcopy__(memo)
+        copied.widget.attrs.update({f"data-max-mb-{kind}": str(mb) for kind, mb in settings.MAX_UPLOAD_MB.items()})
+        return copied  # type: ignore[no-any-return]
+
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
@@ -90,9 +98,21 @@ FILES_HELP = _(
     "MP3/OGG/M4A audio, MP4/WebM video. Files are checked by their content."
 )
 BODY_HELP = _(
-    "Simple HTML is accepted (paragraphs, bold, lists, links, tables). It is cleaned on saving: "
-    "scripts, styles and other unsafe markup are removed."
+    "Headings, bold, lists, links and tables from the toolbar; text pasted from Word keeps its structure. "
+    "It is cleaned on saving: scripts, styles and other unsafe markup are removed."
 )
+
+
+def rich_text(field: forms.Field, *, raw_html: bool, lang_from: str = "") -> None:
+    """Mark a body textarea for the editor (content/static/content/editor.js); `raw_html` adds its HTML
+    source view, which only appraisers and publishers get. The services clean the HTML either way."""
+    attrs = field.widget.attrs
+    attrs["data-rich-text"] = "1"
+    if raw_html:
+        attrs["data-source-mode"] = "1"
+    if lang_from:
+        attrs["data-lang-from"] = lang_from
+
 
 
 # Kept under this name for the forms that import it; dates are typed as dd/mm/yyyy (ttdn.core.forms).
@@ -136,8 +156,9 @@ class ItemForm(forms.Form):
     )
     uploads = MultipleFileField(label=_("Files"), help_text=FILES_HELP)
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, raw_html: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        rich_text(self.fields["body"], raw_html=raw_html, lang_from="id_language")
         self.fields["language"].choices = language_choices()  # type: ignore[attr-defined]
         self.fields["topics"].choices = topic_choices()  # type: ignore[attr-defined]
         self.fields["target_provinces"].choices = province_choices()  # type: ignore[attr-defined]
@@ -199,8 +220,9 @@ class VariantForm(forms.Form):
     uploads = MultipleFileField(label=_("Add files"), help_text=FILES_HELP)
 
     def __init__(self, *args: Any, language: str, state_choice: bool = False, may_review: bool = False,
-                 **kwargs: Any) -> None:
+                 raw_html: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        rich_text(self.fields["body"], raw_html=raw_html)
         # The text fields hold text in the variant's language: tell the browser (fonts, spelling, voice).
         for name in ("title", "summary", "body"):
             self.fields[name].widget.attrs["lang"] = language

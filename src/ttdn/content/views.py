@@ -40,7 +40,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, translator_languages
 from ttdn.accounts.services import user_for_token
-from ttdn.content import files, ingest, services
+from ttdn.content import files, ingest, kept_uploads, services
 from ttdn.content import permissions as perms
 from ttdn.content.forms import (
     ItemForm,
@@ -164,6 +164,21 @@ def ui_variant(item: Item, user: Any = None) -> Variant | None:
         if variant.language == ui:
             return variant
     return item.source_variant() or (variants[0] if variants else None)
+
+
+def _raw_html(user: Any) -> bool:
+    """The editor's HTML source view is for the central editors; contributors write through the toolbar."""
+    return has_role(user, Role.APPRAISER, Role.PUBLISHER)
+
+
+def _kept_after_error(request: HttpRequest, form: forms.Form, exc: ServiceError | None,
+                      kept: list[kept_uploads.KeptUpload]) -> list[kept_uploads.KeptUpload]:
+    """A refused form keeps the files it carried for the next try (kept_uploads), unless a file was what was
+    refused: then they are all chosen again, as the form says."""
+    if "uploads" in form.errors or (exc is not None and exc.details.get("field") == "uploads"):
+        kept_uploads.forget(request, kept)
+        return []
+    return kept_uploads.keep(request, request.FILES.getlist("uploads"), kept)
 
 
 # --------------------------------------------------------------------------------------------- home
@@ -426,24 +441,30 @@ def item_create(request: HttpRequest) -> HttpResponse:
     if not perms.can_create(user):
         return _forbidden(request, _("Only contributors of an agency may submit material."))
     status = 200
+    kept: list[kept_uploads.KeptUpload] = []
     if request.method == "POST":
-        form = ItemForm(request.POST, request.FILES)
+        form = ItemForm(request.POST, request.FILES, raw_html=_raw_html(user))
+        kept = kept_uploads.chosen(request)
         status = 400
+        failure: ServiceError | None = None
         if form.is_valid():
             try:
                 # One service creates and attaches: a refused file leaves no half-made item.
                 item = services.do_create_item_with_files(user, form.item_data(),  # type: ignore[arg-type]
-                                                          form.cleaned_data["uploads"])
+                                                          [*kept, *form.cleaned_data["uploads"]])
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
+                failure = exc
             else:
+                kept_uploads.forget(request, kept)
                 messages.success(request, _("The material was saved as a draft. Submit it for appraisal when "
                                             "it is ready."))
                 return redirect("content:item_detail", uid=item.uid)
+        kept = _kept_after_error(request, form, failure, kept)
     else:
-        form = ItemForm()
-    return render(request, "content/item_form.html", {"form": form, "item": None}, status=status)
+        form = ItemForm(raw_html=_raw_html(user))
+    return render(request, "content/item_form.html", {"form": form, "item": None, "kept": kept}, status=status)
 
 
 @login_required
@@ -455,26 +476,32 @@ def item_edit(request: HttpRequest, item: Item) -> HttpResponse:
         return _forbidden(request, _("You may not edit this material in its present state."))
     initial = item_initial(item)
     status = 200
+    kept: list[kept_uploads.KeptUpload] = []
     if request.method == "POST":
-        form = ItemForm(request.POST, request.FILES, initial=initial, editing=True)
+        form = ItemForm(request.POST, request.FILES, initial=initial, editing=True, raw_html=_raw_html(user))
+        kept = kept_uploads.chosen(request)
         status = 400
+        failure: ServiceError | None = None
         if form.is_valid():
             try:
                 item = services.do_update_item_with_files(user, item, form.item_data(),  # type: ignore[arg-type]
-                                                          form.cleaned_data["uploads"])
+                                                          [*kept, *form.cleaned_data["uploads"]])
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
+                failure = exc
                 item.refresh_from_db()
             else:
+                kept_uploads.forget(request, kept)
                 messages.success(request, _("Changes saved."))
                 return redirect("content:item_detail", uid=item.uid)
+        kept = _kept_after_error(request, form, failure, kept)
     else:
-        form = ItemForm(initial=initial, editing=True)
+        form = ItemForm(initial=initial, editing=True, raw_html=_raw_html(user))
     source = item.source_variant()
     attachments = list(source.attachments.select_related("asset")) if source else []
     return render(request, "content/item_form.html", {
-        "form": form, "item": item, "source": source, "attachments": attachments,
+        "form": form, "item": item, "source": source, "attachments": attachments, "kept": kept,
     }, status=status)
 
 
@@ -516,24 +543,31 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
         "translation_state": current_state,
     }
     kwargs: dict[str, Any] = {"language": tag, "state_choice": state_choice,
-                              "may_review": may_review or current_state == TranslationState.REVIEWED}
+                              "may_review": may_review or current_state == TranslationState.REVIEWED,
+                              "raw_html": _raw_html(user)}
     status = 200
+    kept: list[kept_uploads.KeptUpload] = []
     if request.method == "POST":
         form = VariantForm(request.POST, request.FILES, initial=initial, **kwargs)
+        kept = kept_uploads.chosen(request)
         status = 400
+        failure: ServiceError | None = None
         if form.is_valid():
             c = form.cleaned_data
             try:
                 chosen = c.get("translation_state")
                 wanted = chosen if state_choice and "translation_state" in form.changed_data else None
                 services.do_save_variant_with_files(user, item, tag, c["title"], c["summary"],  # type: ignore[arg-type]
-                                                    c["body"], c["uploads"], translation_state=wanted)
+                                                    c["body"], [*kept, *c["uploads"]], translation_state=wanted)
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
+                failure = exc
             else:
+                kept_uploads.forget(request, kept)
                 messages.success(request, _("The %(lang)s version was saved.") % {"lang": languages.name(tag, ui)})
                 return redirect(reverse("content:item_detail", kwargs={"uid": item.uid}) + f"#variant-{tag}")
+        kept = _kept_after_error(request, form, failure, kept)
     else:
         form = VariantForm(initial=initial, **kwargs)
     source = None if is_source else item.source_variant()
@@ -548,6 +582,7 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
         "source": source,
         "source_language_name": languages.name(item.source_language, ui),
         "attachments": attachments,
+        "kept": kept,
         "title_variant": ui_variant(item, request.user),
     }, status=status)
 

@@ -6,8 +6,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ttdn.core.models import AuditEntry
+
+# The admin speaks the user's language (model and field names: ttdn.core.verbose_names).
+admin.site.site_header = _("TTĐN administration")
+admin.site.site_title = _("TTĐN administration")
+admin.site.index_title = _("Inspect the records")
 
 
 class ReadOnlyMixin:

@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^chunks/(?P<sha>[0-9a-f]{64})$", views.chunk, name="chunk"),
     path("nodes/", views.dashboard, name="dashboard"),
     path("nodes/<uuid:uid>/revoke/", revoke_views.node_revoke, name="node_revoke"),
+    path("nodes/codes/", views.issue_code, name="issue_code"),
 ]

@@ -7,6 +7,7 @@ POST /sync/records                  records of the named items (after a reconcil
 POST /sync/chunks                   many chunks in one response (framed), so small chunks cost no round trip each
 GET  /sync/chunks/<sha>             one chunk; Range continues a chunk cut by a dropped connection
 GET  /sync/nodes/                   the dashboard (operators, central editors, agency administrators)
+POST /sync/nodes/codes/             an operator issues a one-time enrolment code for a site
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import zstandard
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -27,10 +29,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from ttdn.core.errors import ServiceError
+from ttdn.places.models import BorderSite
 from ttdn.sync import chunking, feed, services
 from ttdn.sync.models import EdgeNode
 
@@ -193,13 +198,66 @@ def chunk(request: HttpRequest, node: EdgeNode, sha: str) -> HttpResponse:
 # -------------------------------------------------------------------------------------------- dashboard
 
 
+# How long a new enrolment code stays valid, as the nodes page offers it (hours).
+CODE_VALIDITY_HOURS = (24, 72, 168)
+
+
+class IssueCodeForm(forms.Form):
+    site = forms.ModelChoiceField(label=_lazy("Border site"), queryset=BorderSite.objects.none())
+    valid_hours = forms.TypedChoiceField(label=_lazy("Valid for"), coerce=int, initial=72, choices=[
+        (24, _lazy("1 day")), (72, _lazy("3 days")), (168, _lazy("7 days")),
+    ])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sites = BorderSite.objects.filter(active=True).select_related("province")
+        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        self.fields["site"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda site: f"{site.name} — {site.get_kind_display()}, {site.province.name}")
+
+
+def _forbidden_nodes(request: HttpRequest) -> HttpResponse:
+    message = _("Only operators, central editors and agency administrators see the border-site nodes.")
+    return render(request, "content/forbidden.html", {"message": message}, status=403)
+
+
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not services.can_see_dashboard(user):
-        message = _("Only operators, central editors and agency administrators see the border-site nodes.")
-        return render(request, "content/forbidden.html", {"message": message}, status=403)
+        return _forbidden_nodes(request)
+    return _dashboard_page(request, IssueCodeForm() if user.is_superuser else None)
+
+
+@login_required
+@require_POST
+@never_cache
+def issue_code(request: HttpRequest) -> HttpResponse:
+    """An operator issues a one-time enrolment code for a site; it is shown once, on this answer only."""
+    user: Any = request.user
+    if not services.can_see_dashboard(user):
+        return _forbidden_nodes(request)
+    form = IssueCodeForm(request.POST)
+    if not form.is_valid():
+        return _dashboard_page(request, form, status=400)
+    site = form.cleaned_data["site"]
+    try:
+        code = services.do_issue_code(user, site, form.cleaned_data["valid_hours"])
+    except ServiceError as exc:
+        if exc.status == 403:
+            return render(request, "content/forbidden.html", {"message": exc.message}, status=403)
+        form.add_error(exc.details.get("field") if exc.details.get("field") in form.fields else None,
+                       str(exc.message))
+        return _dashboard_page(request, form, status=400)
+    issued = {"code": code, "site": site,
+              "expires_at": timezone.now() + dt.timedelta(hours=form.cleaned_data["valid_hours"])}
+    return _dashboard_page(request, IssueCodeForm(), issued=issued)
+
+
+def _dashboard_page(request: HttpRequest, form: IssueCodeForm | None, *, issued: dict[str, Any] | None = None,
+                    status: int = 200) -> HttpResponse:
+    user: Any = request.user
     nodes = list(services.nodes_visible_to(user))
     hwm = max(feed.high_water_mark(), 0)
     now = timezone.now()
@@ -225,5 +283,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "sync/dashboard.html", {
         "rows": rows, "provinces": sorted(provinces.values(), key=lambda p: p["name"]), "hwm": hwm,
         "equipped": sites["equipped"], "online_sites": len({r["node"].site_id for r in rows if r["online"]}),
-    })
+        "form": form, "issued": issued,
+    }, status=status)
 

@@ -4,6 +4,8 @@
  *    <progress data-progress> inside it can show how much has been sent. Without JavaScript
  *    (or if anything here fails before sending) the form submits normally.
  * 2. htmx: every htmx request carries the CSRF token from <meta name="csrf-token">.
+ * 3. Upload limits: an <input type=file data-max-mb-KIND="N"> refuses, before anything is sent, a file
+ *    larger than its kind's limit (the server checks again).
  */
 (function () {
   "use strict";
@@ -12,12 +14,16 @@
     vi: {
       uploading: "Đang tải lên…",
       processing: "Đã gửi xong, đang xử lý…",
-      failed: "Không tải lên được. Kiểm tra kết nối mạng rồi thử lại."
+      failed: "Không tải lên được. Kiểm tra kết nối mạng rồi thử lại.",
+      tooLarge: "“{name}” nặng {size} MB, vượt giới hạn {limit} MB cho {kind}. Hãy chọn tệp nhỏ hơn.",
+      kinds: { pdf: "tệp PDF", docx: "tệp Word", image: "ảnh", audio: "tệp âm thanh", video: "video", any: "mọi tệp" }
     },
     en: {
       uploading: "Uploading…",
       processing: "Sent, processing…",
-      failed: "The upload failed. Check the network connection and try again."
+      failed: "The upload failed. Check the network connection and try again.",
+      tooLarge: "“{name}” is {size} MB, over the {limit} MB limit for {kind}. Choose a smaller file.",
+      kinds: { pdf: "PDF files", docx: "Word files", image: "images", audio: "audio files", video: "videos", any: "any file" }
     }
   };
 
@@ -175,6 +181,77 @@
   }
 
   document.addEventListener("submit", onSubmit);
+
+  /* ------------------------------------------------------- upload limits */
+
+  var KIND_PATTERNS = [
+    ["pdf", /\.pdf$/i, /^application\/pdf$/],
+    ["docx", /\.docx$/i, /wordprocessingml/],
+    ["image", /\.(jpe?g|png|webp)$/i, /^image\//],
+    ["audio", /\.(mp3|ogg|oga|m4a)$/i, /^audio\//],
+    ["video", /\.(mp4|m4v|webm)$/i, /^video\//]
+  ];
+
+  function fileKind(file) {
+    for (var i = 0; i < KIND_PATTERNS.length; i++) {
+      var p = KIND_PATTERNS[i];
+      if (p[1].test(file.name || "") || p[2].test(file.type || "")) return p[0];
+    }
+    return null;
+  }
+
+  function limitFor(input, kind) {
+    if (kind) return parseFloat(input.getAttribute("data-max-mb-" + kind) || "0");
+    var most = 0; // unknown kind: the server sniffs it; only the largest limit applies here
+    for (var i = 0; i < KIND_PATTERNS.length; i++) {
+      most = Math.max(most, parseFloat(input.getAttribute("data-max-mb-" + KIND_PATTERNS[i][0]) || "0"));
+    }
+    return most;
+  }
+
+  function checkSizes(input) {
+    var problems = [];
+    var files = input.files || [];
+    for (var i = 0; i < files.length; i++) {
+      var kind = fileKind(files[i]);
+      var limit = limitFor(input, kind);
+      if (limit > 0 && files[i].size > limit * 1024 * 1024) {
+        problems.push(message("tooLarge")
+          .replace("{name}", files[i].name)
+          .replace("{size}", (files[i].size / (1024 * 1024)).toFixed(1))
+          .replace("{limit}", String(limit))
+          .replace("{kind}", message("kinds")[kind || "any"]));
+      }
+    }
+    input.setCustomValidity(problems.join(" "));
+    var box = input.parentNode.querySelector("[data-size-errors]");
+    if (!box) {
+      box = document.createElement("ul");
+      box.className = "errorlist";
+      box.id = (input.id || "upload") + "_size_error";
+      box.setAttribute("data-size-errors", "");
+      box.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", box);
+      var described = input.getAttribute("aria-describedby");
+      input.setAttribute("aria-describedby", (described ? described + " " : "") + box.id);
+    }
+    box.innerHTML = "";
+    for (var j = 0; j < problems.length; j++) {
+      var li = document.createElement("li");
+      li.textContent = problems[j];
+      box.appendChild(li);
+    }
+    if (problems.length) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    return problems.length === 0;
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.type === "file" && input.hasAttribute("data-max-mb-pdf")) {
+      checkSizes(input);
+    }
+  });
 
   /* --------------------------------------------------------------- htmx */
 
