@@ -49,6 +49,8 @@
     stage.replaceChildren();
     ticker.hidden = true;
     hideEmergency();
+    // A revoked screen asks for a new code at once: it must be paired again to show anything.
+    start().catch(function () {});
   }
 
   function syncClock(data) { if (data && data.now) { clockOffset = Date.parse(data.now) - Date.now(); } }
