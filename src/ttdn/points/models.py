@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -23,6 +25,7 @@ class Orientation(models.TextChoices):
 class Device(models.Model):
     """A screen, kiosk or loudspeaker player. Unpaired while only its code is known; the token is its key."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # how the hub knows it
     name = models.CharField(max_length=200, blank=True)
     group = models.CharField(max_length=100, blank=True)
     kind = models.CharField(max_length=16, choices=DeviceKind.choices, default=DeviceKind.SCREEN)
@@ -107,6 +110,8 @@ class PlayCount(models.Model):
     language = models.CharField(max_length=16)
     plays = models.PositiveIntegerField(default=0)
     seconds = models.PositiveIntegerField(default=0)
+    sent_plays = models.PositiveIntegerField(default=0)  # what the hub already has
+    sent_seconds = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["device", "day", "item_uid", "language"],
@@ -114,3 +119,51 @@ class PlayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.day} {self.item_uid} [{self.language}]: {self.plays}"
+
+
+# ------------------------------------------------------------------------------------------------ hub side
+
+
+class SiteDevice(models.Model):
+    """On the hub: a device of a node, as its last report described it."""
+
+    node = models.ForeignKey("sync.EdgeNode", on_delete=models.CASCADE, related_name="point_devices")
+    device_uid = models.UUIDField()
+    name = models.CharField(max_length=200, blank=True)
+    group = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=16, choices=DeviceKind.choices, default=DeviceKind.SCREEN)
+    revoked = models.BooleanField(default=False)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    showing_uid = models.CharField(max_length=36, blank=True)
+    showing_language = models.CharField(max_length=16, blank=True)
+    showing_since = models.DateTimeField(null=True, blank=True)
+    volume = models.PositiveSmallIntegerField(null=True, blank=True)
+    player_version = models.CharField(max_length=32, blank=True)
+    silent_after_seconds = models.PositiveIntegerField(default=180)
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["node", "device_uid"], name="one_site_device")]
+
+    def __str__(self) -> str:
+        return self.name or str(self.device_uid)
+
+
+class SitePlayCount(models.Model):
+    """On the hub: plays per node, device, day, item and language (absolute values: resending is harmless)."""
+
+    node = models.ForeignKey("sync.EdgeNode", on_delete=models.CASCADE, related_name="point_plays")
+    device_uid = models.UUIDField()
+    day = models.DateField()
+    item_uid = models.UUIDField()
+    language = models.CharField(max_length=16)
+    plays = models.PositiveIntegerField(default=0)
+    seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "device_uid", "day", "item_uid", "language"],
+                                               name="one_site_play_count")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.device_uid} {self.day} {self.item_uid} [{self.language}]: {self.plays}"
