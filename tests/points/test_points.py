@@ -8,15 +8,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from ttdn.accounts.middleware import OTP_SESSION_KEY
+from ttdn.content import services as content
 from ttdn.content.models import State, Topic
 from ttdn.core.errors import ServiceError
 from ttdn.core.models import AuditEntry
 from ttdn.points import services
-from ttdn.points.models import BulletinClass, Device, PlayCount
+from ttdn.points.models import BulletinClass, Device, PlayCount, PlaylistRule
 from ttdn.points.services import PairingInput, RuleInput
 
 from ..conftest import World, advance, make_item
@@ -239,3 +240,43 @@ def test_player_endpoints_over_http(world: World) -> None:
     reader.force_login(world.reader)
     assert reader.get("/points/").status_code == 403
     assert officer.get("/points/").status_code == 200
+
+
+def test_several_languages_of_one_item_only_reviewed_ones(world: World) -> None:
+    item = _published(world, "Quy chế biên giới")
+    km = content.do_save_variant(world.appraiser, item, "km", "ព្រំដែន", "", "<p>ព្រំដែន</p>")
+    content.do_set_translation_state(world.appraiser, km, 40)
+    content.do_save_variant(world.appraiser, item, "lo", "ຊາຍແດນ", "", "<p>ຊາຍແດນ</p>")  # not reviewed
+    device, _token = _paired(world)
+    services.do_add_rule(world.operator, device.pk, RuleInput(topics=[], kinds=[], languages=[], weekdays=[]))
+    entry = services.playlist(device)["items"][0]
+    assert [v["lang"] for v in entry["variants"]] == ["vi", "km"]  # the source first, never an unreviewed one
+    services.do_add_rule(world.operator, device.pk, RuleInput(topics=[], kinds=[], languages=["km"], weekdays=[]))
+    PlaylistRule.objects.filter(device=device, languages=[]).delete()
+    assert [v["lang"] for v in services.playlist(device)["items"][0]["variants"]] == ["km"]
+
+
+def test_on_an_edge_node_devices_are_managed_but_material_stays_read_only(world: World) -> None:
+    item = _published(world, "Tờ gấp")
+    with override_settings(ROLE="edge"):
+        client = Client()
+        started = client.post("/points/player/start")
+        assert started.status_code == 201
+        officer = Client()
+        officer.force_login(world.operator)
+        session = officer.session
+        session[OTP_SESSION_KEY] = True
+        session.save()
+        officer.post("/points/pair", {"code": started.json()["code"], "name": "Màn hình", "orientation": "portrait"})
+        device = Device.objects.get(name="Màn hình")
+        assert device.orientation == "portrait"
+        assert officer.post("/points/bulletins", {"item_uid": str(item.uid),
+                                                  "bulletin_class": "emergency"}).status_code == 302
+        headers = {"HTTP_X_POINTS_TOKEN": started.json()["token"]}
+        alert = client.get("/points/player/alert", **headers).json()
+        assert [e["uid"] for e in alert["emergency"]] == [str(item.uid)]
+        beat = client.post("/points/player/heartbeat", data=json.dumps({"volume": 10}),
+                           content_type="application/json", **headers)
+        assert beat.status_code == 200
+        # The hub's material is still not editable here.
+        assert officer.post(f"/items/{item.uid}/edit/", {}).status_code == 403
