@@ -1,5 +1,6 @@
 """In a real browser: a screen opens the player, shows its code, an officer pairs it on the node's page; it
-rotates its playlist with `lang` on every element, and an emergency interrupts it within 2 seconds."""
+rotates its playlist with `lang` on every element, and an emergency interrupts it within 2 seconds;
+a withdrawn item leaves it without a reload."""
 
 from __future__ import annotations
 
@@ -77,6 +78,18 @@ def test_paired_screen_rotates_and_an_emergency_interrupts_it(
 
         services.do_cancel_bulletin(world.operator, alert.uid)
         screen.locator("#emergency").wait_for(state="hidden", timeout=5000)
+
+        # Withdrawn (here the node's copy changes as a sync would change it): it leaves the rotation without
+        # the page being reloaded.
+        screen.evaluate("() => { window.notReloaded = true; }")
+        advance(world, second, State.WITHDRAWN)
+        screen.wait_for_timeout(2500)
+        after = set()
+        for _ in range(30):
+            after.add(slide.get_attribute("data-uid"))
+            screen.wait_for_timeout(200)
+        assert str(second.uid) not in after and str(first.uid) in after
+        assert screen.evaluate("() => window.notReloaded === true")
 
         # Heartbeats reach the node; revoking the pairing sends the screen back to a new code.
         screen.evaluate("() => 0")
