@@ -107,3 +107,49 @@ def test_paired_screen_rotates_and_an_emergency_interrupts_it(
         raise
     finally:
         context.close()
+
+
+def test_expired_item_leaves_an_offline_screen(
+    browser_world: World, live_server: Any, browser: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ttdn.points.services import PairingInput
+
+    world = browser_world
+    monkeypatch.setitem(services.DURATIONS, "leaflet", 1)
+    lasting = advance(world, make_item(world, title="Còn hiệu lực"), State.PUBLISHED)
+    brief = advance(world, make_item(world, title="Hết hạn ngay",
+                                     valid_until=timezone.now() + timedelta(seconds=12)), State.PUBLISHED)
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1080, "height": 1920})
+    try:
+        screen = context.new_page()
+        screen.goto(f"{live_server.url}/points/player/")
+        code = screen.locator("[data-testid=pairing-code] strong")
+        code.wait_for()
+        services.do_pair(world.operator, PairingInput(code=code.inner_text(), name="Màn hình dọc",
+                                                      orientation="portrait"))
+        device = Device.objects.get(name="Màn hình dọc")
+        services.do_add_rule(world.operator, device.pk, RuleInput(topics=[], kinds=[], languages=[], weekdays=[]))
+        slide = screen.locator("#stage article.slide")
+        slide.wait_for()
+        seen = set()
+        for _ in range(15):
+            seen.add(slide.get_attribute("data-uid"))
+            screen.wait_for_timeout(200)
+        assert seen == {str(lasting.uid), str(brief.uid)}
+        context.set_offline(True)  # the node is out of reach from here on
+        reach = "() => fetch('/points/player/', {cache: 'no-store'}).then(() => 'online', () => 'offline')"
+        assert screen.evaluate(reach) == "offline"
+        assert brief.valid_until is not None
+        while timezone.now() < brief.valid_until + timedelta(seconds=1):
+            screen.wait_for_timeout(250)
+        later = set()
+        for _ in range(15):
+            later.add(slide.get_attribute("data-uid"))
+            screen.wait_for_timeout(200)
+        assert later == {str(lasting.uid)}
+    finally:
+        context.close()
