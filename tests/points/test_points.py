@@ -184,7 +184,7 @@ def test_heartbeat_and_play_counts(world: World) -> None:
 
 
 @pytest.mark.parametrize("payload, message", [
-    ([1, 2], "JSON object"),
+    ([1, 2], "đối tượng JSON"),
     ({"showing": "abc"}, "showing"),
     ({"volume": 300}, "volume"),
     ({"volume": True}, "volume"),
