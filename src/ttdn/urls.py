@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/", include("ttdn.programme.urls")),
     path("notices/", include("ttdn.notices.urls")),
     path("editorial/", include("ttdn.editorial.urls")),
+    path("points/", include("ttdn.points.urls")),
     path("", include("ttdn.ops.urls")),
     path("", include("ttdn.content.urls")),
 ]

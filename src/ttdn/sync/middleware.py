@@ -1,8 +1,8 @@
 """On an edge node (TTDN_ROLE=edge): the replica is read-only, and views and downloads are counted.
 
 Central material is edited on the hub only, so every unsafe request (POST, PUT, PATCH, DELETE) is refused
-here, except logging in and out and choosing the interface language. Counting keeps one number per item per
-day and kind, nothing about who looked.
+here, except logging in and out, choosing the interface language and managing the site's own devices
+(points). Counting keeps one number per item per day and kind, nothing about who looked.
 """
 
 from __future__ import annotations
@@ -22,7 +22,12 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 # Unsafe requests a node still accepts: sessions and the language switch.
-ALLOWED_WRITES = frozenset({"accounts:login", "accounts:logout", "accounts:two_factor", "set_language"})
+ALLOWED_WRITES = frozenset({
+    "accounts:login", "accounts:logout", "accounts:two_factor", "set_language",
+    # The site's own devices: they belong to the node, not to the hub's material.
+    "points:pair", "points:revoke", "points:add_rule", "points:set_pinned", "points:bulletin",
+    "points:player_start", "points:player_heartbeat",
+})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 

@@ -349,9 +349,12 @@ def do_record_contact(node: EdgeNode, report: dict[str, Any], via: str = "networ
                 node=node, bundle_id=ack["bundle_id"],
                 defaults={"status": ack["status"], "applied_seq": ack["applied_seq"]},
             )
-        if via != "network" or rows:
+        from ttdn.points import uplink as points_uplink
+
+        points = points_uplink.record(node, report.get("points"))
+        if via != "network" or rows or points:
             audit.record(None, "sync.node.contact", node, via=via, applied_seq=node.last_applied_seq,
-                         counts=len(rows))
+                         counts=len(rows), points=points)
 
 
 # ------------------------------------------------------------------------------------- hub: dashboard
@@ -400,9 +403,12 @@ def node_report() -> dict[str, Any]:
 
     acks = [{"bundle_id": b.bundle_id, "status": b.status, "applied_seq": b.applied_seq}
             for b in ImportedBundle.objects.filter(acked=False)]
+    from ttdn.points import uplink as points_uplink
+
     return {
         "applied_seq": state.applied_seq if state else 0, "epoch": state.epoch if state else 0,
         "version": __version__, "free_disk": usage.free, "counts": counts, "acks": acks,
+        "points": points_uplink.report(),
     }
 
 
@@ -417,6 +423,9 @@ def do_mark_reported(report: dict[str, Any]) -> None:
         ids = [a["bundle_id"] for a in report.get("acks", [])]
         if ids:
             ImportedBundle.objects.filter(bundle_id__in=ids).update(acked=True)
+        from ttdn.points import uplink as points_uplink
+
+        points_uplink.mark_reported(report.get("points") or {})
 
 
 def count_display(item_uid: uuid.UUID, kind: str) -> None:

@@ -278,6 +278,12 @@ def _dashboard_page(request: HttpRequest, form: IssueCodeForm | None, *, issued:
         entry["nodes"] += 1
         entry["online"] += int(row["online"])
         entry["revoked"] += int(node.revoked_at is not None)
+    from ttdn.points.uplink import devices_by_node
+
+    point_devices = devices_by_node([n.pk for n in nodes], now)
+    for row in rows:
+        row["devices"] = point_devices.get(row["node"].pk, [])
+        row["silent_devices"] = sum(1 for d in row["devices"] if d["silent"])
     sites = EdgeNode.objects.filter(pk__in=[n.pk for n in nodes]).aggregate(
         equipped=Count("site", distinct=True, filter=Q(revoked_at__isnull=True)))
     return render(request, "sync/dashboard.html", {

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PointsConfig(AppConfig):
+    name = "ttdn.points"
+    label = "points"
+    verbose_name = "Information points"
