@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ttdn.documents",
     "ttdn.ops",
     "ttdn.notices",
+    "ttdn.outreach",
     "ttdn.editorial",
     "ttdn.points",
 ]
