@@ -74,7 +74,7 @@ IDENTITIES: dict[str, str] = {
     "operator": "operator (superuser)",
 }
 # The Django admin is one wildcard row; its ~140 pages are tried by fewer callers.
-ADMIN_IDENTITIES = ("anonymous", "node", "agency_admin", "appraiser", "operator")
+ADMIN_IDENTITIES = ("anonymous", "agency_admin", "operator")
 
 
 @dataclass
