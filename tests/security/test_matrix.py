@@ -567,6 +567,12 @@ def test_endpoint(case: Case, mx: Matrix) -> None:
         assert _refused(response, api_call), (
             f"{where} is not allowed by the table ({row.why}) but got {response.status_code} "
             f"{response.get('Location', '')}")
+    if not allowed and case.kind == "page" and req.method == "GET":
+        # A form page refuses the writing (POST) to those it refuses the reading (or does not take POST at all).
+        posted = _send(mx, case, Req("POST", req.path, {}))
+        assert posted.status_code == 405 or _refused(posted, api_call), (
+            f"POST {req.path} as {case.caller} is not allowed by the table ({row.why}) but got "
+            f"{posted.status_code} {posted.get('Location', '')}")
     # Whatever was served: no marker of an item this caller may not see (the admin shows operators every row).
     text = "" if case.endpoint.startswith("admin:") and allowed else _body_text(response)
     for subject, marker in mx.markers.items():
