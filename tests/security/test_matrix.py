@@ -431,7 +431,7 @@ class Case:
 
 
 def _cases() -> Iterator[Any]:
-    for name, route in sorted(PAGES.items()):
+    for name in sorted(PAGES):
         row = access.page_rule(name)
         if row is None:
             yield pytest.param(Case("page", name, "?", "-"), id=f"page-{name}-NO-RULE")

@@ -68,8 +68,8 @@ class Rule:
 
 
 def rule(why: str, allowed: frozenset[str] | None = None, *, method: str = "GET", finer: bool = False,
-         **subjects: frozenset[str]) -> Rule:
-    table = dict(subjects)
+         per: Mapping[str, frozenset[str]] | None = None, **subjects: frozenset[str]) -> Rule:
+    table = {**(per or {}), **subjects}
     if allowed is not None:
         table["-"] = allowed
     return Rule(why, {name.replace("__", "/"): value for name, value in table.items()}, method, finer)
@@ -116,13 +116,13 @@ PAGES: dict[str, Rule] = {
     "content:my_work": rule("one's own queues", who(LOGGED_IN)),
     "content:appraisal_queue": rule("material waiting for appraisal", who("appraiser")),
     "content:item_create": rule("submit new material", who("contributor")),
-    "content:item_detail": rule("one item, as content.permissions.can_view says", **ITEM_SEEN),
+    "content:item_detail": rule("one item, as content.permissions.can_view says", per=ITEM_SEEN),
     "content:item_edit": rule(
         "edit metadata and the source text: the agency while a draft, appraisers during appraisal",
         draft=at_agency("contributor"), in_appraisal=who("appraiser"), published=NOBODY),
     "content:transition": rule(
         "the workflow (content.permissions.ACTIONS)", method="POST",
-        **{"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
+        per={"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
            "approved:publish": who("publisher"), "published:withdraw": who("publisher")}),
     "content:variant_add": rule("the language picker: only redirects to the language's page",
                                 published=who(LOGGED_IN)),
@@ -132,8 +132,8 @@ PAGES: dict[str, Rule] = {
     "content:variant_delete": rule("remove a translation", method="POST", approved__lo=TRANSLATES),
     "content:attachment_remove": rule("remove a file from the source", method="POST",
                                       draft=at_agency("contributor")),
-    "content:file": rule("a file, when its item and language version may be seen", **FILE_SEEN),
-    "content:file_thumb": rule("a file's thumbnail, as the file", **FILE_SEEN),
+    "content:file": rule("a file, when its item and language version may be seen", per=FILE_SEEN),
+    "content:file_thumb": rule("a file's thumbnail, as the file", per=FILE_SEEN),
     # ------------------------------------------------------------------------------------------ search
     "search:search": rule("search what the caller may see", who(ANYONE)),
     # -------------------------------------------------------------------------------------------- sync
@@ -187,24 +187,26 @@ OPERATIONS: dict[str, Rule] = {
     # ------------------------------------------------------------------------------------------- items
     "ttdn_content_api_list_items": rule("items the caller may see", who(ANYONE)),
     "ttdn_content_api_create_item": rule("a new draft of one's agency", who("contributor"), method="POST"),
-    "ttdn_content_api_get_item": rule("one item, as content.permissions.can_view says", **ITEM_SEEN),
+    "ttdn_content_api_get_item": rule("one item, as content.permissions.can_view says", per=ITEM_SEEN),
     "ttdn_content_api_update_item": rule("as the item_edit page", method="PATCH", draft=at_agency("contributor"),
-                        in_appraisal=who("appraiser"), published=NOBODY),
+        in_appraisal=who("appraiser"), published=NOBODY),
     "ttdn_content_api_transition_item": rule(
         "the workflow", method="POST",
-        **{"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
+        per={"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
            "approved:publish": who("publisher"), "published:withdraw": who("publisher")}),
     "ttdn_content_api_item_actions": rule("the actions open to the caller, on an item they see (with credentials)",
-                         draft=SEES_DRAFT, published=who(LOGGED_IN)),
-    "ttdn_content_api_get_variant": rule("one language version, as the item", draft__vi=SEES_DRAFT, published__vi=SEES_LIVE,
-                        officials__vi=SEES_OFFICIALS),
+        draft=SEES_DRAFT, published=who(LOGGED_IN)),
+    "ttdn_content_api_get_variant": rule("one language version, as the item", draft__vi=SEES_DRAFT,
+        published__vi=SEES_LIVE,
+        officials__vi=SEES_OFFICIALS),
     "ttdn_content_api_save_variant": rule("as the variant_edit page", method="PUT", draft__vi=at_agency("contributor"),
-                         approved__lo=TRANSLATES),
+        approved__lo=TRANSLATES),
     "ttdn_content_api_delete_variant": rule("as the variant_delete page", method="DELETE", approved__lo=TRANSLATES),
     "ttdn_content_api_set_translation_state": rule("a translation's state", method="POST", approved__lo=TRANSLATES),
-    "ttdn_content_api_upload_file": rule("attach a file, as writing the version", method="POST", draft__vi=at_agency("contributor")),
+    "ttdn_content_api_upload_file": rule("attach a file, as writing the version", method="POST",
+        draft__vi=at_agency("contributor")),
     "ttdn_content_api_delete_file": rule("remove a file, as writing the version", method="DELETE",
-                        draft__vi=at_agency("contributor")),
+        draft__vi=at_agency("contributor")),
     # ------------------------------------------------------------------------------------ reference, me
     "ttdn_content_api_list_topics": rule("topics", who(LOGGED_IN)),
     "ttdn_content_api_list_languages": rule("the language registry", who(LOGGED_IN)),
@@ -217,8 +219,10 @@ OPERATIONS: dict[str, Rule] = {
     "ttdn_programme_api_my_reports": rule("one's agency's reports (empty for others)", who(LOGGED_IN)),
     "ttdn_programme_api_open_report": rule("open one's agency's report", method="POST", plan=who("plan_reporter@plan")),
     "ttdn_programme_api_get_report": rule("as the report page", report=who(at_agency("plan_reporter"), MANAGES_PLAN)),
-    "ttdn_programme_api_save_report": rule("write one's agency's report", method="PUT", report=at_agency("plan_reporter")),
-    "ttdn_programme_api_submit_report": rule("submit one's agency's report", method="POST", report=at_agency("plan_reporter")),
+    "ttdn_programme_api_save_report": rule("write one's agency's report", method="PUT",
+        report=at_agency("plan_reporter")),
+    "ttdn_programme_api_submit_report": rule("submit one's agency's report", method="POST",
+        report=at_agency("plan_reporter")),
     "ttdn_programme_api_list_plans": rule("plans the caller may see (empty for others)", who(LOGGED_IN)),
     "ttdn_programme_api_get_plan": rule("a plan", plan=SEES_PLAN),
     "ttdn_programme_api_get_indicators": rule("a plan's indicators", plan=SEES_PLAN),
