@@ -3,7 +3,7 @@
 # SQLite and again on PostgreSQL (browser tests in Debian chromium included). Extra arguments go to pytest.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-apt_install chromium fonts-dejavu-core ca-certificates libicu-dev pkg-config g++ rsync zstd libreoffice-writer-nogui fonts-liberation
+apt_install "${PRODUCT_PACKAGES[@]}" chromium fonts-dejavu-core ca-certificates rsync zstd
 ensure_venv "test"
 cd "$ROOT"
 

@@ -32,6 +32,11 @@ def serve(argv: list[str]) -> int:
         call_command("migrate", interactive=False, verbosity=0)
     if args.sweep_seconds > 0:
         _start_expiry_sweep(args.sweep_seconds)
+    from ttdn.documents.decree30 import pdf_font_problem
+
+    problem = pdf_font_problem()
+    if problem:
+        print(f"CẢNH BÁO / WARNING: {problem}", file=sys.stderr, flush=True)
     import waitress
 
     from ttdn.wsgi import application

@@ -70,9 +70,12 @@ INSTALLED_APPS = [
     "ttdn.sync",
     "ttdn.programme",
     "ttdn.documents",
+    "ttdn.ops",
 ]
 
 MIDDLEWARE = [
+    # First, so that its timing covers every other middleware.
+    "ttdn.ops.health.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -207,6 +210,8 @@ DEFAULT_FROM_EMAIL = _env("FROM_EMAIL", "ttdn@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "ttdn.ops.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if _env("LOG_FORMAT", "") == "json" else {})}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }

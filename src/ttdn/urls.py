@@ -14,5 +14,6 @@ urlpatterns = [
     path("search/", include("ttdn.search.urls")),
     path("sync/", include("ttdn.sync.urls")),
     path("plans/", include("ttdn.programme.urls")),
+    path("", include("ttdn.ops.urls")),
     path("", include("ttdn.content.urls")),
 ]
