@@ -22,6 +22,7 @@ tokens; a caller is allowed when it holds any token of the set:
     self              the account the subject belongs to (one's own API token)
     operator          a superuser (the Django admin)
     node              a request signed by an enrolled, unrevoked border-site node
+    monitor           holds TTDN_METRICS_TOKEN, or (with no token set) calls from the machine itself
 
 Subjects: "-" is an endpoint that names nothing. Items are named by their workflow state ("draft",
 "in_appraisal", "approved", "published" public and live, "officials" published for officials only), all of one
@@ -40,6 +41,7 @@ LOGGED_IN = "logged_in"
 OFFICIAL = "official"
 OPERATOR = "operator"
 NODE = "node"
+MONITOR = "monitor"
 SELF = "self"
 NOBODY: frozenset[str] = frozenset()
 
@@ -174,6 +176,10 @@ PAGES: dict[str, Rule] = {
     "programme:phase_docx": rule("the consolidated phase report, for the plan's managers", plan=MANAGES_PLAN),
     "programme:tasks_xlsx": rule("the tasks workbook", plan=SEES_PLAN),
     "programme:budget_xlsx": rule("the budget workbook", plan=SEES_PLAN),
+    # --------------------------------------------------------------------------------------------- ops
+    "ops:healthz": rule("liveness: the process answers, nothing else", who(ANYONE)),
+    "ops:readyz": rule("readiness: which checks pass, no data", who(ANYONE)),
+    "ops:metrics": rule("Prometheus metrics: counts by view, state and node", who(MONITOR)),
     # ------------------------------------------------------------------------- the API's own pages
     "api:openapi-json": rule("the API description", who(ANYONE)),
     "api:openapi-view": rule("the API's offline documentation", who(ANYONE)),
