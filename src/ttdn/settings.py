@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "ttdn.programme",
     "ttdn.documents",
     "ttdn.ops",
+    "ttdn.notices",
+    "ttdn.editorial",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ttdn.core.context_processors.ttdn",
+                "ttdn.notices.context_processors.notices",
             ],
         },
     }
@@ -206,6 +209,10 @@ EMAIL_BACKEND = _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBa
 EMAIL_HOST = _env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(_env("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = _env("FROM_EMAIL", "ttdn@localhost")
+# A slow mail server must not hold a request for long (notices are mailed after the change commits).
+EMAIL_TIMEOUT = int(_env("EMAIL_TIMEOUT", "10"))
+# The address people reach the hub at, for the links in e-mails ("https://ttdn.example.gov.vn").
+SITE_URL = _env("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

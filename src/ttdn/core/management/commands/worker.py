@@ -16,16 +16,17 @@ def _periodic(interval: float, stop: threading.Event) -> None:
     from django_tasks_db.models import DBTaskResult
 
     from ttdn.content.tasks import collect_orphan_blobs, expire_due_items
+    from ttdn.editorial.tasks import publish_due_items
     from ttdn.ops.tasks import scheduled_backup
     from ttdn.programme.tasks import send_reminders
     from ttdn.search.tasks import rebuild_impact_index
 
-    # (task, every how many sweeps): expiry each sweep, the stored-file clean-up every few hours,
-    # the plans' reporting reminders hourly (each reminder is sent once, whenever the sweep runs), the
-    # search impact index every ten minutes (rebuilt only once enough material changed), a backup daily
-    # (when TTDN_BACKUP_DIR is set).
+    # (task, every how many sweeps): scheduled publication and expiry each sweep, the stored-file clean-up
+    # every few hours, the plans' reporting reminders hourly (each reminder is sent once, whenever the sweep
+    # runs), the search impact index every ten minutes (rebuilt only once enough material changed), a backup
+    # daily (when TTDN_BACKUP_DIR is set).
     schedule: list[tuple[Task[Any, Any], int]] = [
-        (expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval))),
+        (publish_due_items, 1), (expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval))),
         (send_reminders, max(1, int(3600 / interval))), (rebuild_impact_index, max(1, int(600 / interval))),
         (scheduled_backup, max(1, int(86400 / interval)))]
     sweep = 0
