@@ -192,6 +192,19 @@ def _build() -> Matrix:
     for subject in ("published", "draft"):
         chunking.chunks_of(shas[subject])
 
+    # An appraisal opinion (on an item of its own, approved by it) and a notice to the member.
+    from ttdn.content import notices as content_notices
+    from ttdn.editorial import services as editorial
+    from ttdn.notices.services import do_notify
+
+    opined = advance(world, make_item(world, title="Tờ tin có ý kiến thẩm định"), State.IN_APPRAISAL)
+    checks: dict[int, tuple[bool | None, str]] = {c.pk: (True, "") for c in editorial.asked_criteria()}
+    opinion = editorial.do_appraise(world.appraiser, opined, editorial.OpinionData("approve", checks))
+    # The approved item is scheduled for publication (so that cancelling it means something).
+    editorial.do_schedule_publication(world.publisher, items["approved"],
+                                      dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
+    notice = do_notify([world.contributor], content_notices.RETURNED.code, opined, link="/")[0]
+
     member = world.contributor
     member_token = accounts.do_create_token(member, member, "matrix subject")[0]
 
@@ -209,7 +222,8 @@ def _build() -> Matrix:
         callers[name] = caller
     return Matrix(world=world, home=home, callers=callers, items=items, markers=markers, shas=shas,
                   attachments=attachments, plan=plan, report=report, import_draft=import_draft, klass=klass,
-                  site=site, node=node, node_key=node_key, member=member, member_token_id=member_token.pk)
+                  site=site, node=node, node_key=node_key, member=member, member_token_id=member_token.pk,
+                  extra={"opinion": opinion.pk, "notice": notice.pk})
 
 
 @pytest.fixture(scope="module")
@@ -327,6 +341,13 @@ PAGE_REQUESTS: dict[str, Builder] = {
     "programme:phase_docx": _plan_page("programme:phase_docx", phase=lambda mx: 1),
     "programme:tasks_xlsx": _plan_page("programme:tasks_xlsx"),
     "programme:budget_xlsx": _plan_page("programme:budget_xlsx"),
+    "editorial:appraise": _item_page("editorial:appraise"),
+    "editorial:schedule": _item_page("editorial:schedule"),
+    "editorial:schedule_cancel": _item_page("editorial:schedule_cancel", "POST", {}),
+    "editorial:opinion": lambda mx, s: Req("GET", reverse("editorial:opinion", kwargs={"pk": mx.extra["opinion"]})),
+    "editorial:opinion_docx": lambda mx, s: Req("GET", reverse("editorial:opinion_docx",
+                                                               kwargs={"pk": mx.extra["opinion"]})),
+    "notices:open": lambda mx, s: Req("GET", reverse("notices:open", kwargs={"pk": mx.extra["notice"]})),
     "api:docs-asset": _page("api:docs-asset", name="swagger-ui.css"),
     "api:no-route": lambda mx, s: Req("GET", "/api/v9/nothing-here"),
 }

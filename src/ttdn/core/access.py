@@ -136,6 +136,19 @@ PAGES: dict[str, Rule] = {
                                       draft=at_agency("contributor")),
     "content:file": rule("a file, when its item and language version may be seen", per=FILE_SEEN),
     "content:file_thumb": rule("a file's thumbnail, as the file", per=FILE_SEEN),
+    # ---------------------------------------------------------------------------------------- editorial
+    "editorial:appraise": rule("the appraisal opinion, by appraisers while in appraisal",
+                               in_appraisal=who("appraiser")),
+    "editorial:schedule": rule("schedule the publication of approved material", approved=who("publisher")),
+    "editorial:schedule_cancel": rule("cancel a scheduled publication", method="POST", approved=who("publisher")),
+    "editorial:opinion": rule("an appraisal opinion, to officials who see its item", opinion=SEES_APPROVED),
+    "editorial:opinion_docx": rule("an appraisal opinion as a document, as the opinion", opinion=SEES_APPROVED),
+    # ------------------------------------------------------------------------------------------ notices
+    "notices:list": rule("one's own notices", who(LOGGED_IN)),
+    "notices:bell": rule("the unread count; empty (204) for a stranger", who(ANYONE)),
+    "notices:mark_read": rule("mark one's own notices read", who(LOGGED_IN), method="POST"),
+    "notices:preferences": rule("one's own notice settings", who(LOGGED_IN)),
+    "notices:open": rule("follow one's own notice", notice=who(SELF)),
     # ------------------------------------------------------------------------------------------ search
     "search:search": rule("search what the caller may see", who(ANYONE)),
     # -------------------------------------------------------------------------------------------- sync
