@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import random
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -121,9 +122,13 @@ def _aim(case: schemathesis.Case, found: Targets) -> None:
         if "token_id" in params and (rng.random() < 0.8 or params["token_id"] == found.token_id):
             # Never the token the run authenticates with: revoking it would end the run's coverage.
             params["token_id"] = rng.choice(found.token_ids)
+    _aim_body(case, rng)
+
+
+def _aim_body(case: schemathesis.Case, rng: random.Random, chance: float = 0.5) -> None:
     body = case.body
     if case.operation.label in {"POST /api/v1/items", "PATCH /api/v1/items/{uid}"} and isinstance(body, dict):
-        if rng.random() < 0.5:
+        if rng.random() < chance:
             body["topics"] = rng.choice([[], ["bien-gioi"]])
             body["target_provinces"] = []
             body["no_state_secrets"] = True
@@ -141,6 +146,31 @@ def _log(case: schemathesis.Case, response: schemathesis.Response) -> None:
             fh.write("\t".join(line) + "\n")
 
 
+# A known issue-13 finding being fixed on another branch: test_known_plan_id_overflow below is a strict xfail
+# (it starts failing once the fix lands: then remove it and `_avoid_known`).
+KNOWN_OVERFLOW = ("issue 13 (6): POST /api/v1/plans/reports with a plan_id beyond 64 bits answers 500 "
+                  "(OverflowError), not 422; the plan reports' ids are fixed on another branch")
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason=KNOWN_OVERFLOW)
+def test_known_plan_id_overflow(world: World) -> None:
+    from .conftest import ApiClient, token_for
+
+    response = ApiClient(token_for(world.contributor)).post("/api/v1/plans/reports",
+                                                            {"plan_id": 10**20, "year": 2025})
+    assert response.status_code == 422
+
+
+def _avoid_known(case: schemathesis.Case) -> None:
+    """The fuzz runs step around the known finding above, so that they keep guarding everything else."""
+    body = case.body
+    if case.operation.label == "POST /api/v1/plans/reports" and isinstance(body, dict):
+        for key in ("plan_id", "year"):
+            if isinstance(body.get(key), int) and not -(2**63) <= body[key] < 2**63:
+                body[key] = 1
+
+
 FUZZ_SETTINGS = hypothesis_settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
@@ -155,6 +185,7 @@ FUZZ_SETTINGS = hypothesis_settings(
 @FUZZ_SETTINGS
 def test_api_with_token(case: schemathesis.Case, targets: Targets) -> None:
     _aim(case, targets)
+    _avoid_known(case)
     response = case.call(headers={"Authorization": f"Bearer {targets.secret}"})
     _log(case, response)
     case.validate_response(response, checks=CHECKS)
@@ -168,3 +199,123 @@ def test_api_anonymous(case: schemathesis.Case, targets: Targets) -> None:
     response = case.call()
     _log(case, response)
     case.validate_response(response, checks=CHECKS)
+
+
+# ---------------------------------------------------------------------------------------------- stateful
+# Chains of calls along the links schemathesis infers from the schema (POST /items → GET/PATCH/transitions of
+# that uid, GET /plans → /plans/{id}, reports …), each call made with the token of one of several roles (or
+# none), picked per call, so one role's creations are tried by the others. Besides the conformance checks,
+# no answer may show a draft (or returned) item of another agency than the caller's.
+
+STATEFUL_ROLES = ("contributor", "contributor_dl", "appraiser", "publisher", "translator_lo", "agency_admin",
+                  "reader", "plan_manager", "reporter", "operator", "anonymous")
+PRIVATE_STATES = {State.DRAFT, State.RETURNED}
+
+
+@dataclass
+class Callers:
+    secrets: dict[str, str]
+    agencies: dict[str, int | None]
+    token_ids: set[int]
+
+
+@pytest.fixture
+def callers(world: World, keep_db_connection: None) -> Callers:
+    from ..programme.conftest import build_pw
+
+    pw = build_pw(world)
+    users = {**world.users(), "operator": world.operator, "plan_manager": pw.manager, "reporter": pw.reporter_dept}
+    content.do_save_topic(None, "bien-gioi", "Biên giới", "Border")
+    # Drafts of two agencies, in two provinces, that the others must never be shown.
+    for author in (world.contributor, world.contributor_dl):
+        content.do_create_item(author, content.ItemData(
+            kind="article", title=f"Bản nháp của {author.agency}", summary="Nháp", body="<p>Nháp biên giới</p>",
+            no_state_secrets=True, topics=["bien-gioi"]))
+    advance(world, make_item(world, title="Tin đã đăng về biên giới"), State.PUBLISHED)
+    tokens = {name: accounts.do_create_token(user, user, "stateful") for name, user in users.items()}
+    return Callers(
+        secrets={name: secret for name, (_token, secret) in tokens.items()},
+        agencies={name: user.agency_id for name, user in users.items()},
+        token_ids={token.pk for token, _secret in tokens.values()},
+    )
+
+
+def _items_in(body: object) -> Iterator[str]:
+    """The uid of every item an answer shows (lists, details, search hits)."""
+    if isinstance(body, dict):
+        if isinstance(body.get("uid"), str) and "state" in body:
+            yield body["uid"]
+        for value in body.values():
+            yield from _items_in(value)
+    elif isinstance(body, list):
+        for value in body:
+            yield from _items_in(value)
+
+
+def _foreign_drafts(response: schemathesis.Response, agency_id: int | None) -> list[str]:
+    from ttdn.content.models import Item
+
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    uids = set(_items_in(body))
+    shown = Item.objects.filter(uid__in=[u for u in uids if len(u) == 36], state__in=PRIVATE_STATES)
+    return [str(uid) for uid in shown.exclude(agency_id=agency_id).values_list("uid", flat=True)]
+
+
+@pytest.mark.django_db
+def test_api_stateful_with_several_roles(callers: Callers) -> None:
+    from django.db import transaction
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        who = "anonymous"
+
+        def setup(self) -> None:
+            # Every scenario starts from the same data and the same choices, so Hypothesis can replay and
+            # shrink a failing one.
+            self.savepoint = transaction.savepoint()
+            self.rng: random.Random | None = None
+
+        def teardown(self) -> None:
+            transaction.savepoint_rollback(self.savepoint)
+
+        def before_call(self, case: schemathesis.Case) -> None:
+            if self.rng is None:
+                # Seeded by the scenario's first generated request (not by anything stored), so each scenario
+                # has its own callers and Hypothesis replays it the same way.
+                first = f"{case.operation.label}{case.body!r}{case.query!r}{case.path_parameters!r}"
+                self.rng = random.Random(zlib.crc32(first.encode("utf-8", "replace")))
+                self.who = self.rng.choice(STATEFUL_ROLES)
+            _aim_body(case, self.rng, chance=0.85)
+            _avoid_known(case)
+            params = case.path_parameters or {}
+            if params.get("token_id") in callers.token_ids:
+                params["token_id"] = 2**40  # revoking the run's own tokens would end its coverage
+
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            # Mostly the same caller as the step before (a client follows its own links), sometimes another
+            # role trying the same resource; new items come mostly from contributors, who may create them.
+            rng = self.rng or random.Random(0)
+            if case.operation.label == "POST /api/v1/items" and rng.random() < 0.8:
+                self.who = rng.choice(["contributor", "contributor_dl"])
+            elif rng.random() < 0.25:
+                self.who = rng.choice(STATEFUL_ROLES)
+            secret = callers.secrets.get(self.who)
+            return {"headers": {"Authorization": f"Bearer {secret}"}} if secret else {}
+
+        def validate_response(self, response: schemathesis.Response, case: schemathesis.Case,
+                              additional_checks: object = None, **kwargs: object) -> None:
+            _log(case, response)
+            case.validate_response(response, checks=CHECKS)
+            leaked = _foreign_drafts(response, callers.agencies.get(self.who))
+            assert not leaked, f"{case.operation.label} as {self.who} shows other agencies' drafts: {leaked}"
+
+    Workflow.run(settings=hypothesis_settings(
+        max_examples=int(os.environ.get("TTDN_FUZZ_STATEFUL_EXAMPLES", "15")),
+        stateful_step_count=8,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    ))

@@ -1,0 +1,259 @@
+"""Who may use each endpoint: one row for every page (by URL name) and every API operation (by operation id).
+
+This is the contract the permission matrix (tests/security/test_matrix.py) holds the product to. The test walks
+the URL conf and /api/openapi.json, so an endpoint without a row here fails it: a new page or operation must
+say here who may use it. Anything a row does not allow must be refused (401, 403, 404, or a redirect to the
+login page) — never answered with someone else's material.
+
+The views enforce these rules themselves (through ttdn.content.permissions, ttdn.programme.permissions,
+ttdn.accounts.permissions and the node signature); this table does not grant anything, it states the rule.
+
+A row maps each *subject* (what the URL names, described below) to the callers allowed. Callers are named by
+tokens; a caller is allowed when it holds any token of the set:
+
+    anyone            no credentials at all (strangers, and nodes, which carry no user)
+    logged_in         any active account, with or without a role
+    official          an account holding at least one role, or an operator
+    <role>            holds that role (accounts.models.Role: contributor, appraiser, translator, publisher,
+                      agency_admin, reader, plan_manager, plan_reporter)
+    <role>@agency     holds that role in the agency the subject belongs to
+    translator@language  translates into the language the subject's URL names
+    plan_reporter@plan   reports for an agency the subject's plan asks reports from
+    self              the account the subject belongs to (one's own API token)
+    operator          a superuser (the Django admin)
+    node              a request signed by an enrolled, unrevoked border-site node
+    monitor           holds TTDN_METRICS_TOKEN, or (with no token set) calls from the machine itself
+
+Subjects: "-" is an endpoint that names nothing. Items are named by their workflow state ("draft",
+"in_appraisal", "approved", "published" public and live, "officials" published for officials only), all of one
+provincial department; "draft/vi" is that item's Vietnamese source, "approved/lo" its Lao translation;
+"draft:submit" a workflow action on it. Programme subjects ("plan", "report", "class", "import") belong to the
+same department, which coordinates the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+ANYONE = "anyone"
+LOGGED_IN = "logged_in"
+OFFICIAL = "official"
+OPERATOR = "operator"
+NODE = "node"
+MONITOR = "monitor"
+SELF = "self"
+NOBODY: frozenset[str] = frozenset()
+
+
+def at_agency(*roles: str) -> frozenset[str]:
+    return frozenset(f"{role}@agency" for role in roles)
+
+
+def who(*tokens: str | Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for token in tokens:
+        out |= {token} if isinstance(token, str) else set(token)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use an endpoint, per subject, with the method the rule is about and why, in one line."""
+
+    why: str
+    subjects: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    method: str = "GET"
+    # The allowed callers pass a finer check of the endpoint's own (the Django admin's per-model
+    # permissions: adding and deleting rows there is off, writes go through the services).
+    finer: bool = False
+
+
+def rule(why: str, allowed: frozenset[str] | None = None, *, method: str = "GET", finer: bool = False,
+         per: Mapping[str, frozenset[str]] | None = None, **subjects: frozenset[str]) -> Rule:
+    table = {**(per or {}), **subjects}
+    if allowed is not None:
+        table["-"] = allowed
+    return Rule(why, {name.replace("__", "/"): value for name, value in table.items()}, method, finer)
+
+
+# Who sees an item in each state (ttdn.content.permissions.can_view, as a table).
+SEES_DRAFT = at_agency("contributor", "agency_admin")
+SEES_IN_APPRAISAL = SEES_DRAFT | {"appraiser", "publisher"}
+SEES_APPROVED = SEES_IN_APPRAISAL | {"translator"}
+SEES_LIVE = who(ANYONE)
+SEES_OFFICIALS = who(OFFICIAL)
+ITEM_SEEN = {"draft": SEES_DRAFT, "in_appraisal": SEES_IN_APPRAISAL, "approved": SEES_APPROVED,
+             "published": SEES_LIVE, "officials": SEES_OFFICIALS}
+# Files follow the item (and the language version) they are attached to.
+FILE_SEEN = {"draft": SEES_DRAFT, "published": SEES_LIVE, "officials": SEES_OFFICIALS}
+# Plans: the managers of the coordinating (or issuing) agency, the agencies asked to report, operators.
+SEES_PLAN = who(at_agency("plan_manager"), "plan_reporter@plan", OPERATOR)
+MANAGES_PLAN = who(at_agency("plan_manager"), OPERATOR)
+PLAN_USERS = who("plan_manager", "plan_reporter", OPERATOR)
+TRANSLATES = who("appraiser", "translator@language")
+
+
+PAGES: dict[str, Rule] = {
+    # ---------------------------------------------------------------------------------------- accounts
+    "accounts:login": rule("the login form", who(ANYONE)),
+    "accounts:two_factor": rule("the second step of a login", who(LOGGED_IN)),
+    "accounts:logout": rule("ending one's own session", who(ANYONE), method="POST"),
+    "accounts:staff": rule("an agency's accounts, for its administrator", who("agency_admin")),
+    "accounts:staff_user": rule("one account of the administrator's agency", member=at_agency("agency_admin")),
+    "accounts:staff_role": rule("grant or take a role", member=at_agency("agency_admin"), method="POST"),
+    "accounts:staff_password": rule("set a member's password", member=at_agency("agency_admin"), method="POST"),
+    "accounts:staff_totp_reset": rule("reset a member's second factor", member=at_agency("agency_admin"),
+                                      method="POST"),
+    # The Django admin, for operators; its login is the product's login.
+    "admin:*": rule("the Django admin: operators only (it shows every row, drafts included)", who(OPERATOR),
+                    finer=True),
+    "admin:login": rule("redirects to the product's login", who(ANYONE)),
+    "/admin/login/": rule("redirects to the product's login", who(ANYONE)),
+    "admin:logout": rule("ending one's own session", who(ANYONE), method="POST"),
+    "set_language": rule("choose the interface language", who(ANYONE), method="POST"),
+    # ----------------------------------------------------------------------------------------- content
+    "content:home": rule("the front page: live public material", who(ANYONE)),
+    "content:published": rule("the list of live material the caller may see", who(ANYONE)),
+    "content:my_work": rule("one's own queues", who(LOGGED_IN)),
+    "content:appraisal_queue": rule("material waiting for appraisal", who("appraiser")),
+    "content:item_create": rule("submit new material", who("contributor")),
+    "content:item_detail": rule("one item, as content.permissions.can_view says", per=ITEM_SEEN),
+    "content:item_edit": rule(
+        "edit metadata and the source text: the agency while a draft, appraisers during appraisal",
+        draft=at_agency("contributor"), in_appraisal=who("appraiser"), published=NOBODY),
+    "content:transition": rule(
+        "the workflow (content.permissions.ACTIONS)", method="POST",
+        per={"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
+           "approved:publish": who("publisher"), "published:withdraw": who("publisher")}),
+    "content:variant_add": rule("the language picker: only redirects to the language's page",
+                                published=who(LOGGED_IN)),
+    "content:variant_edit": rule(
+        "write a language version: the source as item_edit, translations by appraisers and translators into it",
+        draft__vi=at_agency("contributor"), approved__lo=TRANSLATES, published__lo=TRANSLATES),
+    "content:variant_delete": rule("remove a translation", method="POST", approved__lo=TRANSLATES),
+    "content:attachment_remove": rule("remove a file from the source", method="POST",
+                                      draft=at_agency("contributor")),
+    "content:file": rule("a file, when its item and language version may be seen", per=FILE_SEEN),
+    "content:file_thumb": rule("a file's thumbnail, as the file", per=FILE_SEEN),
+    # ---------------------------------------------------------------------------------------- editorial
+    "editorial:appraise": rule("the appraisal opinion, by appraisers while in appraisal",
+                               in_appraisal=who("appraiser")),
+    "editorial:schedule": rule("schedule the publication of approved material", approved=who("publisher")),
+    "editorial:schedule_cancel": rule("cancel a scheduled publication", method="POST", approved=who("publisher")),
+    "editorial:opinion": rule("an appraisal opinion, to officials who see its item", opinion=SEES_APPROVED),
+    "editorial:opinion_docx": rule("an appraisal opinion as a document, as the opinion", opinion=SEES_APPROVED),
+    # ------------------------------------------------------------------------------------------ notices
+    "notices:list": rule("one's own notices", who(LOGGED_IN)),
+    "notices:bell": rule("the unread count; empty (204) for a stranger", who(ANYONE)),
+    "notices:mark_read": rule("mark one's own notices read", who(LOGGED_IN), method="POST"),
+    "notices:preferences": rule("one's own notice settings", who(LOGGED_IN)),
+    "notices:open": rule("follow one's own notice", notice=who(SELF)),
+    # ------------------------------------------------------------------------------------------ search
+    "search:search": rule("search what the caller may see", who(ANYONE)),
+    # -------------------------------------------------------------------------------------------- sync
+    "sync:enroll": rule("a node enrols with a one-time code (the code is the credential)", who(ANYONE),
+                        method="POST"),
+    "sync:uplink": rule("heartbeat and counts from a node", who(NODE), method="POST"),
+    "sync:feed": rule("the change feed of the node's targeted material", who(NODE)),
+    "sync:records": rule("records of named items, as targeted at the node", who(NODE), method="POST"),
+    "sync:chunks": rule("file chunks of material targeted at the node", method="POST", targeted=who(NODE)),
+    "sync:chunk": rule("one chunk of material targeted at the node", targeted=who(NODE), untargeted=NOBODY),
+    "sync:dashboard": rule("the border-site nodes", who(OPERATOR, "appraiser", "publisher", "agency_admin")),
+    # ------------------------------------------------------------------------------------------ programme
+    "programme:plans": rule("plans", PLAN_USERS),
+    "programme:plan_import": rule("import a plan document", who("plan_manager", OPERATOR)),
+    "programme:draft_review": rule("review an imported draft: its importer (the agency's plan manager), operators",
+                                   import_=who(at_agency("plan_manager"), OPERATOR)),
+    "programme:my_reports": rule("one's agency's reports", PLAN_USERS),
+    "programme:open_report": rule("open one's agency's report for a year", method="POST",
+                                  plan=who("plan_reporter@plan")),
+    "programme:report": rule("a report: its agency's reporters and the plan's managers",
+                             report=who(at_agency("plan_reporter"), MANAGES_PLAN)),
+    "programme:return_report": rule("return a report for changes", method="POST", report=MANAGES_PLAN),
+    "programme:notifications": rule("one's notifications", who(LOGGED_IN)),
+    "programme:officers": rule("the officers registry, scoped", PLAN_USERS),
+    "programme:training": rule("training courses and classes, scoped", PLAN_USERS),
+    "programme:training_class": rule("a training class", klass=PLAN_USERS),
+    "programme:equipment": rule("equipment, scoped", PLAN_USERS),
+    "programme:plan_detail": rule("a plan", plan=SEES_PLAN),
+    "programme:dashboard": rule("a plan's dashboard", plan=SEES_PLAN),
+    "programme:reporting": rule("a plan's reporting rates (agencies see their own row)", plan=SEES_PLAN),
+    "programme:budget": rule("a plan's budget lines", plan=SEES_PLAN),
+    "programme:task_new": rule("add a task", plan=MANAGES_PLAN),
+    "programme:task_detail": rule("a task", plan=SEES_PLAN),
+    "programme:task_edit": rule("edit a task", plan=MANAGES_PLAN),
+    "programme:indicator_value": rule("record an indicator's value: the managers and the reporting agencies",
+                                      method="POST", plan=SEES_PLAN),
+    "programme:annual_docx": rule("the consolidated annual report, for the plan's managers", plan=MANAGES_PLAN),
+    "programme:phase_docx": rule("the consolidated phase report, for the plan's managers", plan=MANAGES_PLAN),
+    "programme:tasks_xlsx": rule("the tasks workbook", plan=SEES_PLAN),
+    "programme:budget_xlsx": rule("the budget workbook", plan=SEES_PLAN),
+    # --------------------------------------------------------------------------------------------- ops
+    "ops:healthz": rule("liveness: the process answers, nothing else", who(ANYONE)),
+    "ops:readyz": rule("readiness: which checks pass, no data", who(ANYONE)),
+    "ops:metrics": rule("Prometheus metrics: counts by view, state and node", who(MONITOR)),
+    # ------------------------------------------------------------------------- the API's own pages
+    "api:openapi-json": rule("the API description", who(ANYONE)),
+    "api:openapi-view": rule("the API's offline documentation", who(ANYONE)),
+    "api:docs-asset": rule("the documentation's scripts and styles", who(ANYONE)),
+    "api:api-root": rule("the API's root path: a JSON 404 for everyone", NOBODY),
+    "api:no-route": rule("any other path under /api/: a JSON 404 for everyone", NOBODY),
+}
+
+
+OPERATIONS: dict[str, Rule] = {
+    # ------------------------------------------------------------------------------------------- items
+    "ttdn_content_api_list_items": rule("items the caller may see", who(ANYONE)),
+    "ttdn_content_api_create_item": rule("a new draft of one's agency", who("contributor"), method="POST"),
+    "ttdn_content_api_get_item": rule("one item, as content.permissions.can_view says", per=ITEM_SEEN),
+    "ttdn_content_api_update_item": rule("as the item_edit page", method="PATCH", draft=at_agency("contributor"),
+        in_appraisal=who("appraiser"), published=NOBODY),
+    "ttdn_content_api_transition_item": rule(
+        "the workflow", method="POST",
+        per={"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
+           "approved:publish": who("publisher"), "published:withdraw": who("publisher")}),
+    "ttdn_content_api_item_actions": rule("the actions open to the caller, on an item they see (with credentials)",
+        draft=SEES_DRAFT, published=who(LOGGED_IN)),
+    "ttdn_content_api_get_variant": rule("one language version, as the item", draft__vi=SEES_DRAFT,
+        published__vi=SEES_LIVE,
+        officials__vi=SEES_OFFICIALS),
+    "ttdn_content_api_save_variant": rule("as the variant_edit page", method="PUT", draft__vi=at_agency("contributor"),
+        approved__lo=TRANSLATES),
+    "ttdn_content_api_delete_variant": rule("as the variant_delete page", method="DELETE", approved__lo=TRANSLATES),
+    "ttdn_content_api_set_translation_state": rule("a translation's state", method="POST", approved__lo=TRANSLATES),
+    "ttdn_content_api_upload_file": rule("attach a file, as writing the version", method="POST",
+        draft__vi=at_agency("contributor")),
+    "ttdn_content_api_delete_file": rule("remove a file, as writing the version", method="DELETE",
+        draft__vi=at_agency("contributor")),
+    # ------------------------------------------------------------------------------------ reference, me
+    "ttdn_content_api_list_topics": rule("topics", who(LOGGED_IN)),
+    "ttdn_content_api_list_languages": rule("the language registry", who(LOGGED_IN)),
+    "ttdn_accounts_api_get_me": rule("who am I", who(LOGGED_IN)),
+    "ttdn_accounts_api_list_tokens": rule("one's own tokens", who(LOGGED_IN)),
+    "ttdn_accounts_api_create_token": rule("a token for oneself", who(LOGGED_IN), method="POST"),
+    "ttdn_accounts_api_revoke_token": rule("revoke one's own token", method="DELETE", token=who(SELF)),
+    "ttdn_search_api_search": rule("search what the caller may see", who(ANYONE)),
+    # --------------------------------------------------------------------------------------- programme
+    "ttdn_programme_api_my_reports": rule("one's agency's reports (empty for others)", who(LOGGED_IN)),
+    "ttdn_programme_api_open_report": rule("open one's agency's report", method="POST", plan=who("plan_reporter@plan")),
+    "ttdn_programme_api_get_report": rule("as the report page", report=who(at_agency("plan_reporter"), MANAGES_PLAN)),
+    "ttdn_programme_api_save_report": rule("write one's agency's report", method="PUT",
+        report=at_agency("plan_reporter")),
+    "ttdn_programme_api_submit_report": rule("submit one's agency's report", method="POST",
+        report=at_agency("plan_reporter")),
+    "ttdn_programme_api_list_plans": rule("plans the caller may see (empty for others)", who(LOGGED_IN)),
+    "ttdn_programme_api_get_plan": rule("a plan", plan=SEES_PLAN),
+    "ttdn_programme_api_get_indicators": rule("a plan's indicators", plan=SEES_PLAN),
+    "ttdn_programme_api_get_reporting": rule("a plan's reporting rates", plan=SEES_PLAN),
+}
+
+
+def page_rule(url_name: str) -> Rule | None:
+    """The row for a URL name; a namespace's wildcard row ("admin:*") covers all its pages.
+
+    A page without a name is named by its route, under its namespace ("admin:/admin/<path:object_id>/")."""
+    if url_name in PAGES:
+        return PAGES[url_name]
+    namespace, colon, _rest = url_name.partition(":")
+    return PAGES.get(f"{namespace}:*") if colon and not namespace.startswith("/") else None
