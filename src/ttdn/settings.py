@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ttdn.ops",
     "ttdn.notices",
     "ttdn.editorial",
+    "ttdn.portal",
 ]
 
 MIDDLEWARE = [

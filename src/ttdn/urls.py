@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ttdn.api import api
+from ttdn.portal import views as portal_views
 
 urlpatterns = [
     path("accounts/", include("ttdn.accounts.urls")),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("plans/", include("ttdn.programme.urls")),
     path("notices/", include("ttdn.notices.urls")),
     path("editorial/", include("ttdn.editorial.urls")),
+    path("portal/", include("ttdn.portal.urls")),
+    path("robots.txt", portal_views.robots, name="robots"),
+    path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     path("", include("ttdn.ops.urls")),
     path("", include("ttdn.content.urls")),
 ]
