@@ -1,0 +1,49 @@
+"""Portal pages: item page in every public language, hreflang and OpenGraph, slugs, home, robots, sitemap."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tests.conftest import World
+from tests.portal.conftest import TRANSLATIONS, publish_with_translations
+from ttdn.content.models import Item
+from ttdn.portal.queries import slug
+
+
+def test_slugs_drop_diacritics_and_d_stroke() -> None:
+    assert slug("Tờ gấp về đường biên giới Đắk Lắk") == "to-gap-ve-duong-bien-gioi-dak-lak"
+    assert slug("ĐỒNG ĐĂNG") == "dong-dang"
+    assert slug("边境") == "tin"  # no Latin letters: a fixed word keeps the URL readable
+
+
+def test_item_page_lists_every_public_language(world: World, published: Item, client: Client) -> None:
+    response = client.get(f"/portal/vi/items/{published.uid}/")
+    assert response.status_code == 301
+    url = response["Location"]
+    assert url.endswith(f"/portal/vi/items/{published.uid}/to-gap-ve-duong-bien-gioi-dak-lak/")
+    page = client.get(url)
+    html = page.content.decode()
+    assert "Set-Cookie" not in page
+    for lang in ["vi", *TRANSLATIONS]:
+        assert f'rel="alternate" hreflang="{lang}"' in html
+    assert '<meta property="og:title" content="Tờ gấp về đường biên giới Đắk Lắk">' in html
+    assert 'aria-current="page"' in html
+    lao = client.get(f"/portal/lo/items/{published.uid}/", follow=True)
+    assert TRANSLATIONS["lo"][0] in lao.content.decode()
+    assert client.get(f"/portal/th/items/{published.uid}/").status_code == 404  # no Thai version
+
+
+def test_home_by_language_and_province(world: World, client: Client) -> None:
+    publish_with_translations(world, "Tin Gia Lai", languages=("lo",))
+    html = client.get("/portal/?lang=lo").content.decode()
+    assert TRANSLATIONS["lo"][0] in html and 'href="/portal/feeds/lo.atom"' in html
+    assert "Tin Gia Lai" in client.get(f"/portal/?province={world.gia_lai.gso_code}").content.decode()
+    assert "Tin Gia Lai" not in client.get(f"/portal/?province={world.dak_lak.gso_code}").content.decode()
+
+
+def test_robots_and_sitemap(world: World, published: Item, client: Client) -> None:
+    robots = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    sitemap = client.get("/sitemap.xml").content.decode()
+    for lang in ["vi", *TRANSLATIONS]:
+        assert f"/portal/{lang}/items/{published.uid}/" in sitemap
