@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from ttdn.content import permissions as perms
 from ttdn.content.models import Item, Variant
 from ttdn.core import languages
 
-from . import feeds
+from . import feeds, ninjs
 from .queries import ANONYMOUS, Filters, entries, freshness, public_items, shown, slug, valid_kind
 
 
@@ -127,3 +128,36 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     body += [f"<url><loc>{u}</loc></url>" for u in seen]
     body.append("</urlset>")
     return HttpResponse("\n".join(body), content_type="application/xml; charset=utf-8")
+
+
+@xframe_options_exempt
+@require_safe
+def widget(request: HttpRequest, language: str) -> HttpResponseBase:
+    """The latest items of a feed for agency portals to frame: a plain list, no cookies, no script needed."""
+    filters = _filters(request, language)
+    if filters is None:
+        return HttpResponseBadRequest(_("Unknown language or kind of material."))
+    try:
+        limit = max(1, min(int(request.GET.get("limit", "10")), 30))
+    except ValueError:
+        limit = 10
+    rows = [(item, variant, _item_url(request, item, variant)) for item, variant, _v in entries(filters, limit)]
+    response = render(request, "portal/widget.html", {"filters": filters, "rows": rows,
+                                                       "title": _("Foreign information")})
+    # Framing is allowed for this page only; every other page keeps X-Frame-Options DENY.
+    response["Content-Security-Policy"] = "frame-ancestors *"
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_safe
+def ninjs_item(request: HttpRequest, language: str, uid: str) -> HttpResponseBase:
+    item = public_items(Filters(language=language)).filter(uid=uid).select_related("agency").first()
+    variant = next((v for v in shown(item) if v.language == language), None) if item else None
+    if item is None or variant is None:
+        raise Http404
+    doc = ninjs.document(item, variant, _item_url(request, item, variant),
+                         lambda sha: request.build_absolute_uri(reverse("content:file", args=[sha])))
+    response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=60"
+    return response
