@@ -140,3 +140,23 @@ def test_a_new_publication_changes_the_tag(world: World, published: Item, client
     response = client.get("/portal/feeds/lo.json", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert len(json.loads(response.content)["items"]) == 2
+
+
+def test_audio_is_an_enclosure_and_an_attachment(world: World, published: Item, client: Client) -> None:
+    media = Path(__file__).parents[1] / "fixtures" / "media" / "sample.ogg"
+    content.do_attach_file(world.appraiser, published.variants.get(language="lo"), media, "ban-tin.ogg")
+    doc = atom(client, "lo")
+    [enclosure] = [link for link in doc.iter(f"{ATOM}link") if link.get("rel") == "enclosure"]
+    assert enclosure.get("type", "").startswith("audio/") and enclosure.get("length") == str(media.stat().st_size)
+    [attachment] = json_feed(client, "lo")["items"][0]["attachments"]
+    assert attachment["url"] == enclosure.get("href") and attachment["size_in_bytes"] == media.stat().st_size
+    assert "attachments" not in json_feed(client, "vi")["items"][0]
+
+
+def test_a_new_file_changes_the_tag_and_the_body(world: World, published: Item, client: Client) -> None:
+    first = client.get("/portal/feeds/lo.json")
+    media = Path(__file__).parents[1] / "fixtures" / "media" / "sample.ogg"
+    content.do_attach_file(world.appraiser, published.variants.get(language="lo"), media, "ban-tin.ogg")
+    second = client.get("/portal/feeds/lo.json", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200 and second["ETag"] != first["ETag"]
+    assert json.loads(second.content)["items"][0]["attachments"]

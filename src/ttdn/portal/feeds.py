@@ -25,7 +25,7 @@ def _updated(item: Item, variant: Variant) -> dt.datetime:
 
 
 def atom(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]], self_url: str,
-         alternate: Any, title: str, updated: dt.datetime | None) -> bytes:
+         alternate: Any, title: str, updated: dt.datetime | None, file_url: Any) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": filters.language})
     ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:ttdn:feed:" + filters.key()
@@ -42,6 +42,10 @@ def atom(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]], self
         ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(item.published_at)
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html",
                                                  "hreflang": variant.language, "href": alternate(item, variant)})
+        for attachment in variant.attachments.all():
+            ET.SubElement(entry, f"{{{ATOM}}}link", {
+                "rel": "enclosure", "href": file_url(attachment.asset.sha256), "type": attachment.asset.mime_type,
+                "length": str(attachment.asset.size), "title": attachment.filename})
         eauthor = ET.SubElement(entry, f"{{{ATOM}}}author")
         ET.SubElement(eauthor, f"{{{ATOM}}}name").text = item.agency.name
         for topic in item.topics.all():
@@ -54,7 +58,7 @@ def atom(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]], self
 
 
 def json_feed(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]], self_url: str,
-              home_url: str, alternate: Any, title: str) -> dict[str, Any]:
+              home_url: str, alternate: Any, title: str, file_url: Any) -> dict[str, Any]:
     items = []
     for item, variant, _variants in rows:
         entry: dict[str, Any] = {
@@ -73,6 +77,16 @@ def json_feed(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]],
             entry["content_text"] = variant.summary or variant.title
         if variant.summary:
             entry["summary"] = strip_tags(variant.summary)
+        attachments = []
+        for attachment in variant.attachments.all():
+            asset = attachment.asset
+            one: dict[str, Any] = {"url": file_url(asset.sha256), "mime_type": asset.mime_type,
+                                   "title": attachment.filename, "size_in_bytes": asset.size}
+            if asset.duration_seconds:
+                one["duration_in_seconds"] = round(asset.duration_seconds)
+            attachments.append(one)
+        if attachments:
+            entry["attachments"] = attachments
         items.append(entry)
     return {
         "version": "https://jsonfeed.org/version/1.1",

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils.text import slugify
 
 from ttdn.content import permissions as perms
@@ -80,11 +80,11 @@ class Freshness:
 
 
 def freshness(filters: Filters) -> Freshness:
-    """One aggregate query: any publication, withdrawal, expiry or new version changes the tag."""
+    """One aggregate query: any publication, withdrawal, expiry or change (items' versions) changes the tag."""
     agg = public_items(filters).aggregate(
         n=Count("id", distinct=True), u=Max("updated_at"), s=Max("state_changed_at"),
-        v=Max("variants__updated_at"), p=Max("published_at"),
+        v=Max("variants__updated_at"), p=Max("published_at"), version=Sum("version"),
     )
     stamps = [t for t in (agg["u"], agg["s"], agg["v"], agg["p"]) if t is not None]
-    raw = f"{filters.key()}|{agg['n']}|" + "|".join(t.isoformat() for t in stamps)
+    raw = f"{filters.key()}|{agg['n']}|{agg['version']}|" + "|".join(t.isoformat() for t in stamps)
     return Freshness(hashlib.sha256(raw.encode()).hexdigest()[:32], max(stamps) if stamps else None)

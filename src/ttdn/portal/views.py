@@ -33,6 +33,10 @@ def _item_url(request: HttpRequest, item: Item, variant: Variant) -> str:
     return request.build_absolute_uri(reverse("portal:item", args=[variant.language, item.uid, slug(variant.title)]))
 
 
+def _file_url(request: HttpRequest, sha256: str) -> str:
+    return request.build_absolute_uri(reverse("content:file", args=[sha256]))
+
+
 def _not_modified(request: HttpRequest, etag: str, last_modified: Any) -> bool:
     inm = request.headers.get("If-None-Match")
     if inm is not None:
@@ -59,9 +63,10 @@ def _feed(request: HttpRequest, language: str, fmt: str) -> HttpResponseBase:
             home = request.build_absolute_uri(reverse("portal:home"))
             if fmt == "atom":
                 body = feeds.atom(filters, rows, self_url, lambda i, v: _item_url(request, i, v), title,
-                                  fresh.last_modified)
+                                  fresh.last_modified, lambda sha: _file_url(request, sha))
             else:
-                doc = feeds.json_feed(filters, rows, self_url, home, lambda i, v: _item_url(request, i, v), title)
+                doc = feeds.json_feed(filters, rows, self_url, home, lambda i, v: _item_url(request, i, v), title,
+                                      lambda sha: _file_url(request, sha))
                 body = json.dumps(doc, ensure_ascii=False).encode()
             cache.set(key, body, 3600)
             cached = body
@@ -157,7 +162,7 @@ def ninjs_item(request: HttpRequest, language: str, uid: str) -> HttpResponseBas
     if item is None or variant is None:
         raise Http404
     doc = ninjs.document(item, variant, _item_url(request, item, variant),
-                         lambda sha: request.build_absolute_uri(reverse("content:file", args=[sha])))
+                         lambda sha: _file_url(request, sha))
     response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "public, max-age=60"
     return response
