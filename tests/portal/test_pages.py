@@ -47,3 +47,13 @@ def test_robots_and_sitemap(world: World, published: Item, client: Client) -> No
     sitemap = client.get("/sitemap.xml").content.decode()
     for lang in ["vi", *TRANSLATIONS]:
         assert f"/portal/{lang}/items/{published.uid}/" in sitemap
+
+
+def test_search_finds_only_public_live_material(world: World, published: Item, client: Client) -> None:
+    publish_with_translations(world, "Biên giới cho cán bộ", audience="officials")
+    html = client.get("/portal/search/", {"q": "bien gioi"}).content.decode()
+    assert "Tờ gấp về đường biên giới Đắk Lắk" in html
+    assert "cho cán bộ" not in html
+    lao = client.get("/portal/search/", {"q": "ຊາຍແດນ", "lang": "lo"}).content.decode()
+    assert f"/portal/lo/items/{published.uid}/" in lao
+    assert "Không tìm thấy tài liệu nào" in client.get("/portal/search/", {"q": "khongcogi"}).content.decode()

@@ -166,3 +166,28 @@ def ninjs_item(request: HttpRequest, language: str, uid: str) -> HttpResponseBas
     response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "public, max-age=60"
     return response
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """The search app's engine, as the anonymous public; each hit is checked again by the one visibility rule."""
+    from ttdn.search.services import SearchQuery, search
+
+    language = request.GET.get("lang", "vi")
+    if languages.get(language) is None:
+        language = "vi"
+    text = request.GET.get("q", "")[:200]
+    rows: list[tuple[Item, Variant, str]] = []
+    if text.strip():
+        results = search(None, SearchQuery(text=text, languages=[language], live_only=True, limit=30))
+        uids = [hit.item_uid for hit in results.hits]
+        items = {str(i.uid): i for i in public_items(Filters(language=language)).filter(uid__in=uids)
+                 .prefetch_related("variants")}
+        for uid in uids:
+            item = items.get(str(uid))
+            variant = next((v for v in shown(item) if v.language == language), None) if item else None
+            if item is not None and variant is not None:
+                rows.append((item, variant, _item_url(request, item, variant)))
+    context = {"rows": rows, "text": text, "language": language,
+               "language_name": languages.name(language, "vi")}
+    return render(request, "portal/search.html", context)
