@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.conftest import World
+from tests.conftest import World, advance
 from tests.portal.conftest import TRANSLATIONS, publish_with_translations
-from ttdn.content.models import Item
+from ttdn.content import services as content
+from ttdn.content.models import Item, TranslationState
 from ttdn.portal.queries import slug
 
 
@@ -57,3 +58,18 @@ def test_search_finds_only_public_live_material(world: World, published: Item, c
     lao = client.get("/portal/search/", {"q": "ຊາຍແດນ", "lang": "lo"}).content.decode()
     assert f"/portal/lo/items/{published.uid}/" in lao
     assert "Không tìm thấy tài liệu nào" in client.get("/portal/search/", {"q": "khongcogi"}).content.decode()
+
+
+def test_cached_pages_follow_withdrawal_and_changes(world: World, published: Item, client: Client) -> None:
+    url = f"/portal/lo/items/{published.uid}/"
+    page = client.get(url, follow=True)
+    assert TRANSLATIONS["lo"][0] in page.content.decode()
+    assert TRANSLATIONS["lo"][0] in client.get("/portal/?lang=lo").content.decode()
+    lao = published.variants.get(language="lo")
+    content.do_save_variant(world.appraiser, published, "lo", "ຫົວຂໍ້ໃໝ່", "", "<p>ໃໝ່</p>")
+    content.do_set_translation_state(world.appraiser, lao, TranslationState.REVIEWED)
+    assert "ຫົວຂໍ້ໃໝ່" in client.get(url, follow=True).content.decode()
+    assert "ຫົວຂໍ້ໃໝ່" in client.get("/portal/?lang=lo").content.decode()
+    advance(world, published, "withdrawn")
+    assert client.get(url).status_code == 404
+    assert "ຫົວຂໍ້ໃໝ່" not in client.get("/portal/?lang=lo").content.decode()

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
@@ -31,6 +32,11 @@ def _filters(request: HttpRequest, language: str) -> Filters | None:
 
 def _item_url(request: HttpRequest, item: Item, variant: Variant) -> str:
     return request.build_absolute_uri(reverse("portal:item", args=[variant.language, item.uid, slug(variant.title)]))
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 def _file_url(request: HttpRequest, sha256: str) -> str:
@@ -93,10 +99,16 @@ def feed_json(request: HttpRequest, language: str) -> HttpResponseBase:
 def home(request: HttpRequest) -> HttpResponse:
     language = request.GET.get("lang", "vi")
     filters = _filters(request, language) or Filters(language="vi")
-    rows = [(item, variant, _item_url(request, item, variant)) for item, variant, _v in entries(filters, 30)]
-    context = {"filters": filters, "rows": rows, "language_name": languages.name(filters.language, "vi"),
-               "feed_query": request.GET.urlencode()}
-    return render(request, "portal/home.html", context)
+    # Cached under the feed's tag: a publication, withdrawal or expiry makes a new key.
+    key = f"portal:home:{get_language()}:{request.get_host()}:{freshness(filters).etag}"
+    body = cache.get(key)
+    if body is None:
+        rows = [(item, variant, _item_url(request, item, variant)) for item, variant, _v in entries(filters, 30)]
+        context = {"filters": filters, "rows": rows, "language_name": languages.name(filters.language, "vi"),
+                   "page_language": filters.language}
+        body = render(request, "portal/home.html", context).content
+        cache.set(key, body, 3600)
+    return _public(HttpResponse(body))
 
 
 @require_safe
@@ -108,11 +120,19 @@ def item_page(request: HttpRequest, language: str, uid: str, slug_text: str = ""
         raise Http404
     if slug_text != slug(variant.title):
         return redirect("portal:item", language, uid, slug(variant.title), permanent=True)  # type: ignore[return-value]
-    alternates = [(v.language, languages.name(v.language, v.language), _item_url(request, item, v)) for v in variants]
-    attachments = list(variant.attachments.select_related("asset").order_by("position"))
-    context = {"item": item, "variant": variant, "alternates": alternates, "attachments": attachments,
-               "canonical": _item_url(request, item, variant)}
-    return render(request, "portal/item.html", context)
+    # Visibility is decided above on every request; the cache only saves the rendering. Its key holds the
+    # item's version (bumped by every change, publication and withdrawal) and the page's languages.
+    key = f"portal:item:{item.uid}:{language}:{get_language()}:{item.version}:{request.get_host()}"
+    body = cache.get(key)
+    if body is None:
+        alternates = [(v.language, languages.name(v.language, v.language), _item_url(request, item, v))
+                      for v in variants]
+        attachments = list(variant.attachments.select_related("asset").order_by("position"))
+        context = {"item": item, "variant": variant, "alternates": alternates, "attachments": attachments,
+                   "canonical": _item_url(request, item, variant), "page_language": language}
+        body = render(request, "portal/item.html", context).content
+        cache.set(key, body, 3600)
+    return _public(HttpResponse(body))
 
 
 @require_safe
