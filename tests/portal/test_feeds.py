@@ -160,3 +160,12 @@ def test_a_new_file_changes_the_tag_and_the_body(world: World, published: Item, 
     second = client.get("/portal/feeds/lo.json", HTTP_IF_NONE_MATCH=first["ETag"])
     assert second.status_code == 200 and second["ETag"] != first["ETag"]
     assert json.loads(second.content)["items"][0]["attachments"]
+
+
+def test_unchanged_feed_poll_is_one_query(world: World, published: Item, client: Client,
+                                          django_assert_max_num_queries: Any) -> None:
+    etag = client.get("/portal/feeds/vi.atom")["ETag"]
+    with django_assert_max_num_queries(1):
+        assert client.get("/portal/feeds/vi.atom", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with django_assert_max_num_queries(1):
+        assert client.get("/portal/feeds/vi.atom").status_code == 200  # body from the cache
