@@ -93,7 +93,7 @@ def province(name: str) -> AdminUnit:
 
 def build_world(password: str | None = None) -> World:
     gia_lai, dak_lak = province("Gia Lai"), province("Đắk Lắk")
-    central = _agency("central", "Văn phòng Thông tin đối ngoại", "central_office", is_central=True)
+    central = _agency("central", "Cục Thông tin cơ sở và Thông tin đối ngoại", "central_office", is_central=True)
     gl_ppc = _agency("gl-ppc", "UBND tỉnh Gia Lai", "provincial_pc", province_id=gia_lai.pk)
     gl_dept = _agency("gl-svhttdl", "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai", "department", parent=gl_ppc,
                       province_id=gia_lai.pk)
@@ -178,13 +178,26 @@ def advance(world: World, item: Item, target: str) -> Item:
     return item
 
 
-@pytest.fixture
-def live_world(transactional_db: Any) -> World:
-    """A world committed for real, for tests whose code runs in other threads or processes."""
+def restore_reference_data() -> None:
+    """What migrations and the run's set-up put in the database, put back after a transactional test emptied every
+    table: the administrative units and the data migrations' rows (the appraisal checklist)."""
+    import importlib
+
+    from django.apps import apps
+
+    from ttdn.editorial.models import Criterion
     from ttdn.places.services import do_load_admin_units
 
     if not AdminUnit.objects.filter(level="province").exists():
-        do_load_admin_units()  # a transactional test before this one emptied the tables
+        do_load_admin_units()
+    if not Criterion.objects.exists():
+        importlib.import_module("ttdn.editorial.migrations.0002_seed_criteria").seed(apps, None)
+
+
+@pytest.fixture
+def live_world(transactional_db: Any) -> World:
+    """A world committed for real, for tests whose code runs in other threads or processes."""
+    restore_reference_data()  # a transactional test before this one emptied the tables
     return build_world()
 
 
@@ -237,12 +250,9 @@ def artifacts() -> Path:
 @pytest.fixture
 def browser_world(transactional_db: Any) -> World:
     from ttdn.accounts.services import do_set_totp_secret
-    from ttdn.places.models import AdminUnit
-    from ttdn.places.services import do_load_admin_units
 
     # A transactional test empties every table when it ends, administrative units included.
-    if not AdminUnit.objects.exists():
-        do_load_admin_units()
+    restore_reference_data()
     world = build_world(password=PASSWORD)
     for user in (world.appraiser, world.publisher, world.agency_admin):
         do_set_totp_secret(None, user, TOTP_SECRET)

@@ -148,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# A refused form (expired page, cookies off) is explained in the person's language, in the site's layout.
+CSRF_FAILURE_VIEW = "ttdn.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "content:my_work"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
@@ -160,6 +162,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = _env("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
+# dd/mm/yyyy and 24-hour time in both interface languages (ttdn/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["ttdn.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

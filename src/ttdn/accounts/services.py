@@ -345,12 +345,19 @@ def check_totp(user: User, code: str) -> tuple[TOTPDevice, int]:
     digits = "".join(ch for ch in code if ch.isdigit())
     totp = pyotp.TOTP(device.secret)
     now = timezone.now()
+    reused = False
     for offset in (0, -1, 1):  # one step of clock drift either way
         at = now + dt.timedelta(seconds=30 * offset)
         counter = totp.timecode(at)
-        if len(digits) == 6 and secrets.compare_digest(totp.at(at), digits) and counter > device.last_counter:
-            return device, counter
+        if len(digits) == 6 and secrets.compare_digest(totp.at(at), digits):
+            if counter > device.last_counter:
+                return device, counter
+            reused = True
     do_login_failed(user.username)
+    if reused:
+        # The right code, but spent already (a replay, or the same code typed twice): the clock is fine.
+        raise PermissionDenied(_("This code has already been used. Wait for the next code on your phone "
+                                 "(a new one every 30 seconds) and type it."), code="totp_reused")
     raise PermissionDenied(_("That code is not right. Check the time on your phone and try again."),
                            code="bad_totp")
 

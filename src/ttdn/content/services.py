@@ -36,6 +36,7 @@ from ttdn.content.models import (
     Transition,
     TranslationState,
     Variant,
+    VariantRevision,
 )
 from ttdn.core import audit, languages
 from ttdn.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
@@ -172,14 +173,14 @@ def do_create_item(actor: User, data: ItemData) -> Item:
         )
         item.topics.set(clean["topics"])
         item.target_provinces.set(clean["provinces"])
-        Variant.objects.create(
+        _keep_revision(Variant.objects.create(
             item=item,
             language=clean["language"],
             title=clean["title"],
             summary=clean["summary"],
             body=clean["body"],
             translation_state=TranslationState.REVIEWED,
-        )
+        ), actor)
         Transition.objects.create(item=item, from_state="", to_state=State.DRAFT, actor=actor, at=now)
         changes.notify([item.pk])
         audit.record(actor, "content.item.create", item, agency_id=item.agency_id, kind=item.kind)
@@ -220,15 +221,26 @@ def do_update_item(actor: User, item: Item, data: ItemData) -> Item:
 # ------------------------------------------------------------------------------------------- variants
 
 
-def _write_variant(item: Item, language: str, title: str, summary: str, body: str, actor: User) -> Variant:
-    """Create or change one language variant. A change to the source makes its translations stale."""
+def _keep_revision(variant: Variant, actor: User | None, restored_from: int | None = None) -> Variant:
+    """Keep the variant's text as it now stands under its revision number (every save goes through here)."""
+    VariantRevision.objects.create(
+        variant=variant, number=variant.revision, title=variant.title, summary=variant.summary, body=variant.body,
+        author=actor, created_at=variant.updated_at, restored_from=restored_from,
+    )
+    return variant
+
+
+def _write_variant(item: Item, language: str, title: str, summary: str, body: str, actor: User,
+                   restored_from: int | None = None) -> Variant:
+    """Create or change one language variant, keeping the new revision. A change to the source makes its
+    translations stale."""
     now = timezone.now()
     source = None if language == item.source_language else item.variants.filter(
         language=item.source_language
     ).first()
     variant = item.variants.filter(language=language).first()
     if variant is None:
-        return Variant.objects.create(
+        return _keep_revision(Variant.objects.create(
             item=item,
             language=language,
             title=title,
@@ -240,7 +252,7 @@ def _write_variant(item: Item, language: str, title: str, summary: str, body: st
             translated_by=actor if source else None,
             created_at=now,
             updated_at=now,
-        )
+        ), actor)
     if (variant.title, variant.summary, variant.body) == (title, summary, body):
         return variant
     variant.title, variant.summary, variant.body = title, summary, body
@@ -256,7 +268,7 @@ def _write_variant(item: Item, language: str, title: str, summary: str, body: st
         else:
             variant.translation_state = TranslationState.IN_PROGRESS
     variant.save()
-    return variant
+    return _keep_revision(variant, actor, restored_from)
 
 
 def check_save_variant(actor: User, item: Item, language: str, title: str, summary: str, body: str) -> dict[str, Any]:
@@ -295,6 +307,31 @@ def do_save_variant(actor: User, item: Item, language: str, title: str, summary:
     return variant
 
 
+def check_restore_revision(actor: User, variant: Variant, number: int) -> VariantRevision:
+    old = variant.revisions.filter(number=number).first()
+    if old is None:
+        raise NotFound(_("This version has no revision %(n)d.") % {"n": number}, code="no_revision")
+    if number == variant.revision or (old.title, old.summary, old.body) == (variant.title, variant.summary,
+                                                                          variant.body):
+        raise Conflict(_("Revision %(n)d holds the current text.") % {"n": number}, code="current_revision")
+    # The same rules as typing the old text in again: who may write, what may be stored.
+    check_save_variant(actor, variant.item, variant.language, old.title, old.summary, old.body)
+    return old
+
+
+def do_restore_revision(actor: User, variant: Variant, number: int) -> Variant:
+    """Bring back an older revision's text as a new revision (nothing in between is lost)."""
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=variant.item_id)
+        current = locked.variants.get(pk=variant.pk)
+        old = check_restore_revision(actor, current, number)
+        saved = _write_variant(locked, current.language, old.title, old.summary, old.body, actor, restored_from=number)
+        changes.item_changed(locked.pk, touch_updated_at=True)
+        audit.record(actor, "content.variant.restore", saved, agency_id=locked.agency_id, language=saved.language,
+                     restored_from=number, revision=saved.revision)
+    return saved
+
+
 def check_set_translation_state(actor: User, variant: Variant, state: int) -> None:
     if state not in TranslationState.values:
         raise _invalid("translation_state", _("Unknown translation state."))
@@ -329,6 +366,12 @@ def check_delete_variant(actor: User, variant: Variant) -> None:
         raise Conflict(_("The source-language version cannot be removed."))
     if not perms.can_translate(actor, variant.item, variant.language):
         raise PermissionDenied(_("You may not remove this translation."))
+    item = variant.item
+    if (item.state == State.PUBLISHED and variant.translation_state >= TranslationState.REVIEWED
+            and not perms.can_review_translation(actor, item)):
+        # What the public reads now was checked by an appraiser; only an appraiser may take it away.
+        raise PermissionDenied(_("This translation was reviewed and is published; only an appraiser may "
+                                 "remove it."))
 
 
 def do_delete_variant(actor: User, variant: Variant) -> None:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ttdn.accounts.models import Agency
 from ttdn.core.errors import ServiceError
+from ttdn.core.forms import DAY_FORMAT, parse_day
 from ttdn.places.models import BorderSite, Equipment
 from ttdn.programme import exports, services
 from ttdn.programme import permissions as perms
@@ -432,7 +433,11 @@ def _apply_review(data: dict[str, Any], post: Any) -> dict[str, Any]:
             plan.setdefault("period", {})
             if not isinstance(plan["period"], dict):
                 plan["period"] = {}
-            plan["period"][key] = post.get(f"period_{key}") or None
+            # Typed as dd/mm/yyyy; the draft keeps ISO dates (what the plan reader wrote). Unreadable text is
+            # kept as typed, so the import refuses it with its message.
+            typed = (post.get(f"period_{key}") or "").strip()
+            day = parse_day(typed)
+            plan["period"][key] = day.isoformat() if day else (typed or None)
     if "plan_issuer_agency" in post:
         plan["issuer_agency"] = post.get("plan_issuer_agency") or None
     for n, task in enumerate(data.get("tasks") or []):
@@ -496,7 +501,11 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
                       "coordinating": [c for c in task.get("coordinating") or [] if isinstance(c, dict)],
                       "timeframe": task.get("timeframe") if isinstance(task.get("timeframe"), dict) else {}})
     plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
-    period = plan.get("period") if isinstance(plan.get("period"), dict) else {}
+    period = dict(plan.get("period")) if isinstance(plan.get("period"), dict) else {}
+    for key in ("start", "end"):  # shown as dd/mm/yyyy
+        day = parse_day(period.get(key)) if isinstance(period.get(key), str) else None
+        if day:
+            period[key] = day.strftime(DAY_FORMAT)
     return render(request, "programme/draft_review.html", {
         "draft": draft, "plan": plan, "period": period, "tasks": tasks, "agencies": agencies,
         "groups": AgencyGroup.choices, "sections": data.get("sections") or [],
