@@ -73,3 +73,13 @@ def test_cached_pages_follow_withdrawal_and_changes(world: World, published: Ite
     advance(world, published, "withdrawn")
     assert client.get(url).status_code == 404
     assert "ຫົວຂໍ້ໃໝ່" not in client.get("/portal/?lang=lo").content.decode()
+
+
+def test_open_graph_names_the_audio(world: World, published: Item, client: Client) -> None:
+    from pathlib import Path
+
+    media = Path(__file__).parents[1] / "fixtures" / "media" / "sample.ogg"
+    attachment = content.do_attach_file(world.appraiser, published.variants.get(language="lo"), media, "a.ogg")
+    html = client.get(f"/portal/lo/items/{published.uid}/", follow=True).content.decode()
+    assert f'<meta property="og:audio" content="http://testserver/files/{attachment.asset.sha256}/">' in html
+    assert f'src="/files/{attachment.asset.sha256}/"' in html and "<audio controls" in html

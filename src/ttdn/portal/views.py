@@ -128,7 +128,10 @@ def item_page(request: HttpRequest, language: str, uid: str, slug_text: str = ""
         alternates = [(v.language, languages.name(v.language, v.language), _item_url(request, item, v))
                       for v in variants]
         attachments = list(variant.attachments.select_related("asset").order_by("position"))
+        og_media = [(f"og:{a.asset.file_kind}", _file_url(request, a.asset.sha256), a.asset.mime_type)
+                    for a in attachments if a.asset.file_kind in {"image", "audio", "video"}]
         context = {"item": item, "variant": variant, "alternates": alternates, "attachments": attachments,
+                   "og_media": og_media,
                    "canonical": _item_url(request, item, variant), "page_language": language}
         body = render(request, "portal/item.html", context).content
         cache.set(key, body, 3600)
