@@ -60,7 +60,7 @@ def _feed(request: HttpRequest, language: str, fmt: str) -> HttpResponseBase:
         response: HttpResponseBase = HttpResponse(status=304)
     else:
         # The body is cached under its tag: a new tag (any change) never meets an old body.
-        key = f"portal:feed:{fmt}:{fresh.etag}"
+        key = f"portal:feed:{fmt}:{request.get_host()}:{fresh.etag}"
         cached = cache.get(key)
         if cached is None:
             rows = entries(filters)
