@@ -111,6 +111,11 @@ _DOC_ASSETS = {
 }
 
 
+def _json_for_script(value: Any) -> str:
+    # Inside <script> HTML entities are not decoded: escape what could end the element, as json_script does.
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 class OfflineSwagger(DocsBase):
     """Swagger UI from the files django-ninja ships, served by this API: no CDN, works offline."""
 
@@ -127,7 +132,7 @@ class OfflineSwagger(DocsBase):
 <link rel="icon" href="{assets}favicon.png" type="image/png">
 </head>
 <body data-csrf-token="{csrf}" data-api-csrf="true">
-<script type="application/json" id="swagger-settings">{escape(json.dumps(settings))}</script>
+<script type="application/json" id="swagger-settings">{_json_for_script(settings)}</script>
 <div id="swagger-ui"></div>
 <script src="{assets}swagger-ui-bundle.js"></script>
 <script src="{assets}swagger-ui-init.js"></script>

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     # First, so that its timing covers every other middleware.
     "ttdn.ops.health.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ttdn.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ttdn.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -202,6 +203,21 @@ SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Scripts only from our own static files: no inline script, no eval (htmx runs with allowEval off).
+# Inline styles stay allowed (a few style attributes; Swagger UI sets them), they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "media-src": "'self' blob:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "frame-ancestors": "'self'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
 SECURE_REFERRER_POLICY = "same-origin"
 
 TASKS = {
