@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -173,7 +174,8 @@ def widget(request: HttpRequest, language: str) -> HttpResponseBase:
     response = render(request, "portal/widget.html", {"filters": filters, "rows": rows,
                                                        "title": _("Foreign information")})
     # Framing is allowed for this page only; every other page keeps X-Frame-Options DENY.
-    response["Content-Security-Policy"] = "frame-ancestors *"
+    policy = {**settings.CONTENT_SECURITY_POLICY, "frame-ancestors": "*"}
+    response["Content-Security-Policy"] = "; ".join(f"{name} {value}" for name, value in policy.items())
     response["Cache-Control"] = "public, max-age=60"
     return response
 
