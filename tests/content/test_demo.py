@@ -16,6 +16,7 @@ from ttdn.content import permissions as perms
 from ttdn.content.demo import demo_code
 from ttdn.content.models import Asset, Item, State, Tombstone, Variant
 from ttdn.core.models import AuditEntry
+from ttdn.core.transactions import bulk_load
 from ttdn.places.models import BorderSite, SiteKind
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def built_demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """The demo hub, built once for the module's tests (each runs in its own savepoint inside it) and
     rolled back after them: building it takes most of these tests' time."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), bulk_load():
         out = io.StringIO()
         call_command("demo", stdout=out)
         yield out.getvalue()

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from tests.search.gold import scoring
 from tests.search.gold.load import load_gold
+from ttdn.core.transactions import bulk_load
 from ttdn.search.services import SearchQuery, search
 
 EXPECTED = scoring.HERE / "expected_top10.json"
@@ -42,7 +43,7 @@ def gold_search(key_of: dict[int, str]) -> Any:
 def gold(django_db_setup: Any, django_db_blocker: Any) -> Iterator[GoldRun]:
     import time
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), bulk_load():
         started = time.perf_counter()
         ids = load_gold()
         load_seconds = time.perf_counter() - started

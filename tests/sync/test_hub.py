@@ -209,7 +209,7 @@ def _bundle(world: World, tmp_path: Path) -> tuple[Path, EdgeNode]:
     path.write_bytes(pdf_bytes(random.Random(1).randbytes(150_000)))
     content.do_attach_file(world.contributor, item.variants.get(), path, "doc.pdf")
     advance(world, item, State.PUBLISHED)
-    return bundles.export_bundle(None, [node], tmp_path / "b.tar"), node
+    return services.do_export_bundle(None, [node], tmp_path / "b.tar"), node
 
 
 def test_a_bundle_with_any_flipped_bit_or_another_key_is_refused(world: World, tmp_path: Path) -> None:
@@ -242,7 +242,7 @@ def test_a_bundle_with_any_flipped_bit_or_another_key_is_refused(world: World, t
     original = keys.hub_key
     try:
         keys.hub_key = lambda: stranger  # type: ignore[assignment]
-        forged = bundles.export_bundle(None, [node], tmp_path / "forged.tar")
+        forged = services.do_export_bundle(None, [node], tmp_path / "forged.tar")
     finally:
         keys.hub_key = original  # type: ignore[assignment]
     with pytest.raises(bundles.BundleRejected):
@@ -316,7 +316,7 @@ def test_sync_window_wraps_midnight() -> None:
 def test_one_bundle_for_several_nodes(world: World, tmp_path: Path) -> None:
     _path, post = _bundle(world, tmp_path)
     commune, _key = _node(world, _site(world, "xa-ia-o", "border_commune"))
-    both = bundles.export_bundle(None, [post, commune], tmp_path / "both.tar")
+    both = services.do_export_bundle(None, [post, commune], tmp_path / "both.tar")
     verified = bundles.verify(both, lambda m: keys.public_hex(keys.hub_key()))
     assert set(verified.manifest["nodes"]) == {str(post.uid), str(commune.uid)}
     chunk_names = [m[0] for m in verified.manifest["members"] if m[0].startswith("chunks/")]
@@ -324,7 +324,7 @@ def test_one_bundle_for_several_nodes(world: World, tmp_path: Path) -> None:
     services.do_revoke_node(None, commune)
     commune.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        bundles.export_bundle(None, [post, commune], tmp_path / "refused.tar")
+        services.do_export_bundle(None, [post, commune], tmp_path / "refused.tar")
     assert not (tmp_path / "refused.tar").exists()
 
 

@@ -37,6 +37,7 @@ from ttdn.accounts.models import (
 from ttdn.core import audit, languages
 from ttdn.core.errors import Conflict, PermissionDenied, ServiceError
 from ttdn.core.text import clean_line
+from ttdn.core.transactions import durable
 
 # ---------------------------------------------------------------------------------------------- agencies
 
@@ -151,25 +152,31 @@ def do_create_user(
     email: str = "",
     is_superuser: bool = False,
 ) -> User:
+    with durable():
+        return _create_user(actor, username, password, agency=agency, full_name=full_name, position=position,
+                            email=email, is_superuser=is_superuser)
+
+
+def _create_user(actor: User | None, username: str, password: str | None, *, agency: Agency | None,
+                 full_name: str, position: str, email: str, is_superuser: bool) -> User:
     name = check_create_user(actor, username, password, agency)
     if is_superuser and not _is_operator(actor):
         raise PermissionDenied(_("Only an operator may create operators."))
-    with transaction.atomic():
-        user = User(
-            username=name,
-            agency=agency,
-            full_name=clean_line(full_name),
-            position=clean_line(position),
-            email=email.strip(),
-            is_superuser=is_superuser,
-            is_staff=is_superuser,
-        )
-        if password is None:
-            user.set_unusable_password()
-        else:
-            user.set_password(password)
-        user.save()
-        audit.record(actor, "accounts.user.create", user, agency_id=agency.pk if agency else None)
+    user = User(
+        username=name,
+        agency=agency,
+        full_name=clean_line(full_name),
+        position=clean_line(position),
+        email=email.strip(),
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save()
+    audit.record(actor, "accounts.user.create", user, agency_id=agency.pk if agency else None)
     return user
 
 
@@ -196,12 +203,32 @@ def check_grant_role(actor: User | None, user: User, role: str, language: str = 
 
 
 def do_grant_role(actor: User | None, user: User, role: str, language: str = "") -> RoleGrant:
+    with durable():
+        return _grant_role(actor, user, role, language)
+
+
+def _grant_role(actor: User | None, user: User, role: str, language: str = "") -> RoleGrant:
     tag = check_grant_role(actor, user, role, language)
-    with transaction.atomic():
-        grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, language=tag)
-        audit.record(actor, "accounts.role.grant", user, agency_id=user.agency_id, role=role, language=tag)
+    grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, language=tag)
+    audit.record(actor, "accounts.role.grant", user, agency_id=user.agency_id, role=role, language=tag)
     acl.forget_cached_roles(user)
     return grant
+
+
+def do_create_staff_member(actor: User | None, username: str, password: str | None, *, agency: Agency | None,
+                           roles: list[str], full_name: str = "", position: str = "", email: str = "") -> User:
+    """An account with its roles, in one transaction: a refused role leaves no account behind (it is reported
+    against the "roles" field)."""
+    with durable():
+        member = _create_user(actor, username, password, agency=agency, full_name=full_name, position=position,
+                              email=email, is_superuser=False)
+        for role in roles:
+            try:
+                _grant_role(actor, member, role)
+            except ServiceError as exc:
+                exc.details["field"] = "roles"
+                raise
+    return member
 
 
 def do_revoke_role(actor: User | None, user: User, role: str, language: str = "") -> int:

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -195,18 +194,11 @@ def staff_view(request: HttpRequest, actor: User) -> HttpResponse:
         return _staff_page(request, actor, form, status=400)
     data = form.cleaned_data
     try:
-        # One transaction: a refused role leaves no account behind.
-        with transaction.atomic():
-            member = services.do_create_user(
-                actor, data["username"], data["password"], agency=actor.agency,
-                full_name=data["full_name"], position=data["position"], email=data["email"],
-            )
-            for role in data["roles"]:
-                try:
-                    services.do_grant_role(actor, member, role)
-                except ServiceError as exc:
-                    exc.details["field"] = "roles"
-                    raise
+        # One service: a refused role leaves no account behind.
+        member = services.do_create_staff_member(
+            actor, data["username"], data["password"], agency=actor.agency, roles=list(data["roles"]),
+            full_name=data["full_name"], position=data["position"], email=data["email"],
+        )
     except ServiceError as exc:
         _show_error(form, exc, default_field="username")
         return _staff_page(request, actor, form, status=_error_status(exc))

@@ -18,8 +18,7 @@ from ninja.responses import Status
 from pydantic import AfterValidator
 
 from ttdn.accounts.api import AUTH, PUBLIC_AUTH, PUBLIC_OPENAPI, errors, request_user
-from ttdn.accounts.models import Role
-from ttdn.accounts.permissions import has_role, is_official
+from ttdn.accounts.permissions import is_official
 from ttdn.content import permissions as perms
 from ttdn.content import services
 from ttdn.content.models import (
@@ -409,9 +408,8 @@ def list_items(
         qs = qs.filter(state=state)
     if language:
         tag = languages.canonical_tag(language) or language
-        with_language = Variant.objects.filter(language=tag)
-        if not has_role(user, Role.APPRAISER, Role.PUBLISHER, Role.TRANSLATOR):
-            with_language = with_language.filter(perms.ready_variants_q())
+        # A version the caller is shown (the item's `variants` below), as the published page's filter.
+        with_language = Variant.objects.filter(perms.shown_variants_q(user), language=tag)
         qs = qs.filter(pk__in=with_language.values("item_id"))
     if topic:
         qs = qs.filter(topics__code=topic)

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from django.db import transaction
 from django.utils import timezone
 
 from ttdn.accounts import services as accounts
 from ttdn.accounts.models import Agency, Role, User
 from ttdn.content import services
 from ttdn.content.models import Item, State, TranslationState, Variant
+from ttdn.core.transactions import bulk_load
 from ttdn.places import services as places
 from ttdn.places.models import AdminUnit, BorderSite, UnitLevel
 
@@ -159,7 +159,7 @@ class DemoBuilder:
             until = row.get("valid_until")
             valid_until = (timezone.make_aware(dt.datetime.fromisoformat(until).replace(hour=23, minute=59))
                            if until else None)
-            with transaction.atomic(), _clock(started):
+            with bulk_load(), _clock(started):
                 item = services.do_create_item(author, services.ItemData(
                     kind=row["kind"], title=vi["title"], summary=vi.get("summary", ""), body=vi.get("body", ""),
                     language="vi", topics=row.get("topics", []), audience=row.get("audience", "public"),

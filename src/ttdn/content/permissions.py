@@ -1,6 +1,7 @@
 """Who may see and do what with material. Deny by default; every rule is a function here.
 
-The workflow table says which role moves an item from which state to which; visibility says who sees it.
+The workflow table says which role moves an item from which state to which; who sees what is the table of
+rules in `ttdn.content.visibility`, and the functions below are its compiled forms for users.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Role
-from ttdn.accounts.permissions import has_role, is_official, roles, translator_languages
-from ttdn.content.models import Audience, Item, State, TranslationState, Variant
+from ttdn.accounts.permissions import has_role, roles, translator_languages
+from ttdn.content import visibility
+from ttdn.content.models import Item, State, Variant
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ GONE_STATES = frozenset({State.WITHDRAWN, State.EXPIRED, State.ARCHIVED})
 # States the contributing agency may still edit.
 AGENCY_EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
 # States central staff can see (drafts belong to their agency alone).
-CENTRAL_VISIBLE_STATES = frozenset(set(State.values) - {State.DRAFT})
+CENTRAL_VISIBLE_STATES = visibility.CENTRAL_VISIBLE_STATES
 
 
 def _same_agency(user: Any, item: Item) -> bool:
@@ -65,50 +66,20 @@ def _same_agency(user: Any, item: Item) -> bool:
 
 def is_live(item: Item, now: Any = None) -> bool:
     """Published and inside its validity window."""
-    now = now or timezone.now()
-    if item.state != State.PUBLISHED:
-        return False
-    if item.valid_from and item.valid_from > now:
-        return False
-    return not (item.valid_until and item.valid_until <= now)
+    return visibility.is_live(item, now)
 
 
 def live_q(now: Any = None) -> Q:
-    now = now or timezone.now()
-    return (
-        Q(state=State.PUBLISHED)
-        & (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-        & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-    )
+    return visibility.live_q(now)
 
 
 def can_view(user: Any, item: Item) -> bool:
-    if is_live(item):
-        return item.audience == Audience.PUBLIC or is_official(user)
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if _same_agency(user, item) and has_role(user, Role.CONTRIBUTOR, Role.AGENCY_ADMIN):
-        return True
-    if has_role(user, Role.APPRAISER, Role.PUBLISHER) and item.state in CENTRAL_VISIBLE_STATES:
-        return True
-    return has_role(user, Role.TRANSLATOR) and item.state in {State.APPROVED, State.PUBLISHED}
+    return visibility.can_see(user, item)
 
 
 def visible_items(user: Any) -> QuerySet[Item]:
     """The queryset form of can_view: the one place list pages, search and the API start from."""
-    live = live_q()
-    if not is_official(user):
-        return Item.objects.filter(live & Q(audience=Audience.PUBLIC))
-    q = live
-    agency_id = getattr(user, "agency_id", None)
-    held = roles(user)
-    if agency_id and held & {Role.CONTRIBUTOR, Role.AGENCY_ADMIN}:
-        q |= Q(agency_id=agency_id)
-    if held & {Role.APPRAISER, Role.PUBLISHER}:
-        q |= Q(state__in=CENTRAL_VISIBLE_STATES)
-    if Role.TRANSLATOR in held:
-        q |= Q(state__in=[State.APPROVED, State.PUBLISHED])
-    return Item.objects.filter(q)
+    return Item.objects.filter(visibility.items_q(user))
 
 
 def can_edit(user: Any, item: Item) -> bool:
@@ -153,18 +124,13 @@ def available_actions(user: Any, item: Item) -> list[Action]:
 
 def sees_unfinished_variants(user: Any, item: Item) -> bool:
     """Editors, translators and the contributing agency see every language version, finished or not."""
-    if has_role(user, Role.APPRAISER, Role.PUBLISHER, Role.TRANSLATOR):
-        return True
-    return _same_agency(user, item) and has_role(user, Role.CONTRIBUTOR, Role.AGENCY_ADMIN)
+    return visibility.sees_all_versions(user, item)
 
 
 def is_ready(variant: Variant, source_revision: int | None) -> bool:
     """A version fit for the public: the source itself, or a reviewed translation of its current revision."""
-    if variant.source_variant_id is None:
-        return True
-    if variant.translation_state < TranslationState.REVIEWED:
-        return False
-    return source_revision is None or (variant.source_revision or 0) >= source_revision
+    return visibility.version_ready(variant.source_variant_id is None, variant.translation_state,
+                                    variant.source_revision, source_revision)
 
 
 def shown_variants(user: Any, item: Item, variants: list[Variant]) -> list[Variant]:
@@ -176,5 +142,10 @@ def shown_variants(user: Any, item: Item, variants: list[Variant]) -> list[Varia
 
 
 def ready_variants_q() -> Q:
-    """Queryset form of is_ready, up to staleness (which needs the source's revision)."""
-    return Q(source_variant__isnull=True) | Q(translation_state=TranslationState.REVIEWED)
+    """Queryset form of is_ready (over Variant)."""
+    return visibility.ready_q()
+
+
+def shown_variants_q(user: Any) -> Q:
+    """Queryset form of shown_variants over Variant, limited to the items the user may see."""
+    return visibility.versions_q(user)

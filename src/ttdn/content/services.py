@@ -1,5 +1,7 @@
-"""Every operation that changes material. `check_…` validates and authorises; `do_…` writes in one
-transaction and records the audit entry. Views, the API, commands, tasks and tests call these only."""
+"""Every operation that changes material. `check_…` validates and authorises; `do_…` is one durable
+transaction (`core.transactions`): it locks the item first, authorises under the lock, writes and records the
+audit entry. Views, the API, commands, tasks and tests call these only; what a form does in one go (an item
+with its files, a translation with its state and files) is one service here, built from the inner `_…` steps."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from ttdn.content.screening import refuse_secrets as _refuse_secrets
 from ttdn.core import audit, languages
 from ttdn.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from ttdn.core.text import clean_line, html_to_text, nfc, sanitize_html
+from ttdn.core.transactions import durable
 from ttdn.places.models import AdminUnit, Country, UnitLevel
 
 TITLE_MAX = 500
@@ -136,6 +139,11 @@ def check_create_item(actor: User, data: ItemData) -> dict[str, Any]:
 
 
 def do_create_item(actor: User, data: ItemData) -> Item:
+    with durable():
+        return _create_item(actor, data)
+
+
+def _create_item(actor: User, data: ItemData) -> Item:
     clean = check_create_item(actor, data)
     assert actor.agency is not None  # check_create_item refuses users without an agency
     with transaction.atomic():
@@ -181,24 +189,29 @@ def check_update_item(actor: User, item: Item, data: ItemData) -> dict[str, Any]
 
 
 def do_update_item(actor: User, item: Item, data: ItemData) -> Item:
+    with durable():
+        return _update_item(actor, item, data)
+
+
+def _update_item(actor: User, item: Item, data: ItemData) -> Item:
+    # Lock first, then authorise what the item is now: a transition in between is seen.
+    item = Item.objects.select_for_update().get(pk=item.pk)
     clean = check_update_item(actor, item, data)
-    with transaction.atomic():
-        item = Item.objects.select_for_update().get(pk=item.pk)
-        item.kind = clean["kind"]
-        item.audience = clean["audience"]
-        item.classification = clean["classification"]
-        item.target_countries = clean["countries"]
-        item.valid_from = clean["valid_from"]
-        item.valid_until = clean["valid_until"]
-        item.updated_at = timezone.now()
-        item.version = F("version") + 1
-        item.save()
-        item.refresh_from_db()
-        item.topics.set(clean["topics"])
-        item.target_provinces.set(clean["provinces"])
-        _write_variant(item, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
-        changes.notify([item.pk])
-        audit.record(actor, "content.item.update", item, agency_id=item.agency_id)
+    item.kind = clean["kind"]
+    item.audience = clean["audience"]
+    item.classification = clean["classification"]
+    item.target_countries = clean["countries"]
+    item.valid_from = clean["valid_from"]
+    item.valid_until = clean["valid_until"]
+    item.updated_at = timezone.now()
+    item.version = F("version") + 1
+    item.save()
+    item.refresh_from_db()
+    item.topics.set(clean["topics"])
+    item.target_provinces.set(clean["provinces"])
+    _write_variant(item, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
+    changes.notify([item.pk])
+    audit.record(actor, "content.item.update", item, agency_id=item.agency_id)
     return item
 
 
@@ -280,14 +293,19 @@ def check_save_variant(actor: User, item: Item, language: str, title: str, summa
 
 
 def do_save_variant(actor: User, item: Item, language: str, title: str, summary: str = "", body: str = "") -> Variant:
-    clean = check_save_variant(actor, item, language, title, summary, body)
-    with transaction.atomic():
-        locked = Item.objects.select_for_update().get(pk=item.pk)
-        variant = _write_variant(locked, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
-        changes.item_changed(item.pk, touch_updated_at=True)
-        audit.record(actor, "content.variant.save", variant, agency_id=item.agency_id, language=variant.language,
-                     revision=variant.revision)
+    with durable():
+        variant = _save_variant(actor, item, language, title, summary, body)
     item.refresh_from_db()
+    return variant
+
+
+def _save_variant(actor: User, item: Item, language: str, title: str, summary: str, body: str) -> Variant:
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    clean = check_save_variant(actor, locked, language, title, summary, body)
+    variant = _write_variant(locked, clean["language"], clean["title"], clean["summary"], clean["body"], actor)
+    changes.item_changed(item.pk, touch_updated_at=True)
+    audit.record(actor, "content.variant.save", variant, agency_id=locked.agency_id, language=variant.language,
+                 revision=variant.revision)
     return variant
 
 
@@ -332,16 +350,34 @@ def check_set_translation_state(actor: User, variant: Variant, state: int) -> No
 
 
 def do_set_translation_state(actor: User, variant: Variant, state: int) -> Variant:
+    with durable():
+        locked = _set_translation_state(actor, variant, state)
+    variant.translation_state, variant.updated_at = locked.translation_state, locked.updated_at
+    return variant
+
+
+def _lock_variant(variant: Variant) -> Variant:
+    """The item's row lock (every writer of an item takes it first), then the variant as it is now."""
+    list(Item.objects.select_for_update().filter(pk=variant.item_id).values_list("pk", flat=True))
+    try:
+        # Only the variant's row (PostgreSQL cannot lock the nullable side of the source's outer join).
+        return Variant.objects.select_for_update(of=("self",)).select_related("item", "source_variant").get(
+            pk=variant.pk)
+    except Variant.DoesNotExist:
+        raise NotFound(_("This language version no longer exists."), code="not_found") from None
+
+
+def _set_translation_state(actor: User, variant: Variant, state: int) -> Variant:
+    variant = _lock_variant(variant)
     check_set_translation_state(actor, variant, state)
-    with transaction.atomic():
-        old = variant.translation_state
-        variant.translation_state = state
-        variant.updated_at = timezone.now()
-        variant.save(update_fields=["translation_state", "updated_at"])
-        changes.item_changed(variant.item_id)
-        audit.record(actor, "content.variant.translation_state", variant, agency_id=variant.item.agency_id,
-                     language=variant.language, old=old, new=state)
-        item_notices.translation_state_changed(variant, old, state, actor)
+    old = variant.translation_state
+    variant.translation_state = state
+    variant.updated_at = timezone.now()
+    variant.save(update_fields=["translation_state", "updated_at"])
+    changes.item_changed(variant.item_id)
+    audit.record(actor, "content.variant.translation_state", variant, agency_id=variant.item.agency_id,
+                 language=variant.language, old=old, new=state)
+    item_notices.translation_state_changed(variant, old, state, actor)
     return variant
 
 
@@ -359,12 +395,13 @@ def check_delete_variant(actor: User, variant: Variant) -> None:
 
 
 def do_delete_variant(actor: User, variant: Variant) -> None:
-    check_delete_variant(actor, variant)
-    with transaction.atomic():
-        audit.record(actor, "content.variant.delete", variant, agency_id=variant.item.agency_id,
-                     language=variant.language)
-        variant.delete()
-        changes.item_changed(variant.item_id)
+    with durable():
+        locked = _lock_variant(variant)
+        check_delete_variant(actor, locked)
+        audit.record(actor, "content.variant.delete", locked, agency_id=locked.item.agency_id,
+                     language=locked.language)
+        locked.delete()
+        changes.item_changed(locked.item_id)
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -435,18 +472,86 @@ def discard_unreferenced_blobs(sha256s: Iterable[str]) -> None:
             files.blob_path(sha).unlink(missing_ok=True)
 
 
+def _attach_uploads(actor: User, variant: Variant, uploads: Sequence[Any], stored: list[str]) -> None:
+    """Attach each upload; a refused file is reported against the "uploads" field. `stored` collects the
+    blobs written, so that they can be removed if the surrounding transaction rolls back."""
+    for upload in uploads:
+        try:
+            attachment = do_attach_upload(actor, variant, upload)
+        except ServiceError as exc:
+            exc.details.setdefault("field", "uploads")
+            raise
+        stored.append(attachment.asset.sha256)
+        if attachment.asset.thumbnail_sha256:
+            stored.append(attachment.asset.thumbnail_sha256)
+
+
+def _with_uploads(write: Any) -> Any:
+    """Run `write(stored)` as one service transaction; blobs stored for a rolled-back change are removed."""
+    stored: list[str] = []
+    try:
+        with durable():
+            return write(stored)
+    except BaseException:
+        discard_unreferenced_blobs(stored)
+        raise
+
+
+def do_create_item_with_files(actor: User, data: ItemData, uploads: Sequence[Any] = ()) -> Item:
+    """Create an item and attach files to its source version at once: a refused file leaves no half-made item."""
+    def write(stored: list[str]) -> Item:
+        item = _create_item(actor, data)
+        _attach_uploads(actor, item.variants.get(language=item.source_language), uploads, stored)
+        return item
+
+    item: Item = _with_uploads(write)
+    return item
+
+
+def do_update_item_with_files(actor: User, item: Item, data: ItemData, uploads: Sequence[Any] = ()) -> Item:
+    """Change an item and add files to its source version at once."""
+    def write(stored: list[str]) -> Item:
+        updated = _update_item(actor, item, data)
+        _attach_uploads(actor, updated.variants.get(language=updated.source_language), uploads, stored)
+        return updated
+
+    updated: Item = _with_uploads(write)
+    return updated
+
+
+def do_save_variant_with_files(actor: User, item: Item, language: str, title: str, summary: str = "",
+                               body: str = "", uploads: Sequence[Any] = (),
+                               translation_state: int | None = None) -> Variant:
+    """Save a language version, set its translation state if one is given and differs, and add files."""
+    def write(stored: list[str]) -> Variant:
+        saved = _save_variant(actor, item, language, title, summary, body)
+        if translation_state is not None and translation_state != saved.translation_state:
+            saved = _set_translation_state(actor, saved, translation_state)
+        _attach_uploads(actor, saved, uploads, stored)
+        return saved
+
+    saved: Variant = _with_uploads(write)
+    item.refresh_from_db()
+    return saved
+
+
 def check_detach_file(actor: User, attachment: Attachment) -> None:
     check_attach_file(actor, attachment.variant)
 
 
 def do_detach_file(actor: User, attachment: Attachment) -> None:
-    check_detach_file(actor, attachment)
-    with transaction.atomic():
-        audit.record(actor, "content.file.detach", attachment, agency_id=attachment.variant.item.agency_id,
+    with durable():
+        variant = _lock_variant(attachment.variant)
+        try:
+            attachment = Attachment.objects.select_related("asset").get(pk=attachment.pk, variant=variant)
+        except Attachment.DoesNotExist:
+            raise NotFound(_("This file is no longer attached."), code="not_found") from None
+        attachment.variant = variant
+        check_detach_file(actor, attachment)
+        audit.record(actor, "content.file.detach", attachment, agency_id=variant.item.agency_id,
                      sha256=attachment.asset.sha256)
-        item_id = attachment.variant.item_id
         attachment.delete()
-        changes.item_changed(item_id)
+        changes.item_changed(variant.item_id)
 
 
 # ------------------------------------------------------------------------------------------- workflow
@@ -508,7 +613,7 @@ def apply_transition(actor: User, locked: Item, action_name: str, reason: str = 
 
 
 def do_transition(actor: User, item: Item, action_name: str, reason: str = "") -> Transition:
-    with transaction.atomic():
+    with durable():
         locked = Item.objects.select_for_update().get(pk=item.pk)
         step = apply_transition(actor, locked, action_name, reason)
     item.refresh_from_db()
@@ -521,7 +626,7 @@ def do_expire_due(now: dt.datetime | None = None) -> int:
     count = 0
     due = Item.objects.filter(state=State.PUBLISHED, valid_until__isnull=False, valid_until__lte=now)
     for item_id in due.values_list("pk", flat=True):
-        with transaction.atomic():
+        with durable():
             item = Item.objects.select_for_update().get(pk=item_id)
             if item.state != State.PUBLISHED or not item.valid_until or item.valid_until > now:
                 continue
@@ -545,7 +650,7 @@ def do_save_topic(actor: User | None, code: str, name: str, name_en: str = "", d
         raise PermissionDenied(_("Only an operator may change the list of topics."))
     if not clean_line(name) or not code:
         raise _invalid("name", _("A topic needs a code and a name."))
-    with transaction.atomic():
+    with durable():
         topic, created = Topic.objects.update_or_create(
             code=code,
             defaults={"name": clean_line(name), "name_en": clean_line(name_en), "description": nfc(description)},

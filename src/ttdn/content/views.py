@@ -10,7 +10,6 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import (
     FileResponse,
@@ -166,31 +164,6 @@ def ui_variant(item: Item, user: Any = None) -> Variant | None:
         if variant.language == ui:
             return variant
     return item.source_variant() or (variants[0] if variants else None)
-
-
-@contextmanager
-def _atomic_with_uploads() -> Iterator[list[str]]:
-    """One transaction for a form's changes and its files; files stored for a rolled-back change are removed."""
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            yield stored
-    except BaseException:
-        services.discard_unreferenced_blobs(stored)
-        raise
-
-
-def _attach_all(actor: Any, variant: Variant, uploads: Sequence[Any], stored: list[str]) -> None:
-    """Attach each upload; a refused file is reported against the "uploads" field."""
-    for upload in uploads:
-        try:
-            attachment = services.do_attach_upload(actor, variant, upload)
-        except ServiceError as exc:
-            exc.details.setdefault("field", "uploads")
-            raise
-        stored.append(attachment.asset.sha256)
-        if attachment.asset.thumbnail_sha256:
-            stored.append(attachment.asset.thumbnail_sha256)
 
 
 # --------------------------------------------------------------------------------------------- home
@@ -458,11 +431,9 @@ def item_create(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                # Create and attach in one transaction: a refused file leaves no half-made item.
-                with _atomic_with_uploads() as stored:
-                    item = services.do_create_item(user, form.item_data())  # type: ignore[arg-type]
-                    source = item.variants.get(language=item.source_language)
-                    _attach_all(user, source, form.cleaned_data["uploads"], stored)
+                # One service creates and attaches: a refused file leaves no half-made item.
+                item = services.do_create_item_with_files(user, form.item_data(),  # type: ignore[arg-type]
+                                                          form.cleaned_data["uploads"])
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
@@ -489,10 +460,8 @@ def item_edit(request: HttpRequest, item: Item) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                with _atomic_with_uploads() as stored:
-                    item = services.do_update_item(user, item, form.item_data())  # type: ignore[arg-type]
-                    _attach_all(user, item.variants.get(language=item.source_language),
-                                form.cleaned_data["uploads"], stored)
+                item = services.do_update_item_with_files(user, item, form.item_data(),  # type: ignore[arg-type]
+                                                          form.cleaned_data["uploads"])
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
@@ -555,15 +524,10 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
         if form.is_valid():
             c = form.cleaned_data
             try:
-                with _atomic_with_uploads() as stored:
-                    saved = services.do_save_variant(user, item, tag, c["title"], c["summary"],  # type: ignore[arg-type]
-                                                     c["body"])
-                    chosen = c.get("translation_state")
-                    if state_choice and chosen is not None and "translation_state" in form.changed_data:
-                        saved.refresh_from_db()
-                        if chosen != saved.translation_state:
-                            services.do_set_translation_state(user, saved, chosen)  # type: ignore[arg-type]
-                    _attach_all(user, saved, c["uploads"], stored)
+                chosen = c.get("translation_state")
+                wanted = chosen if state_choice and "translation_state" in form.changed_data else None
+                services.do_save_variant_with_files(user, item, tag, c["title"], c["summary"],  # type: ignore[arg-type]
+                                                    c["body"], c["uploads"], translation_state=wanted)
             except ServiceError as exc:
                 _show_error(form, exc)
                 status = _error_status(exc)
@@ -840,7 +804,8 @@ def _published_queryset(user: Any, form: PublishedFilterForm) -> QuerySet[Item]:
         if c.get("topic"):
             qs = qs.filter(topics__code=c["topic"])
         if c.get("language"):
-            qs = qs.filter(pk__in=Variant.objects.filter(perms.ready_variants_q(), language=c["language"])
+            # A version this user is shown, as the API's filter, the search path and the rows' languages.
+            qs = qs.filter(pk__in=Variant.objects.filter(perms.shown_variants_q(user), language=c["language"])
                            .values("item_id"))
         if c.get("province"):
             qs = qs.filter(target_provinces__pk=int(c["province"]))

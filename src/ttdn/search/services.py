@@ -28,11 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ttdn.accounts.models import Role
-from ttdn.accounts.permissions import is_official, roles
-from ttdn.content import changes
-from ttdn.content import permissions as perms
-from ttdn.content.models import Attachment, Audience, Item, State, TranslationState, Variant
+from ttdn.content import changes, visibility
+from ttdn.content.models import Attachment, Item, Variant
 from ttdn.core import audit, languages
 from ttdn.core.text import html_to_text
 from ttdn.search import impact, snippets
@@ -241,11 +238,8 @@ def _rows_for_index(item_ids: Sequence[int]) -> _Rows:
 
 def _is_ready(variant: dict[str, Any], source_revision: int | None) -> bool:
     """`permissions.is_ready` over a variant row."""
-    if variant["source_variant_id"] is None:
-        return True
-    if variant["translation_state"] < TranslationState.REVIEWED:
-        return False
-    return source_revision is None or (variant["source_revision"] or 0) >= source_revision
+    return visibility.version_ready(variant["source_variant_id"] is None, variant["translation_state"],
+                                    variant["source_revision"], source_revision)
 
 
 _DOC_COLUMNS = ("variant_id", "item_id", "language", "kind", "state", "agency_id", "audience", "classification",
@@ -519,35 +513,10 @@ def index_pending(batch: int = BATCH) -> int:
 # ------------------------------------------------------------------------------------------- searching
 
 
-def _live_q(now: dt.datetime) -> Q:
-    return (
-        Q(state=State.PUBLISHED)
-        & (Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-        & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-    )
-
-
 def visibility_q(user: Any, now: dt.datetime) -> Q:
-    """`permissions.visible_items` and `permissions.shown_variants`, over the document columns."""
-    live = _live_q(now)
-    if not is_official(user):
-        return live & Q(audience=Audience.PUBLIC) & Q(ready=True)
-    held = roles(user)
-    agency_id = getattr(user, "agency_id", None)
-    own = bool(agency_id and held & {Role.CONTRIBUTOR, Role.AGENCY_ADMIN})
-    items = live
-    if own:
-        items |= Q(agency_id=agency_id)
-    if held & {Role.APPRAISER, Role.PUBLISHER}:
-        items |= Q(state__in=perms.CENTRAL_VISIBLE_STATES)
-    if Role.TRANSLATOR in held:
-        items |= Q(state__in=[State.APPROVED, State.PUBLISHED])
-    if held & {Role.APPRAISER, Role.PUBLISHER, Role.TRANSLATOR}:
-        return items  # they see every language version, finished or not
-    shown = Q(ready=True)
-    if own:
-        shown |= Q(agency_id=agency_id)
-    return items & shown
+    """`permissions.visible_items` and `permissions.shown_variants`, over the document columns: compiled
+    from the one table of rules (`content.visibility`)."""
+    return visibility.documents_q(user, now)
 
 
 def _languages(query: SearchQuery) -> list[str]:
@@ -568,7 +537,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 def _filters_q(user: Any, query: SearchQuery, now: dt.datetime) -> Q:
     where = visibility_q(user, now)
     if query.live_only:
-        where &= _live_q(now)
+        where &= visibility.live_q(now)
     if query.kinds:
         where &= Q(kind__in=list(query.kinds))
     if query.languages:

@@ -1,5 +1,8 @@
 """Signed bundles for sites without a link: hub → node (records and chunks) and node → hub (the return bundle).
 
+This module writes, verifies and reads bundles; the operations that change state, check who may run them and
+audit them are `sync.services.do_export_bundle`, `do_import_bundle` and `do_import_return_bundle`.
+
 A bundle is an ordinary tar file (`tar tf` lists it) written canonically: `manifest.json`, `manifest.sig`, then
 the members the manifest names, in its order, each with the SHA-256 the manifest gives. Reading checks every
 byte before anything is applied: each header must be exactly the canonical one, padding and the end of the
@@ -21,15 +24,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import zstandard
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.content import changes
-from ttdn.core import audit
-from ttdn.core.errors import PermissionDenied, ServiceError
+from ttdn.core.errors import ServiceError
 from ttdn.sync import apply, chunking, feed, keys
-from ttdn.sync.models import EdgeNode, ImportedBundle, NodeState
+from ttdn.sync.models import EdgeNode, NodeState
 
 FORMAT = 1
 BLOCK = 512
@@ -182,14 +183,17 @@ def verify(path: Path, public_key: Callable[[dict[str, Any]], str]) -> Verified:
 # --------------------------------------------------------------------------------------- hub → node
 
 
-def export_bundle(actor: Any, nodes: list[EdgeNode], out: Path, *, full: bool = False) -> Path:
+@dataclass
+class HubBundle:
+    path: Path
+    bundle_id: str
+    nodes: dict[str, Any]  # node uid → its member, feed range, epoch, snapshot
+    chunks: int
+
+
+def write_hub_bundle(nodes: list[EdgeNode], out: Path, *, full: bool = False) -> HubBundle:
     """A bundle for these nodes: each gets the feed after the position it last reported (everything, with the
     list of what it should hold, when its targeting changed or `full`), and the chunks of the files."""
-    if not nodes:
-        raise ServiceError("no_nodes", _("Name at least one node."))
-    for node in nodes:
-        if node.revoked_at is not None:
-            raise PermissionDenied(_("Node %(node)s is revoked.") % {"node": node.uid}, code="node_revoked")
     bundle_id = uuid.uuid4().hex
     hub_public = keys.public_hex(keys.hub_key())
     members: list[tuple[str, Callable[[], bytes]]] = []
@@ -234,10 +238,7 @@ def export_bundle(actor: Any, nodes: list[EdgeNode], out: Path, *, full: bool = 
     if out.is_dir():
         out = out / f"ttdn-{timezone.localdate():%Y%m%d}-{bundle_id[:8]}.tar"
     _write(out, manifest, keys.hub_key(), members)
-    with transaction.atomic():
-        audit.record(actor, "sync.bundle.export", None, bundle_id=bundle_id, nodes=list(entries),
-                     ranges={k: [v["from"], v["to"]] for k, v in entries.items()}, chunks=len(chunk_sizes))
-    return out
+    return HubBundle(out, bundle_id, entries, len(chunk_sizes))
 
 
 def _constant(data: bytes) -> Callable[[], bytes]:
@@ -265,53 +266,45 @@ class ImportResult:
     message: str = ""
 
 
-def import_bundle(path: Path, return_to: Path | None = None) -> ImportResult:
-    """On a node: verify everything, then apply through the same path as the network; write a return bundle.
+def apply_hub_bundle(path: Path) -> ImportResult:
+    """On a node, under `apply.node_lock()`: verify everything, then apply through the same path as the network
+    (its own transaction). The caller records the import and writes the return bundle.
 
     Safe twice or out of order: records never replace newer ones. A bundle that starts after this node's
     position (a bundle in between is missing) is refused without applying anything: applying it would move
     past withdrawals the node never saw.
     """
-    with apply.node_lock():
-        state = apply.state()
-        verified = verify(path, lambda manifest: state.hub_public_key)
-        manifest = verified.manifest
-        if manifest.get("kind") != "hub-bundle":
-            raise BundleRejected("not a hub bundle")
-        entry = manifest["nodes"].get(str(state.node_uid))
-        if entry is None:
-            raise ServiceError("bundle_not_for_node", _("This bundle holds nothing for this node."))
-        bundle_id = str(manifest["bundle_id"])
-        try:
-            batch = json.loads(zstandard.ZstdDecompressor().decompress(
-                verified.read(entry["member"]), max_output_size=feed.MAX_BATCH_BYTES))
-        except (ValueError, zstandard.ZstdError) as exc:
-            raise BundleRejected("batch cannot be read") from exc
-        stats = apply.ApplyStats(cursor=state.applied_seq)
-        if batch.get("node") != str(state.node_uid) or batch.get("bundle_id") != bundle_id:
-            raise BundleRejected("batch does not belong to this manifest")
-        if int(batch["from"]) > state.applied_seq and "targeted" not in batch:
-            status = "gap"
-            message = str(_("This bundle starts at change %(start)d but this node has only reached %(at)d: import "
-                            "the earlier bundle first, or ask the hub for a new one.")
-                          % {"start": int(batch["from"]), "at": state.applied_seq})
-        else:
-            if "targeted" in batch and int(batch["to"]) < state.applied_seq:
-                del batch["targeted"]  # older than what the node holds: its list would drop newer material
-            apply.apply_batch(batch, BundleSource(verified), stats=stats)
-            changes.catch_up()
-            status = "applied" if int(batch["to"]) > state.applied_seq or stats.records else "already_applied"
-            message = ""
-        with transaction.atomic():
-            ImportedBundle.objects.update_or_create(
-                bundle_id=bundle_id,
-                defaults={"status": status, "applied_seq": stats.cursor, "at": timezone.now(), "acked": False},
-            )
-            audit.record(None, "sync.bundle.import", None, bundle_id=bundle_id, status=status,
-                         records=stats.records, tombstones=stats.tombstones)
-        apply.ChunkStore().clean()
-        out = write_return_bundle(return_to or path.with_name(path.stem + "-return.tar"))
-        return ImportResult(status, bundle_id, stats, out, message)
+    state = apply.state()
+    verified = verify(path, lambda manifest: state.hub_public_key)
+    manifest = verified.manifest
+    if manifest.get("kind") != "hub-bundle":
+        raise BundleRejected("not a hub bundle")
+    entry = manifest["nodes"].get(str(state.node_uid))
+    if entry is None:
+        raise ServiceError("bundle_not_for_node", _("This bundle holds nothing for this node."))
+    bundle_id = str(manifest["bundle_id"])
+    try:
+        batch = json.loads(zstandard.ZstdDecompressor().decompress(
+            verified.read(entry["member"]), max_output_size=feed.MAX_BATCH_BYTES))
+    except (ValueError, zstandard.ZstdError) as exc:
+        raise BundleRejected("batch cannot be read") from exc
+    stats = apply.ApplyStats(cursor=state.applied_seq)
+    if batch.get("node") != str(state.node_uid) or batch.get("bundle_id") != bundle_id:
+        raise BundleRejected("batch does not belong to this manifest")
+    if int(batch["from"]) > state.applied_seq and "targeted" not in batch:
+        status = "gap"
+        message = str(_("This bundle starts at change %(start)d but this node has only reached %(at)d: import "
+                        "the earlier bundle first, or ask the hub for a new one.")
+                      % {"start": int(batch["from"]), "at": state.applied_seq})
+    else:
+        if "targeted" in batch and int(batch["to"]) < state.applied_seq:
+            del batch["targeted"]  # older than what the node holds: its list would drop newer material
+        apply.apply_batch(batch, BundleSource(verified), stats=stats)
+        changes.catch_up()
+        status = "applied" if int(batch["to"]) > state.applied_seq or stats.records else "already_applied"
+        message = ""
+    apply.ChunkStore().clean()
+    return ImportResult(status, bundle_id, stats, None, message)
 
 
 # --------------------------------------------------------------------------------------- node → hub
@@ -335,10 +328,8 @@ def write_return_bundle(out: Path) -> Path:
     return out
 
 
-def import_return_bundle(path: Path) -> EdgeNode:
-    """On the hub: verify a node's return bundle with that node's key, then record it as a contact."""
-    from ttdn.sync import services
-
+def read_return_bundle(path: Path) -> tuple[EdgeNode, dict[str, Any]]:
+    """On the hub: verify a node's return bundle with that node's key; (the node, its report)."""
     found: dict[str, EdgeNode] = {}
 
     def key_of(manifest: dict[str, Any]) -> str:
@@ -353,8 +344,5 @@ def import_return_bundle(path: Path) -> EdgeNode:
     node = found["node"]
     if verified.manifest.get("kind") != "return-bundle":
         raise BundleRejected("not a return bundle")
-    if node.revoked_at is not None:
-        raise PermissionDenied(_("This node has been revoked; its return bundle is refused."), code="node_revoked")
-    services.do_record_contact(node, verified.manifest.get("report", {}), via="bundle")
-    return node
+    return node, verified.manifest.get("report", {})
 

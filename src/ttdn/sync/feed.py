@@ -24,7 +24,8 @@ from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
 from ttdn.content import permissions as perms
-from ttdn.content.models import Attachment, Audience, Classification, Item, Variant
+from ttdn.content import visibility
+from ttdn.content.models import Attachment, Item, Variant
 from ttdn.places.models import SiteKind
 from ttdn.sync import chunking, keys
 from ttdn.sync.models import ChunkLocation, EdgeNode, FeedEntry, NodeAudience
@@ -88,6 +89,11 @@ class Target:
     languages: frozenset[str]
     officials: bool
 
+    @property
+    def viewer(self) -> visibility.Viewer:
+        """The node as the visibility rules see it."""
+        return visibility.Viewer.of_node(self.provinces, self.country, self.officials)
+
 
 def target_of(node: EdgeNode) -> Target:
     site = node.site
@@ -99,16 +105,13 @@ def target_of(node: EdgeNode) -> Target:
 
 
 def wants(target: Target, item: Item, now: dt.datetime | None = None) -> bool:
-    """Whether this item, as it stands, belongs on the node (targets prefetched)."""
-    if not perms.is_live(item, now):
-        return False
-    if (item.audience != Audience.PUBLIC or item.classification != Classification.PUBLIC) and not target.officials:
-        return False
-    provinces = {p.pk for p in item.target_provinces.all()}
-    if provinces and not provinces & target.provinces:
-        return False
-    countries = item.target_countries or []
-    return not countries or target.country in countries
+    """Whether this item, as it stands, belongs on the node (targets prefetched): the visibility rules."""
+    return visibility.can_see(target.viewer, item, now)
+
+
+def wanted_q(target: Target, now: dt.datetime | None = None) -> Q:
+    """The queryset form of `wants`."""
+    return visibility.items_q(target.viewer, now)
 
 
 def _items(ids: Iterable[int]) -> list[Item]:
@@ -128,10 +131,11 @@ def targeted_versions(node: EdgeNode) -> dict[str, list[Any]]:
     now = timezone.now()
     variants = Variant.objects.only("item_id", "language", "source_variant_id", "translation_state", "revision",
                                     "source_revision")
-    live = Item.objects.filter(perms.live_q(now)).prefetch_related("target_provinces", Prefetch("variants", variants))
+    live = Item.objects.filter(wanted_q(target, now)).prefetch_related("target_provinces",
+                                                                      Prefetch("variants", variants))
     out: dict[str, list[Any]] = {}
     for item in live:
-        if wants(target, item, now):
+        if wants(target, item, now):  # the same rule: the query only spares loading the rest
             wanted = target.languages | {item.source_language}
             shown = perms.shown_variants(None, item, list(item.variants.all()))
             out[str(item.uid)] = [item.version, sorted(v.language for v in shown if v.language in wanted)]

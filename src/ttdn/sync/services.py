@@ -4,6 +4,7 @@ transaction and records the audit entry.
 Hub: enrolment codes, enrolment, revocation, targeting, signed-request authentication, contacts (heartbeat
 and display counts), and `sites_equipped_and_online` for the plans' indicators.
 Node: `do_enroll_node` (the node side of enrolment) and `count_display` (views and downloads on the LAN).
+Bundles (USB): `do_export_bundle` (hub), `do_import_bundle` (node), `do_import_return_bundle` (hub).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import secrets
 import shutil
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -26,8 +28,9 @@ from ttdn.accounts.models import Role, User
 from ttdn.accounts.permissions import has_role
 from ttdn.core import audit, languages
 from ttdn.core.errors import NotFound, PermissionDenied, ServiceError
+from ttdn.core.transactions import durable
 from ttdn.places.models import AdminUnit, BorderSite, SiteKind
-from ttdn.sync import keys
+from ttdn.sync import apply, bundles, keys
 from ttdn.sync.feed import OFFICIAL_SITE_KINDS
 from ttdn.sync.models import (
     CountKind,
@@ -49,6 +52,9 @@ __all__ = [
     "count_display",
     "do_enroll",
     "do_enroll_node",
+    "do_export_bundle",
+    "do_import_bundle",
+    "do_import_return_bundle",
     "do_issue_code",
     "do_record_contact",
     "do_revoke_node",
@@ -457,10 +463,60 @@ def do_add_local_official(username: str, password: str) -> User:
 
     if settings.ROLE != "edge":
         raise ServiceError("not_edge", _("Local accounts for officials are created on an edge node."))
-    with transaction.atomic():
-        user = accounts.do_create_user(None, username, password, agency=None)
-        accounts.do_grant_role(None, user, Role.READER)
-    return user
+    return accounts.do_create_staff_member(None, username, password, agency=None, roles=[Role.READER])
+
+
+# ------------------------------------------------------------------------------------------- bundles
+
+
+def check_export_bundle(actor: User | None, nodes: list[EdgeNode]) -> None:
+    check_manage_nodes(actor)
+    if not nodes:
+        raise ServiceError("no_nodes", _("Name at least one node."))
+    for node in nodes:
+        if node.revoked_at is not None:
+            raise PermissionDenied(_("Node %(node)s is revoked.") % {"node": node.uid}, code="node_revoked")
+
+
+def do_export_bundle(actor: User | None, nodes: list[EdgeNode], out: Path, *, full: bool = False) -> Path:
+    """(Hub) a signed bundle for these nodes (`bundles.write_hub_bundle`), audited. Reading the feed takes no
+    transaction of its own here: a long export must not hold back the writers the feed waits for."""
+    check_export_bundle(actor, nodes)
+    built = bundles.write_hub_bundle(nodes, out, full=full)
+    with durable():
+        audit.record(actor, "sync.bundle.export", None, bundle_id=built.bundle_id, nodes=list(built.nodes),
+                     ranges={k: [v["from"], v["to"]] for k, v in built.nodes.items()}, chunks=built.chunks)
+    return built.path
+
+
+def do_import_bundle(actor: User | None, path: Path, return_to: Path | None = None) -> bundles.ImportResult:
+    """(Node) apply a hub bundle (the node's apply is its own transaction), record and audit the import, and
+    write the return bundle. Run from the node's console (actor None) or by an operator."""
+    from ttdn.sync.models import ImportedBundle
+
+    check_manage_nodes(actor)
+    with apply.node_lock():
+        result = bundles.apply_hub_bundle(path)
+        with durable():
+            ImportedBundle.objects.update_or_create(
+                bundle_id=result.bundle_id,
+                defaults={"status": result.status, "applied_seq": result.stats.cursor, "at": timezone.now(),
+                          "acked": False},
+            )
+            audit.record(actor, "sync.bundle.import", None, bundle_id=result.bundle_id, status=result.status,
+                         records=result.stats.records, tombstones=result.stats.tombstones)
+        result.return_path = bundles.write_return_bundle(return_to or path.with_name(path.stem + "-return.tar"))
+    return result
+
+
+def do_import_return_bundle(actor: User | None, path: Path) -> EdgeNode:
+    """(Hub) a node's return bundle, verified with that node's key, recorded as a contact."""
+    check_manage_nodes(actor)
+    node, report = bundles.read_return_bundle(path)
+    if node.revoked_at is not None:
+        raise PermissionDenied(_("This node has been revoked; its return bundle is refused."), code="node_revoked")
+    do_record_contact(node, report, via="bundle")
+    return node
 
 
 def enrol_answer(node: EdgeNode) -> dict[str, Any]:

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from django.db import transaction
-
 from ttdn.accounts import services as accounts
 from ttdn.accounts.models import Role, User
 from ttdn.content import changes
 from ttdn.content import services as content
 from ttdn.content.models import Item, Topic, TranslationState, Variant
+from ttdn.core.transactions import bulk_load
 from ttdn.places.models import AdminUnit, UnitLevel
 
 HERE = Path(__file__).resolve().parent
@@ -89,7 +88,7 @@ def load_gold(users: GoldUsers | None = None, path: Path | None = None,
               progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Create and publish every gold item; return item key → item id."""
     rows = list(iter_items(path))
-    with transaction.atomic(), _one_announcement():
+    with bulk_load(), _one_announcement():
         users = users or gold_users()
         _ensure_topics({code for row in rows for code in row["topics"]})
         provinces = {

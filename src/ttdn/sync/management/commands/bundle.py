@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ttdn.core.errors import ServiceError
-from ttdn.sync import bundles, services
+from ttdn.sync import services
 
 
 class Command(BaseCommand):
@@ -33,13 +33,13 @@ class Command(BaseCommand):
                 if settings.ROLE != "hub":
                     raise CommandError("Bundles are exported on the hub.")
                 nodes = [services.find_node(ref) for ref in options["node"]]
-                path = bundles.export_bundle(None, nodes, options["out"], full=options["full"])
+                path = services.do_export_bundle(None, nodes, options["out"], full=options["full"])
                 self.stdout.write(str(path))
             elif settings.ROLE == "hub":
-                node = bundles.import_return_bundle(options["file"])
+                node = services.do_import_return_bundle(None, options["file"])
                 self.stdout.write(json.dumps({"status": "recorded", "node": str(node.uid)}))
             else:
-                result = bundles.import_bundle(options["file"], options["return_to"])
+                result = services.do_import_bundle(None, options["file"], options["return_to"])
                 self.stdout.write(json.dumps({
                     "status": result.status, "bundle": result.bundle_id, "records": result.stats.records,
                     "tombstones": result.stats.tombstones, "cursor": result.stats.cursor,
