@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ttdn.outreach",
     "ttdn.editorial",
     "ttdn.points",
+    "ttdn.portal",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ttdn.api import api
+from ttdn.portal import views as portal_views
 
 urlpatterns = [
     path("accounts/", include("ttdn.accounts.urls")),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("notices/", include("ttdn.notices.urls")),
     path("editorial/", include("ttdn.editorial.urls")),
     path("points/", include("ttdn.points.urls")),
+    path("portal/", include("ttdn.portal.urls")),
+    path("robots.txt", portal_views.robots, name="robots"),
+    path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     path("", include("ttdn.ops.urls")),
     path("", include("ttdn.content.urls")),
 ]
