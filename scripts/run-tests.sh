@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick start 2: install what is needed and run the whole test suite — lint, types, then every test on
-# SQLite and again on PostgreSQL (browser tests in Debian chromium included). Extra arguments go to pytest.
+# Quick start 2: install what is needed and run the whole test suite — lint, types, the import layers, then
+# every test on SQLite and every test that touches a database again on PostgreSQL (browser tests in Debian
+# chromium included). Extra arguments go to pytest. The time of each phase is printed at the end.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 apt_install chromium fonts-dejavu-core ca-certificates libicu-dev pkg-config g++ rsync zstd libreoffice-writer-nogui fonts-liberation
@@ -31,10 +32,38 @@ if ! pg_ok "$pg_url"; then
   pg_ok "$pg_url"
 fi
 
-echo "== ruff"; ruff check src tests
-echo "== mypy"; mypy
+# The time of each phase, printed at the end whether the run passes or not.
+phases=()
+phase_started=$SECONDS
+run_started=$SECONDS
+phase() {  # phase NAME: the previous phase ends here
+  [ -n "${phase_name:-}" ] && phases+=("$(printf '%-12s %4d s' "$phase_name" $((SECONDS - phase_started)))")
+  phase_name="$1"; phase_started=$SECONDS
+  [ -n "$1" ] && echo "== $1"
+  return 0
+}
+report() {
+  phase ""
+  echo "== time per phase"
+  printf '  %s\n' "${phases[@]}"
+  printf '  %-12s %4d s\n' "total" $((SECONDS - run_started))
+}
+trap report EXIT
+
+# The reference data (administrative units) is built once per run, next to the linters; every test
+# database of both passes copies it (tests/refdata.py).
+python -m tests.refdata > "$ROOT/.refdata.log" 2>&1 &
+refdata_pid=$!
+
+phase ruff; ruff check src tests
+phase mypy; mypy
+phase import-layers; lint-imports
+phase reference-data; wait "$refdata_pid" || { cat "$ROOT/.refdata.log"; exit 1; }; cat "$ROOT/.refdata.log"
 workers="${TTDN_TEST_WORKERS:-2}"
-echo "== tests on SQLite"
-env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider "$@"
-echo "== tests on PostgreSQL ($pg_url)"
-TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" -p no:cacheprovider --create-db "$@"
+# loadgroup: the sync network tests share one hub per worker, so they stay on one worker.
+phase SQLite
+env -u TTDN_DATABASE_URL python -m pytest -n "$workers" --dist loadgroup -p no:cacheprovider "$@"
+# Every test that touches a database runs again on PostgreSQL; the others ran above already.
+phase PostgreSQL
+echo "($pg_url)"
+TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" --dist loadgroup -p no:cacheprovider --create-db --db-only "$@"

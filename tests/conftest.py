@@ -19,17 +19,72 @@ from ttdn.content import services as content
 from ttdn.content.models import Item, State
 from ttdn.places.models import AdminUnit
 
+from . import refdata
+
 PASSWORD = "Biên-giới-2026!"
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    from ttdn.places.services import do_load_admin_units
-
+    # The administrative units are copied from the run's reference dump (tests/refdata.py), not loaded again.
     with django_db_blocker.unblock():
-        if not AdminUnit.objects.exists():
-            do_load_admin_units()
+        refdata.ensure_loaded()
     yield
+
+
+# ------------------------------------------------------------------------------------ the run's shape
+# Slow tests (real processes, browsers, LibreOffice, the demo and gold corpora) run first, so that the
+# workers finish together instead of one ending the run alone on a browser test; the sync network tests
+# share one hub per worker, so they stay on one worker (`--dist loadgroup`). `--db-only` (the PostgreSQL
+# pass) keeps only the tests that touch a database: the others ran on SQLite already.
+
+# Fixtures that make a test slow wherever it is; modules slow as a whole carry `pytestmark = pytest.mark.slow`.
+SLOW_FIXTURES = {"browser", "new_page", "live_server", "live_world", "transactional_db", "hub", "make_node",
+                 "built_demo", "gold"}
+# Fixtures that reach a database other than through pytest-django (processes given TTDN_DATABASE_URL).
+DATABASE_FIXTURES = {"django_db_setup", "hub"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db-only", action="store_true",
+                     help="run only the tests that touch a database (the PostgreSQL pass of scripts/run-tests.sh)")
+
+
+def _touches_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db-only"):
+        kept = [item for item in items if _touches_database(item)]
+        config.hook.pytest_deselected(items=[item for item in items if not _touches_database(item)])
+        items[:] = kept
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        if "hub" in names:
+            item.add_marker(pytest.mark.xdist_group("sync-hub"))
+    # Stable: within each half pytest-django's order (plain database tests before transactional ones) holds.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A transactional test empties every table when it ends: put the reference data back at once, so
+    that any test may follow it (the slow, mostly transactional, tests run first)."""
+    yield
+    if nextitem is None:
+        return  # the last test: the session's teardown has dropped the test database
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if names & {"transactional_db", "live_server"} or (marker is not None and marker.kwargs.get("transaction")):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            refdata.restore()
 
 
 @pytest.fixture(autouse=True)
@@ -181,10 +236,7 @@ def advance(world: World, item: Item, target: str) -> Item:
 @pytest.fixture
 def live_world(transactional_db: Any) -> World:
     """A world committed for real, for tests whose code runs in other threads or processes."""
-    from ttdn.places.services import do_load_admin_units
-
-    if not AdminUnit.objects.filter(level="province").exists():
-        do_load_admin_units()  # a transactional test before this one emptied the tables
+    refdata.restore()  # a no-op unless a transactional test before this one emptied the tables
     return build_world()
 
 
@@ -237,12 +289,8 @@ def artifacts() -> Path:
 @pytest.fixture
 def browser_world(transactional_db: Any) -> World:
     from ttdn.accounts.services import do_set_totp_secret
-    from ttdn.places.models import AdminUnit
-    from ttdn.places.services import do_load_admin_units
 
-    # A transactional test empties every table when it ends, administrative units included.
-    if not AdminUnit.objects.exists():
-        do_load_admin_units()
+    refdata.restore()  # a no-op unless a transactional test before this one emptied the tables
     world = build_world(password=PASSWORD)
     for user in (world.appraiser, world.publisher, world.agency_admin):
         do_set_totp_secret(None, user, TOTP_SECRET)

@@ -166,7 +166,9 @@ def stop(proc: subprocess.Popen[str] | None) -> None:
 def hub(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Hub]:
     data = tmp_path_factory.mktemp("hub")
     env = base_env(data, "hub")
-    db_url = _pg_database(f"ttdn_sync_hub_{worker_id}")
+    # Named after the run's own database, so that two runs on one server do not drop each other's hub.
+    own = urlsplit(os.environ.get("TTDN_DATABASE_URL", "")).path.strip("/") or "ttdn"
+    db_url = _pg_database(f"{own}_sync_hub_{worker_id}")
     if db_url:
         env["TTDN_DATABASE_URL"] = db_url
     h = Hub(env, data)
@@ -185,6 +187,8 @@ def migrated_node_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, empty node database, copied for each node (migrating takes seconds)."""
     data = tmp_path_factory.mktemp("node-template")
     run(base_env(data, "edge"), "-m", "ttdn.cli", "migrate", "-v0")
+    # With the administrative units already in place, enrolling does not load them again (40 s a node).
+    run(base_env(data, "edge"), "-m", "tests.refdata", "restore")
     path: Path = data / "ttdn.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -9,7 +9,5 @@ from ttdn import __version__
 
 
 def ttdn(request: HttpRequest) -> dict[str, Any]:
-    from ttdn.accounts.permissions import roles
-
-    user = getattr(request, "user", None)
-    return {"TTDN_VERSION": __version__, "TTDN_ROLE": settings.ROLE, "USER_ROLES": sorted(roles(user))}
+    # The user's roles (USER_ROLES) come from ttdn.accounts.context_processors.roles: core knows no accounts.
+    return {"TTDN_VERSION": __version__, "TTDN_ROLE": settings.ROLE}

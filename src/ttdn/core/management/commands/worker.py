@@ -1,4 +1,5 @@
-"""`ttdn worker`: runs background tasks and enqueues the periodic ones (expiry sweep)."""
+"""`ttdn worker`: runs background tasks and enqueues the periodic ones each app registers in its `tasks.py`
+(`ttdn.core.registry.periodic`: the expiry sweep, stored-file clean-up, reporting reminders, impact index)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,10 @@ from django.db import close_old_connections
 def _periodic(interval: float, stop: threading.Event) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from ttdn.content.tasks import collect_orphan_blobs, expire_due_items
-    from ttdn.programme.tasks import send_reminders
-    from ttdn.search.tasks import rebuild_impact_index
+    from ttdn.core.registry import periodic_tasks
 
-    # (task, every how many sweeps): expiry each sweep, the stored-file clean-up every few hours,
-    # the plans' reporting reminders hourly (each reminder is sent once, whenever the sweep runs), the
-    # search impact index every ten minutes (rebuilt only once enough material changed).
-    schedule = [(expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval))),
-                (send_reminders, max(1, int(3600 / interval))), (rebuild_impact_index, max(1, int(600 / interval)))]
+    # (task, every how many sweeps), from what each app registered.
+    schedule = [(p.task, max(1, int(p.every / interval))) for p in periodic_tasks()]
     sweep = 0
     while not stop.is_set():
         try:
