@@ -34,15 +34,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 # ------------------------------------------------------------------------------------ the run's shape
 # Slow tests (real processes, browsers, LibreOffice, the demo and gold corpora) run first, so that the
-# workers finish together instead of one ending the run alone on a browser test; the sync network tests
-# share one hub per worker, so they stay on one worker (`--dist loadgroup`). `--db-only` (the PostgreSQL
-# pass) keeps only the tests that touch a database: the others ran on SQLite already.
+# workers finish together instead of one ending the run alone on a browser test; tests sharing a costly
+# fixture (the sync hub, the demo hub, the gold corpus) stay on one worker (`--dist loadgroup`).
+# `--db-only` (the PostgreSQL pass) keeps only the tests that touch a database: the others ran on SQLite.
 
 # Fixtures that make a test slow wherever it is; modules slow as a whole carry `pytestmark = pytest.mark.slow`.
 SLOW_FIXTURES = {"browser", "new_page", "live_server", "live_world", "transactional_db", "hub", "make_node",
-                 "built_demo", "gold"}
+                 "built_demo", "gold", "data_dir"}
 # Fixtures that reach a database other than through pytest-django (processes given TTDN_DATABASE_URL).
 DATABASE_FIXTURES = {"django_db_setup", "hub"}
+# Costly fixtures built once per worker (session) or module: their tests stay together on one worker.
+SHARED_FIXTURES = {"hub": "sync-hub", "built_demo": "demo", "gold": "search-gold", "data_dir": "documents-cli"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,8 +67,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         names = set(getattr(item, "fixturenames", ()))
         if names & SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
-        if "hub" in names:
-            item.add_marker(pytest.mark.xdist_group("sync-hub"))
+        for fixture in sorted(names & SHARED_FIXTURES.keys()):
+            item.add_marker(pytest.mark.xdist_group(SHARED_FIXTURES[fixture]))
+            break
     # Stable: within each half pytest-django's order (plain database tests before transactional ones) holds.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
