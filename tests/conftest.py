@@ -25,6 +25,18 @@ PASSWORD = "Biên-giới-2026!"
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL each worker's test database is a copy of a template holding the migrated schema and the
+    reference data, built once per run (tests/refdata.py); SQLite workers migrate their in-memory database."""
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        url = os.environ["TTDN_DATABASE_URL"]
+        db["TEST"]["TEMPLATE"] = refdata.pg_template(url)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     # The administrative units are copied from the run's reference dump (tests/refdata.py), not loaded again.
     with django_db_blocker.unblock():
@@ -57,12 +69,9 @@ def _touches_database(item: pytest.Item) -> bool:
     return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--db-only"):
-        kept = [item for item in items if _touches_database(item)]
-        config.hook.pytest_deselected(items=[item for item in items if not _touches_database(item)])
-        items[:] = kept
+    # First: xdist reads the groups in its own hook of this name.
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & SLOW_FIXTURES:
@@ -70,6 +79,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for fixture in sorted(names & SHARED_FIXTURES.keys()):
             item.add_marker(pytest.mark.xdist_group(SHARED_FIXTURES[fixture]))
             break
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_last(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db-only"):
+        kept = [item for item in items if _touches_database(item)]
+        config.hook.pytest_deselected(items=[item for item in items if not _touches_database(item)])
+        items[:] = kept
     # Stable: within each half pytest-django's order (plain database tests before transactional ones) holds.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 

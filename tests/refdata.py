@@ -18,6 +18,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "ttdn"
@@ -121,16 +123,75 @@ def _write(dump: Dump) -> None:
     partial.replace(target)
 
 
+def _pg_admin(url: str) -> Any:
+    import psycopg
+
+    u = urlsplit(url)
+    return psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password,
+                           dbname="postgres", autocommit=True)
+
+
+def pg_template(url: str) -> str:
+    """PostgreSQL: the name of a database holding the migrated schema and the reference data, from which each
+    worker's test database is cloned (CREATE DATABASE … TEMPLATE) instead of migrated and loaded; built here
+    by a child process (`python -m tests.refdata pg-template`) when no process of this run or an earlier one
+    built it for the same key."""
+    base = urlsplit(url).path.strip("/") or "ttdn"
+    name = f"{base}_tpl_{key()[:12]}"
+    with _locked():
+        with _pg_admin(url) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                return name
+        env = {**os.environ, "TTDN_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-m", "tests.refdata", "pg-template"], env=env, cwd=ROOT, check=True)
+    return name
+
+
+def _build_pg_template() -> None:
+    url = os.environ["TTDN_DATABASE_URL"]
+    base = urlsplit(url).path.strip("/") or "ttdn"
+    name = f"{base}_tpl_{key()[:12]}"
+    building = f"{name}_building"
+    with _pg_admin(url) as conn:
+        # Earlier keys' templates and a build that was interrupted go.
+        for (old,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                   [base.replace("_", r"\_") + r"\_tpl\_%"]).fetchall():
+            if old != name:
+                conn.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{building}\" TEMPLATE template0 ENCODING 'UTF8'")
+    os.environ["TTDN_DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{building}"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0)
+    if path().exists():
+        restore()
+    else:
+        _load_and_write()
+    connections.close_all()
+    with _pg_admin(url) as conn:
+        conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    print(f"reference data: PostgreSQL template {name} built")
+
+
+def _load_and_write() -> None:
+    from ttdn.places.services import do_load_admin_units
+
+    do_load_admin_units()
+    _write(capture())
+
+
 def ensure_loaded() -> None:
     """Called by the test run's `django_db_setup` on a freshly migrated test database: copy the dump in,
     building it here first (through the product's loader) when no process has built it yet."""
-    from ttdn.places.services import do_load_admin_units
-
     if not path().exists():
         with _locked():
             if not path().exists():
-                do_load_admin_units()
-                _write(capture())
+                _load_and_write()
                 return
     restore()
 
@@ -151,11 +212,8 @@ def build() -> None:
         django.setup()
         from django.core.management import call_command
 
-        from ttdn.places.services import do_load_admin_units
-
         call_command("migrate", verbosity=0)
-        do_load_admin_units()
-        _write(capture())
+        _load_and_write()
         shutil.rmtree(os.environ["TTDN_DATA_DIR"], ignore_errors=True)
         print(f"reference data: built {path().name} in {time.monotonic() - started:.0f} s")
 
@@ -172,4 +230,5 @@ def restore_here() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    restore_here() if sys.argv[1:] == ["restore"] else build()
+    command = sys.argv[1] if len(sys.argv) > 1 else "build"
+    {"restore": restore_here, "pg-template": _build_pg_template, "build": build}[command]()
