@@ -50,9 +50,9 @@ report() {
 }
 trap report EXIT
 
-# The reference data (administrative units) is built once per run, next to the linters; every test
-# database of both passes copies it (tests/refdata.py).
-python -m tests.refdata > "$ROOT/.refdata.log" 2>&1 &
+# The reference data (administrative units) is built once per run, next to the linters: a dump every SQLite
+# test database copies, and a PostgreSQL template database the workers clone (tests/refdata.py).
+{ python -m tests.refdata && TTDN_DATABASE_URL="$pg_url" python -m tests.refdata pg; } > "$ROOT/.refdata.log" 2>&1 &
 refdata_pid=$!
 
 phase ruff; ruff check src tests

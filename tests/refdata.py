@@ -7,6 +7,8 @@ takes well under a second. The copy is a dump of those rows (Python values, per 
 code, and the versions of the data packages. It is written by the first process that needs it — a
 `python -m tests.refdata` started by scripts/run-tests.sh next to mypy, or else the first test worker
 (the others wait for it on a file lock) — and used by every worker, on SQLite and PostgreSQL alike.
+On PostgreSQL the workers go one step further: their test databases are cloned from a template database
+that holds the migrated schema and the dump (`python -m tests.refdata pg`, or the first worker).
 
 The same dump puts the data back after a transactional test, which empties every table when it ends.
 """
@@ -231,4 +233,6 @@ def restore_here() -> None:
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     command = sys.argv[1] if len(sys.argv) > 1 else "build"
-    {"restore": restore_here, "pg-template": _build_pg_template, "build": build}[command]()
+    commands = {"restore": restore_here, "pg-template": _build_pg_template, "build": build,
+                "pg": lambda: print(f"reference data: template {pg_template(os.environ['TTDN_DATABASE_URL'])}")}
+    commands[command]()

@@ -65,11 +65,15 @@ def _pg_database(name: str) -> str | None:
         return None
     import psycopg
 
+    from tests import refdata
+
+    template = refdata.pg_template(url)
     parts = urlsplit(url)
     with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
                          dbname="postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        # A copy of the run's template: migrated, with the administrative units (tests/refdata.py).
+        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" ENCODING 'UTF8'")
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
