@@ -60,10 +60,10 @@ phase mypy; mypy
 phase import-layers; lint-imports
 phase reference-data; wait "$refdata_pid" || { cat "$ROOT/.refdata.log"; exit 1; }; cat "$ROOT/.refdata.log"
 workers="${TTDN_TEST_WORKERS:-2}"
-# loadgroup: the sync network tests share one hub per worker, so they stay on one worker.
+# The tests sharing a costly fixture stay on one worker (XDIST_GROUPS in tests/conftest.py).
 phase SQLite
-env -u TTDN_DATABASE_URL python -m pytest -n "$workers" --dist loadgroup -p no:cacheprovider "$@"
+env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider "$@"
 # Every test that touches a database runs again on PostgreSQL; the others ran above already.
 phase PostgreSQL
 echo "($pg_url)"
-TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" --dist loadgroup -p no:cacheprovider --create-db --db-only "$@"
+TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" -p no:cacheprovider --create-db --db-only "$@"

@@ -47,7 +47,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 # ------------------------------------------------------------------------------------ the run's shape
 # Slow tests (real processes, browsers, LibreOffice, the demo and gold corpora) run first, so that the
 # workers finish together instead of one ending the run alone on a browser test; tests sharing a costly
-# fixture (the sync hub, the demo hub, the gold corpus) stay on one worker (`--dist loadgroup`).
+# fixture (the sync hub, the demo hub, the gold corpus) stay on one worker (XDIST_GROUPS).
 # `--db-only` (the PostgreSQL pass) keeps only the tests that touch a database: the others ran on SQLite.
 
 # Fixtures that make a test slow wherever it is; modules slow as a whole carry `pytestmark = pytest.mark.slow`.
@@ -55,8 +55,29 @@ SLOW_FIXTURES = {"browser", "new_page", "live_server", "live_world", "transactio
                  "built_demo", "gold", "data_dir"}
 # Fixtures that reach a database other than through pytest-django (processes given TTDN_DATABASE_URL).
 DATABASE_FIXTURES = {"django_db_setup", "hub"}
-# Costly fixtures built once per worker (session) or module: their tests stay together on one worker.
-SHARED_FIXTURES = {"hub": "sync-hub", "built_demo": "demo", "gold": "search-gold", "data_dir": "documents-cli"}
+# Costly fixtures built once per worker (session) or module: the modules using them stay on one worker
+# (the scheduler below; a test using one from a module not listed here fails to collect).
+SHARED_FIXTURES = {"hub", "built_demo", "gold", "data_dir"}
+XDIST_GROUPS = {
+    "tests/sync/test_network.py": "sync-hub",
+    "tests/sync/test_browser.py": "sync-hub",
+    "tests/content/test_demo.py": "demo",
+    "tests/search/test_gold.py": "search-gold",
+    "tests/documents/test_cli.py": "documents-cli",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's `load`, except that the modules of a group go to one worker (each other test goes alone to
+    whichever worker is free): xdist's own `loadgroup` does not work with pytest 9, which ignores the group
+    it writes into the test's id. The groups go first (the largest first), then the tests in their order."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return XDIST_GROUPS.get(nodeid.split("::", 1)[0], nodeid)
+
+    return GroupScheduling(config, log)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,20 +90,17 @@ def _touches_database(item: pytest.Item) -> bool:
     return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
 
 
-@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & SLOW_FIXTURES:
+        item.add_marker(pytest.mark.slow)
+    if names & SHARED_FIXTURES and item.nodeid.split("::", 1)[0] not in XDIST_GROUPS:
+        raise pytest.UsageError(f"{item.nodeid} uses {sorted(names & SHARED_FIXTURES)}: add its module to "
+                                "XDIST_GROUPS in tests/conftest.py, so that it is built once")
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # First: xdist reads the groups in its own hook of this name.
-    for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        if names & SLOW_FIXTURES:
-            item.add_marker(pytest.mark.slow)
-        for fixture in sorted(names & SHARED_FIXTURES.keys()):
-            item.add_marker(pytest.mark.xdist_group(SHARED_FIXTURES[fixture]))
-            break
-
-
-@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
-def pytest_collection_modifyitems_last(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--db-only"):
         kept = [item for item in items if _touches_database(item)]
         config.hook.pytest_deselected(items=[item for item in items if not _touches_database(item)])
