@@ -11,6 +11,13 @@ as_root() {
   fi
 }
 
+# What the product itself needs on any machine: ICU for PyICU (word breaks for Lao, Khmer, Thai, Chinese), and
+# LibreOffice with Liberation 2 fonts for the Decree 30 PDFs. Liberation 2 has every Vietnamese letter with Times New
+# Roman's metrics; Debian's fonts-liberation 1.07 lacks those with two marks (Ỉ, Ở, Ể, Ị, ố), which then come from a
+# fallback font and break the PDF's text.
+# postgresql-client: pg_dump and pg_restore for `ttdn backup` and `ttdn restore` on PostgreSQL.
+PRODUCT_PACKAGES=(libicu-dev pkg-config g++ libreoffice-writer-nogui fonts-liberation2 postgresql-client)
+
 APT_UPDATED=0
 apt_install() {
   local missing=()

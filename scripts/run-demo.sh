@@ -2,7 +2,7 @@
 # Quick start 1: install what is needed, build the demo hub on SQLite and serve it at http://127.0.0.1:8000
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-apt_install libicu-dev pkg-config g++  # PyICU (word breaks for Lao, Khmer, Thai, Chinese) builds against ICU
+apt_install "${PRODUCT_PACKAGES[@]}"
 ensure_venv ""
 export TTDN_DATA_DIR="${TTDN_DATA_DIR:-$ROOT/var/demo}"
 mkdir -p "$TTDN_DATA_DIR"

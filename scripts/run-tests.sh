@@ -4,7 +4,7 @@
 # chromium included). Extra arguments go to pytest. The time of each phase is printed at the end.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-apt_install chromium fonts-dejavu-core ca-certificates libicu-dev pkg-config g++ rsync zstd libreoffice-writer-nogui fonts-liberation
+apt_install "${PRODUCT_PACKAGES[@]}" chromium fonts-dejavu-core ca-certificates rsync zstd
 ensure_venv "test"
 cd "$ROOT"
 

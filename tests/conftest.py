@@ -94,9 +94,12 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     names = set(getattr(item, "fixturenames", ()))
     if names & SLOW_FIXTURES:
         item.add_marker(pytest.mark.slow)
-    if names & SHARED_FIXTURES and item.nodeid.split("::", 1)[0] not in XDIST_GROUPS:
-        raise pytest.UsageError(f"{item.nodeid} uses {sorted(names & SHARED_FIXTURES)}: add its module to "
-                                "XDIST_GROUPS in tests/conftest.py, so that it is built once")
+    # (By name and scope: a module may have a function-scoped fixture of the same name.)
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    shared = sorted(n for n in names & SHARED_FIXTURES if definitions.get(n) and definitions[n][-1].scope != "function")
+    if shared and item.nodeid.split("::", 1)[0] not in XDIST_GROUPS:
+        raise pytest.UsageError(f"{item.nodeid} uses {shared}: add its module to XDIST_GROUPS in "
+                                "tests/conftest.py, so that it is built once")
 
 
 @pytest.hookimpl(trylast=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 import threading
@@ -23,7 +24,8 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("TTDN_THREADS", "8")))
     parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
     parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("TTDN_SWEEP_SECONDS", "60")),
-                        help="seconds between expiry sweeps in this process (0: leave it to `ttdn worker`)")
+                        help="seconds between sweeps (scheduled publication, expiry) in this process "
+                             "(0: leave it to `ttdn worker`)")
     args = parser.parse_args(argv)
     _setup()
     from django.core.management import call_command
@@ -32,6 +34,11 @@ def serve(argv: list[str]) -> int:
         call_command("migrate", interactive=False, verbosity=0)
     if args.sweep_seconds > 0:
         _start_expiry_sweep(args.sweep_seconds)
+    from ttdn.documents.decree30 import pdf_font_problem
+
+    problem = pdf_font_problem()
+    if problem:
+        print(f"CẢNH BÁO / WARNING: {problem}", file=sys.stderr, flush=True)
     import waitress
 
     from ttdn.wsgi import application
@@ -41,23 +48,31 @@ def serve(argv: list[str]) -> int:
     return 0
 
 
-def _start_expiry_sweep(interval: float) -> threading.Event:
-    """Validity windows end by themselves even on a one-box install with no worker running.
+def sweep_once(now: datetime.datetime | None = None) -> None:
+    """What the sweep does each time: publish what is scheduled for now, then end what expired."""
+    from ttdn.content.services import do_expire_due
+    from ttdn.editorial.services import do_publish_due
 
-    Running it in several processes is harmless: each expiry locks the item and checks its state again.
+    do_publish_due(now)
+    do_expire_due(now)
+
+
+def _start_expiry_sweep(interval: float) -> threading.Event:
+    """Scheduled publications happen and validity windows end by themselves even on a one-box install with
+    no worker running.
+
+    Running it in several processes is harmless: each step locks the item and checks its state again.
     """
     import logging
 
     from django.db import close_old_connections
-
-    from ttdn.content.services import do_expire_due
 
     stop = threading.Event()
 
     def sweep() -> None:
         while not stop.is_set():
             try:
-                do_expire_due()
+                sweep_once()
             except Exception:
                 logging.getLogger("ttdn").exception("expiry sweep failed")
             finally:

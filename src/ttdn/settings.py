@@ -70,9 +70,14 @@ INSTALLED_APPS = [
     "ttdn.sync",
     "ttdn.programme",
     "ttdn.documents",
+    "ttdn.ops",
+    "ttdn.notices",
+    "ttdn.editorial",
 ]
 
 MIDDLEWARE = [
+    # First, so that its timing covers every other middleware.
+    "ttdn.ops.health.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ttdn.core.context_processors.ttdn",
                 "ttdn.accounts.context_processors.roles",
+                "ttdn.notices.context_processors.notices",
             ],
         },
     }
@@ -204,10 +210,16 @@ EMAIL_BACKEND = _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBa
 EMAIL_HOST = _env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(_env("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = _env("FROM_EMAIL", "ttdn@localhost")
+# A slow mail server must not hold a request for long (notices are mailed after the change commits).
+EMAIL_TIMEOUT = int(_env("EMAIL_TIMEOUT", "10"))
+# The address people reach the hub at, for the links in e-mails ("https://ttdn.example.gov.vn").
+SITE_URL = _env("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "ttdn.ops.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             **({"formatter": "json"} if _env("LOG_FORMAT", "") == "json" else {})}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }

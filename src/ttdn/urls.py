@@ -14,5 +14,8 @@ urlpatterns = [
     path("search/", include("ttdn.search.urls")),
     path("sync/", include("ttdn.sync.urls")),
     path("plans/", include("ttdn.programme.urls")),
+    path("notices/", include("ttdn.notices.urls")),
+    path("editorial/", include("ttdn.editorial.urls")),
+    path("", include("ttdn.ops.urls")),
     path("", include("ttdn.content.urls")),
 ]

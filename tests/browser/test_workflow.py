@@ -1,6 +1,6 @@
 """End to end in a real browser, in the Vietnamese interface: a contributor submits a PDF, an appraiser
-returns it with a reason, the contributor fixes and resubmits, the appraiser approves, a publisher
-publishes, and the material appears in the published list.
+returns it with a reason (through the appraisal opinion), the contributor fixes and resubmits, the appraiser
+approves, a publisher publishes, and the material appears in the published list.
 
 Assertions use element ids / data-testid and data (titles, reasons), not interface wording, since
 the Vietnamese catalogue is produced separately."""
@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from ttdn.content.models import Attachment, Item, State
 
 from ..conftest import World
+from ..editorial.browser_steps import record_opinion
 
 pytestmark = pytest.mark.browser
 
@@ -85,9 +86,7 @@ def test_submit_return_fix_approve_publish(
     appraiser.click(f"[data-testid='start-{item.uid}']")
     appraiser.wait_for_url(ITEM_URL)
     expect(state_of(appraiser)).to_have_attribute("data-state", "in_appraisal")
-    appraiser.click("details:has([data-testid=form-return]) > summary")
-    appraiser.fill("#reason-return", REASON)
-    appraiser.click("[data-testid=form-return] [data-testid=action-return]")
+    record_opinion(appraiser, "return", comment=REASON)
     expect(state_of(appraiser)).to_have_attribute("data-state", "returned")
 
     # 3. The contributor reads the reason, edits, and submits again.
@@ -113,7 +112,7 @@ def test_submit_return_fix_approve_publish(
     appraiser.click("[data-testid=action-start_appraisal]")
     expect(state_of(appraiser)).to_have_attribute("data-state", "in_appraisal")
     expect(appraiser.locator("[data-testid=history]")).to_contain_text(REASON)
-    appraiser.click("[data-testid=action-approve]")
+    record_opinion(appraiser, "approve")
     expect(state_of(appraiser)).to_have_attribute("data-state", "approved")
 
     # 5. The publisher finds it in "My work" and publishes it.

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_each_app_registers_its_periodic_work() -> None:
     schedule = {p.task.module_path: p.every for p in periodic_tasks()}
     assert schedule == {
+        "ttdn.editorial.tasks.publish_due_items": 0,
+        "ttdn.ops.tasks.scheduled_backup": 86400,
         "ttdn.content.tasks.expire_due_items": 0,
         "ttdn.content.tasks.collect_orphan_blobs": 6 * 3600,
         "ttdn.programme.tasks.send_reminders": 3600,

@@ -4,6 +4,10 @@ looked at (page count, A4, text, the fonts embedded, page 1 rendered to test-art
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from ttdn.documents.decree30 import (
     date_line,
     docx_to_pdf,
     number_line,
+    pdf_font_problem,
     recipient_lines,
     write_docx,
 )
@@ -201,6 +206,9 @@ def test_the_pdf_looks_like_an_official_document() -> None:
         last = pages[-1]
         for text in ("Nơi nhận:", "- Lưu: VT, KGVX.", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An"):
             assert text in last, text
+        # Letters with two marks stay whole in the text layer (a fallback font splits "TỈNH" into "T NH … Ỉ").
+        for word in ("TỈNH", "Thông tin", "Độc lập", "đối ngoại", "bồi dưỡng", "Biên phòng"):
+            assert any(word in page for page in pages), word
         ARTIFACTS.mkdir(exist_ok=True)
         image = pdf[0].render(scale=1.5).to_pil()
         image.save(ARTIFACTS / "documents-decree30-page1.png")
@@ -208,6 +216,35 @@ def test_the_pdf_looks_like_an_official_document() -> None:
         assert image.convert("L").getextrema()[0] < 50
     finally:
         pdf.close()
+
+
+def test_every_font_in_the_pdf_has_times_new_romans_metrics() -> None:
+    """No letter may come from a fallback font: that is how a machine without a full Vietnamese Times-metric font
+    (Debian's fonts-liberation 1.07) breaks the PDFs users download."""
+    pdf_bytes = docx_to_pdf(write_docx(_document(number="12")))
+    names = {m.group(1).decode() for m in re.finditer(rb"/BaseFont\s*/(?:[A-Z]{6}\+)?([^\s/\[\]<>()]+)", pdf_bytes)}
+    assert names, "the PDF names no fonts"
+    assert all(name.startswith(("LiberationSerif", "TimesNewRoman", "Tinos")) for name in names), names
+
+
+def test_the_server_says_when_pdfs_lack_a_vietnamese_times_font(tmp_path: Path) -> None:
+    assert pdf_font_problem() is None  # the quick-start commands install fonts-liberation2
+    # A fontconfig that sees only DejaVu and the old Liberation 1.07, as on a machine without fonts-liberation2.
+    conf = tmp_path / "fonts.conf"
+    old_fonts = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")
+    dirs = "".join(f"<dir>{d}</dir>" for d in old_fonts if Path(d).is_dir())
+    conf.write_text(f'<?xml version="1.0"?><fontconfig>{dirs}<cachedir>{tmp_path}/cache</cachedir></fontconfig>')
+    probe = ("import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.settings'; django.setup();"
+             "from django.utils import translation; translation.activate('vi');"
+             "from ttdn.documents.decree30 import pdf_font_problem; print(pdf_font_problem())")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True,
+                         env={**os.environ, "FONTCONFIG_FILE": str(conf)}, cwd=Path(__file__).resolve().parents[2])
+    assert "fonts-liberation2" in out.stdout and "Times New Roman" in out.stdout, out.stdout + out.stderr
+    # And `ttdn check --deploy` lists it among what a production set-up lacks.
+    check = subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--settings", "tests.settings"],
+                           capture_output=True, text=True, timeout=120, check=False,
+                           env={**os.environ, "FONTCONFIG_FILE": str(conf)}, cwd=Path(__file__).resolve().parents[2])
+    assert "documents.W001" in check.stdout + check.stderr
 
 
 def test_a_missing_libreoffice_is_said_clearly(monkeypatch: pytest.MonkeyPatch) -> None:

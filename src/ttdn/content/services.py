@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import User
 from ttdn.content import changes
+from ttdn.content import notices as item_notices
 from ttdn.content import permissions as perms
 from ttdn.content.models import (
     Asset,
@@ -319,6 +320,7 @@ def do_set_translation_state(actor: User, variant: Variant, state: int) -> Varia
         changes.item_changed(variant.item_id)
         audit.record(actor, "content.variant.translation_state", variant, agency_id=variant.item.agency_id,
                      language=variant.language, old=old, new=state)
+        item_notices.translation_state_changed(variant, old, state, actor)
     return variant
 
 
@@ -502,14 +504,23 @@ def _move(item: Item, target: str, actor: User | None, reason: str, now: dt.date
     return step
 
 
-def do_transition(actor: User, item: Item, action_name: str, reason: str = "") -> Transition:
+def apply_transition(actor: User, locked: Item, action_name: str, reason: str = "") -> Transition:
+    """One workflow step on an item the caller has locked, inside the caller's transaction: authorise,
+    move, audit, notify. `do_transition` wraps it; so do services that record more with the same step
+    (an appraisal opinion, a scheduled publication), so every path makes the same checks."""
     reason = nfc(reason).strip()
+    action = check_transition(actor, locked, action_name, reason)
+    step = _move(locked, action.target, actor, reason, timezone.now())
+    audit.record(actor, f"content.item.{action.name}", locked, agency_id=locked.agency_id,
+                 from_state=step.from_state, to_state=step.to_state, reason=reason)
+    item_notices.transition_made(locked, step, actor)
+    return step
+
+
+def do_transition(actor: User, item: Item, action_name: str, reason: str = "") -> Transition:
     with transaction.atomic():
         locked = Item.objects.select_for_update().get(pk=item.pk)
-        action = check_transition(actor, locked, action_name, reason)
-        step = _move(locked, action.target, actor, reason, timezone.now())
-        audit.record(actor, f"content.item.{action.name}", locked, agency_id=locked.agency_id,
-                     from_state=step.from_state, to_state=step.to_state, reason=reason)
+        step = apply_transition(actor, locked, action_name, reason)
     item.refresh_from_db()
     return step
 

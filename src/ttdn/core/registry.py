@@ -23,19 +23,20 @@ DEMO_TOTP_SECRET = "TTDNDEMOBIENGIOIHAIKHONGHAISAUAA"  # noqa: S105
 class Periodic:
     task: Any  # a django_tasks Task
     every: float  # seconds between runs; 0: every sweep of the worker
+    order: int  # within a sweep, lower first
 
 
 _periodic: dict[str, Periodic] = {}
 
 
-def periodic(task: Any, *, every: float = 0) -> None:
+def periodic(task: Any, *, every: float = 0, order: int = 100) -> None:
     """Register `task` to be enqueued every `every` seconds (at most once per worker sweep)."""
-    _periodic[task.module_path] = Periodic(task, every)
+    _periodic[task.module_path] = Periodic(task, every, order)
 
 
 def periodic_tasks() -> list[Periodic]:
     autodiscover_modules("tasks")
-    return list(_periodic.values())
+    return sorted(_periodic.values(), key=lambda p: p.order)
 
 
 @dataclass

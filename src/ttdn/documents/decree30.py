@@ -373,6 +373,36 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+# Fonts with Times New Roman's metrics, which LibreOffice puts in its place when it is not installed.
+TIMES_METRIC_FAMILIES = frozenset({"Times New Roman", "Liberation Serif", "Tinos"})
+# Every letter of Vietnamese: the Latin-1 ones, ă đ ĩ ũ ơ ư and the block of letters with two marks (U+1EA0–U+1EF9).
+VIETNAMESE_CHARSET = ("c0-c3 c8-ca cc-cd d2-d5 d9-da dd e0-e3 e8-ea ec-ed f2-f5 f9-fa fd 102-103 110-111 128-129 "
+                      "168-169 1a0-1a1 1af-1b0 1ea0-1ef9")
+
+
+def pdf_font_problem() -> str | None:
+    """Why the PDFs this server makes would not show Vietnamese properly, or None when they will.
+
+    LibreOffice takes a letter its font lacks from another font; the PDF then shows it in the wrong shape and its text
+    layer breaks ("UBND T NH GIA LAI Ỉ"). Debian's fonts-liberation 1.07 lacks the letters with two marks."""
+    if soffice_path() is None:
+        return str(_("PDF conversion needs LibreOffice (soffice), which is not installed on this server."))
+    fc_list = shutil.which("fc-list")
+    families: set[str] = set()
+    if fc_list is not None:
+        try:
+            listed = subprocess.run([fc_list, "--format", "%{family}\n", f":charset={VIETNAMESE_CHARSET}"],  # noqa: S603
+                                    capture_output=True, text=True, timeout=30, check=False).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            listed = ""
+        families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    if families & TIMES_METRIC_FAMILIES:
+        return None
+    return str(_("PDF documents need a font with Times New Roman's metrics and every Vietnamese letter (Debian's "
+                 "fonts-liberation2, or Times New Roman); without it letters such as Ỉ, Ở, Ể come from another font "
+                 "and the PDF's text breaks."))
+
+
 def docx_to_pdf(docx: bytes) -> bytes:
     """Convert with LibreOffice headless, in a private profile so parallel conversions do not collide."""
     binary = soffice_path()
