@@ -34,8 +34,8 @@ fi
 
 # The time of each phase, printed at the end whether the run passes or not.
 phases=()
-phase_started=$SECONDS
-run_started=$SECONDS
+phase_name="install"  # the system packages, the virtual environment and PostgreSQL, above
+phase_started=0
 phase() {  # phase NAME: the previous phase ends here
   [ -n "${phase_name:-}" ] && phases+=("$(printf '%-12s %4d s' "$phase_name" $((SECONDS - phase_started)))")
   phase_name="$1"; phase_started=$SECONDS
@@ -46,7 +46,7 @@ report() {
   phase ""
   echo "== time per phase"
   printf '  %s\n' "${phases[@]}"
-  printf '  %-12s %4d s\n' "total" $((SECONDS - run_started))
+  printf '  %-12s %4d s\n' "total" "$SECONDS"
 }
 trap report EXIT
 
