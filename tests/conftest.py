@@ -189,7 +189,7 @@ def province(name: str) -> AdminUnit:
 
 def build_world(password: str | None = None) -> World:
     gia_lai, dak_lak = province("Gia Lai"), province("Đắk Lắk")
-    central = _agency("central", "Văn phòng Thông tin đối ngoại", "central_office", is_central=True)
+    central = _agency("central", "Cục Thông tin cơ sở và Thông tin đối ngoại", "central_office", is_central=True)
     gl_ppc = _agency("gl-ppc", "UBND tỉnh Gia Lai", "provincial_pc", province_id=gia_lai.pk)
     gl_dept = _agency("gl-svhttdl", "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai", "department", parent=gl_ppc,
                       province_id=gia_lai.pk)
@@ -274,10 +274,17 @@ def advance(world: World, item: Item, target: str) -> Item:
     return item
 
 
+def restore_reference_data() -> None:
+    """What migrations and the run's set-up put in the database (the administrative units, the data
+    migrations' rows such as the appraisal checklist), put back after a transactional test emptied every
+    table: the run's reference dump copied into the tables that are empty (tests/refdata.py)."""
+    refdata.restore()
+
+
 @pytest.fixture
 def live_world(transactional_db: Any) -> World:
     """A world committed for real, for tests whose code runs in other threads or processes."""
-    refdata.restore()  # a no-op unless a transactional test before this one emptied the tables
+    restore_reference_data()  # a no-op unless a transactional test before this one emptied the tables
     return build_world()
 
 
@@ -331,7 +338,7 @@ def artifacts() -> Path:
 def browser_world(transactional_db: Any) -> World:
     from ttdn.accounts.services import do_set_totp_secret
 
-    refdata.restore()  # a no-op unless a transactional test before this one emptied the tables
+    restore_reference_data()  # a no-op unless a transactional test before this one emptied the tables
     world = build_world(password=PASSWORD)
     for user in (world.appraiser, world.publisher, world.agency_admin):
         do_set_totp_secret(None, user, TOTP_SECRET)

@@ -16,7 +16,7 @@ from typing import Any
 
 import ninja
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
@@ -37,6 +37,7 @@ from ttdn.accounts.api import (
     InvalidToken,
     SessionAuth,
     TokenAuth,
+    admin_tokens_router,
     allow_anonymous,
     me_router,
     tokens_router,
@@ -79,6 +80,26 @@ def json_error(status: int, code: str, message: Any, details: Any = None) -> Htt
     )
 
 
+def transport_error(status: int, path: str, accept_language: str = "") -> bytes | None:
+    """The body of an error the HTTP server answers by itself, before Django sees the request (a body over
+    the server's limit: 413), in the API's shape and the caller's language; None outside the API."""
+    from django.utils import translation
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    if not path.startswith("/api/"):
+        return None
+    language = "vi"
+    for tag, _q in parse_accept_lang_header(accept_language or ""):
+        try:
+            language = translation.get_supported_language_variant(tag)
+            break
+        except LookupError:
+            continue
+    code, message = _STATUS_CODES.get(status, ("bad_request", _STATUS_CODES[400][1]))
+    with translation.override(language):
+        return json.dumps(error_body(code, message), ensure_ascii=False).encode()
+
+
 # -------------------------------------------------------------------------------------- offline docs
 
 _NINJA_STATIC = Path(ninja.__file__).resolve().parent / "static" / "ninja"
@@ -88,6 +109,11 @@ _DOC_ASSETS = {
     "swagger-ui-init.js": "text/javascript",
     "favicon.png": "image/png",
 }
+
+
+def _json_for_script(value: Any) -> str:
+    # Inside <script> HTML entities are not decoded: escape what could end the element, as json_script does.
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class OfflineSwagger(DocsBase):
@@ -106,7 +132,7 @@ class OfflineSwagger(DocsBase):
 <link rel="icon" href="{assets}favicon.png" type="image/png">
 </head>
 <body data-csrf-token="{csrf}" data-api-csrf="true">
-<script type="application/json" id="swagger-settings">{escape(json.dumps(settings))}</script>
+<script type="application/json" id="swagger-settings">{_json_for_script(settings)}</script>
 <div id="swagger-ui"></div>
 <script src="{assets}swagger-ui-bundle.js"></script>
 <script src="{assets}swagger-ui-init.js"></script>
@@ -181,6 +207,7 @@ api = TTDNApi(
 api.add_router("v1/items", items_router)
 api.add_router("v1/me", me_router)
 api.add_router("v1/tokens", tokens_router)
+api.add_router("v1/admin/tokens", admin_tokens_router)
 api.add_router("v1/topics", topics_router)
 api.add_router("v1/languages", languages_router)
 api.add_router("v1/search", search_router)
@@ -244,6 +271,8 @@ def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpRespons
 @api.exception_handler(SuspiciousOperation)
 def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     # Includes RequestDataTooBig / TooManyFieldsSent from Django's request parsing.
+    if isinstance(exc, RequestDataTooBig):
+        return api.create_response(request, error_body("too_large", _STATUS_CODES[413][1]), status=413)
     logger.warning("Suspicious API request %s %s: %s", request.method, request.path, exc)
     return api.create_response(request, error_body("bad_request", _STATUS_CODES[400][1]), status=400)
 

@@ -8,6 +8,7 @@ import datetime
 import os
 import sys
 import threading
+from typing import Any
 
 
 def _setup() -> None:
@@ -39,13 +40,53 @@ def serve(argv: list[str]) -> int:
     problem = pdf_font_problem()
     if problem:
         print(f"CẢNH BÁO / WARNING: {problem}", file=sys.stderr, flush=True)
-    import waitress
-
     from ttdn.wsgi import application
 
+    server = _server(application, host=args.host, port=args.port, threads=args.threads)
     print(f"TTĐN listening on http://{args.host}:{args.port}/", flush=True)
-    waitress.serve(application, host=args.host, port=args.port, threads=args.threads, ident="ttdn")
+    server.run()
     return 0
+
+
+# Room for a multipart envelope around the largest upload allowed.
+_BODY_OVERHEAD = 16 * 1024 * 1024
+
+
+def _server(application: Any, **kw: Any) -> Any:
+    """waitress, with a body limit just above the largest upload any kind may be, and the errors it answers
+    by itself (a body over that limit: 413) in the API's JSON shape under /api/."""
+    import waitress
+    from waitress.channel import HTTPChannel
+    from waitress.server import BaseWSGIServer
+    from waitress.task import ErrorTask
+
+    from ttdn.api import transport_error
+    from ttdn.content.files import upload_cap_bytes
+
+    class ApiErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            request = self.request
+            body = transport_error(request.error.code, getattr(request, "path", "") or "",
+                                   request.headers.get("ACCEPT_LANGUAGE", ""))
+            if body is None:
+                super().execute()
+                return
+            self.status = f"{request.error.code} {request.error.reason}"
+            self.response_headers.append(("Content-Type", "application/json; charset=utf-8"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class ApiChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = ApiErrorTask
+
+    sockets: dict[Any, Any] = {}
+    server = waitress.create_server(application, map=sockets, ident="ttdn",
+                                    max_request_body_size=upload_cap_bytes() + _BODY_OVERHEAD, **kw)
+    for listener in list(sockets.values()):
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = ApiChannel
+    return server
 
 
 def sweep_once(now: datetime.datetime | None = None) -> None:

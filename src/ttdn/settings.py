@@ -79,6 +79,7 @@ MIDDLEWARE = [
     # First, so that its timing covers every other middleware.
     "ttdn.ops.health.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ttdn.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ttdn.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -148,6 +149,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# A refused form (expired page, cookies off) is explained in the person's language, in the site's layout.
+CSRF_FAILURE_VIEW = "ttdn.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "content:my_work"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
@@ -160,6 +163,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = _env("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
+# dd/mm/yyyy and 24-hour time in both interface languages (ttdn/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["ttdn.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -198,6 +203,21 @@ SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Scripts only from our own static files: no inline script, no eval (htmx runs with allowEval off).
+# Inline styles stay allowed (a few style attributes; Swagger UI sets them), they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "media-src": "'self' blob:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "frame-ancestors": "'self'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
 SECURE_REFERRER_POLICY = "same-origin"
 
 TASKS = {

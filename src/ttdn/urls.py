@@ -19,3 +19,9 @@ urlpatterns = [
     path("", include("ttdn.ops.urls")),
     path("", include("ttdn.content.urls")),
 ]
+
+# Error pages in the person's language, inside the site's layout (ttdn/core/templates/4xx.html, 500.html).
+handler400 = "ttdn.core.views.bad_request"
+handler403 = "ttdn.core.views.permission_denied"
+handler404 = "ttdn.core.views.page_not_found"
+handler500 = "ttdn.core.views.server_error"

@@ -12,7 +12,7 @@ from ttdn.accounts.models import Role
 from ttdn.core.errors import PermissionDenied, ServiceError
 from ttdn.core.models import AuditEntry
 
-from ..conftest import PASSWORD, World, build_world
+from ..conftest import PASSWORD, TOTP_SECRET, World, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +165,43 @@ def test_operator_resets_a_second_factor_from_the_shell(world: World) -> None:
     assert not TOTPDevice.objects.filter(user=world.appraiser).exists()
     with pytest.raises(CommandError):
         call_command("reset_totp", "nobody-here")
+
+
+def test_second_factor_failures_are_counted_across_password_logins(pw_world: World, settings: object) -> None:
+    """Wrong codes after fresh password logins add up: logging in again does not reset the count."""
+    accounts.do_set_totp_secret(None, pw_world.appraiser, TOTP_SECRET)
+    right = pyotp.TOTP(TOTP_SECRET).now()
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(settings.LOGIN_MAX_FAILURES):  # type: ignore[attr-defined]
+        client = Client()
+        login = client.post("/accounts/login/", {"username": "appraiser", "password": PASSWORD})
+        assert login.status_code == 302 and login["Location"].endswith("/accounts/two-factor/")
+        client.post("/accounts/two-factor/", {"code": wrong})
+    # Locked now, as after wrong passwords: neither the password nor the right code lets anyone in.
+    client = Client()
+    refused = client.post("/accounts/login/", {"username": "appraiser", "password": PASSWORD})
+    assert refused.status_code == 400 and "_auth_user_id" not in client.session
+    assert "khóa" in refused.content.decode() or "locked" in refused.content.decode()
+    with pytest.raises(PermissionDenied) as exc:
+        accounts.do_verify_totp(pw_world.appraiser, right)
+    assert exc.value.code == "locked_out"
+    assert AuditEntry.objects.filter(action="accounts.login.failed").count() == settings.LOGIN_MAX_FAILURES  # type: ignore[attr-defined]
+
+
+def test_second_factor_success_clears_the_failures(pw_world: World) -> None:
+    from ttdn.accounts.models import LoginThrottle
+
+    accounts.do_set_totp_secret(None, pw_world.appraiser, TOTP_SECRET)
+    client = Client()
+    client.post("/accounts/login/", {"username": "appraiser", "password": PASSWORD})
+    assert client.post("/accounts/two-factor/", {"code": "000000" if pyotp.TOTP(TOTP_SECRET).now() != "000000"
+                                                 else "111111"}).status_code == 400
+    # The password alone does not clear the count of wrong codes …
+    client = Client()
+    client.post("/accounts/login/", {"username": "appraiser", "password": PASSWORD})
+    assert LoginThrottle.objects.get(username="appraiser").failures == 1
+    # … the second factor passing does.
+    ok = client.post("/accounts/two-factor/", {"code": pyotp.TOTP(TOTP_SECRET).now()})
+    assert ok.status_code == 302 and client.session.get(OTP_SESSION_KEY) is True
+    assert not LoginThrottle.objects.filter(username="appraiser").exists()
+    assert AuditEntry.objects.filter(action="accounts.login", actor=pw_world.appraiser).exists()

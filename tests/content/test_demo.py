@@ -82,3 +82,10 @@ def test_demo_code_only_for_demo_accounts(demo: str) -> None:
     assert contributor is not None
     with pytest.raises(LookupError):
         demo_code(contributor.user.username)
+
+
+def test_the_central_office_is_named_as_since_decree_43_2025(demo: str) -> None:
+    central = Agency.objects.get(is_central=True, kind=AgencyKind.CENTRAL_OFFICE, valid_to__isnull=True)
+    assert central.name == "Cục Thông tin cơ sở và Thông tin đối ngoại, Bộ Văn hóa, Thể thao và Du lịch"
+    assert central.name_en.startswith("Department of Grassroots Information and Foreign Information")
+    assert not Agency.objects.filter(name__contains="Hợp tác quốc tế").exists()

@@ -200,3 +200,94 @@ def test_api_reads_and_submission(pw: PW) -> None:
     assert reporting["plan"]["expected"] >= reporting["plan"]["submitted"] >= 1
     own = api.get(f"/api/v1/plans/{plan.pk}/reporting").json()
     assert [a["agency"] for a in own["agencies"]] == ["gl-bchbdbp"]
+
+
+def test_training_class_form_saves_a_class_and_refuses_bad_input(pw: PW) -> None:
+    from ttdn.programme.models import TrainingClass
+
+    course = services.do_save_course(pw.manager, "Kỹ năng thông tin đối ngoại", "foreign_information")
+    manager = client_for(pw.manager)
+    fields = {"class-course": str(course.pk), "class-title": "Lớp bồi dưỡng 2024", "class-start": "2024-05-06",
+              "class-end": "2024-05-08", "class-venue": "Pleiku", "class-capacity": "30",
+              "class-duration_hours": "24"}
+    page = manager.get("/plans/training/").content.decode()
+    assert 'name="class-course"' in page and "Kỹ năng thông tin đối ngoại" in page
+    saved = manager.post("/plans/training/", fields)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    klass = TrainingClass.objects.get()
+    assert (klass.course, klass.title, klass.capacity, klass.organiser) == (course, "Lớp bồi dưỡng 2024", 30,
+                                                                            pw.world.gl_dept)
+    for field, value in [("class-course", "99999"), ("class-course", "9" * 20), ("class-course", "x"),
+                         ("class-end", "2024-05-01"), ("class-capacity", "0")]:
+        refused = manager.post("/plans/training/", {**fields, field: value})
+        assert refused.status_code == 400, (field, value)
+        assert 'class="errorlist"' in refused.content.decode(), (field, value)
+    unknown = manager.post("/plans/training/", {**fields, "class-course": "99999"}).content.decode()
+    assert "Hãy chọn khóa học." in unknown
+    assert TrainingClass.objects.count() == 1
+
+
+def test_api_ids_are_bounded_in_the_schema_and_refused_in_the_error_shape(pw: PW) -> None:
+    api = client_for(pw.reporter_bgc)
+    huge = int("9" * 20)
+    for body in [{"plan_id": huge, "year": 2023}, {"plan_id": 0, "year": 2023}, {"plan_id": pw.plan.pk, "year": 10**12},
+                 {"plan_id": "x", "year": 2023}]:
+        refused = api.post("/api/v1/plans/reports", json.dumps(body), content_type="application/json")
+        assert refused.status_code == 422, (body, refused.content)
+        assert refused.json()["code"] == "validation_error" and refused.json()["details"]
+    for url in [f"/api/v1/plans/{huge}", f"/api/v1/plans/{huge}/indicators", f"/api/v1/plans/{huge}/reporting",
+                f"/api/v1/plans/reports/{huge}"]:
+        refused = api.get(url)
+        assert refused.status_code == 422 and refused.json()["code"] == "validation_error", url
+    too_long = api.put("/api/v1/plans/reports/1", json.dumps({"summary": "x" * 20_001}),
+                       content_type="application/json")
+    assert too_long.status_code == 422
+    schema = Client().get("/api/openapi.json").json()
+    opened = schema["components"]["schemas"]["OpenReportIn"]["properties"]["plan_id"]
+    assert opened["minimum"] == 1 and opened["maximum"] == 2**63 - 1
+    path_id = next(p for p in schema["paths"]["/api/v1/plans/{plan_id}"]["get"]["parameters"] if p["name"] == "plan_id")
+    assert path_id["schema"]["maximum"] == 2**63 - 1
+
+
+def test_a_reporter_sees_only_the_agency_rows_of_their_scope_on_pages_and_api(pw: PW) -> None:
+    """One rule (permissions.agency_rows_scope): the plan's managers see every agency's rows; a reporter sees
+    their own agency's — budget lines, reporting rows, officers and attendance alike."""
+    import datetime as dt
+
+    world = pw.world
+    services.do_save_budget_line(pw.reporter_bgc, pw.plan, year=2024, agency=world.gl_bgc, estimate="150000000",
+                                 note="Màn hình đồn Ia Chia")
+    services.do_save_budget_line(pw.reporter_dept, pw.plan, year=2024, agency=world.gl_dept, estimate="90000000",
+                                 note="Tờ gấp song ngữ")
+    own = services.do_save_officer(pw.reporter_bgc, world.gl_bgc, services.OfficerData(name="Rơ Châm Blếp"))
+    other = services.do_save_officer(pw.reporter_dept, world.gl_dept, services.OfficerData(name="Nguyễn Thị Hoa"))
+    course = services.do_save_course(pw.manager, "Kỹ năng thông tin đối ngoại", "foreign_information")
+    klass = services.do_save_class(pw.manager, services.ClassData(
+        course_id=course.pk, title="Lớp 1", start=dt.date(2024, 5, 6), end=dt.date(2024, 5, 8), venue="Pleiku",
+        capacity=30, duration_hours=24))
+    for officer in (own, other):
+        services.do_set_attendance(pw.manager, services.do_enrol(pw.manager, klass, officer), attended=True,
+                                   completed=True)
+
+    reporter, manager = client_for(pw.reporter_bgc), client_for(pw.manager)
+    budget = reporter.get(f"/plans/{pw.plan.pk}/budget/").content.decode()
+    assert "Màn hình đồn Ia Chia" in budget and "Tờ gấp song ngữ" not in budget
+    assert "90.000.000" not in budget and "240.000.000" not in budget  # nor in the totals
+    everything = manager.get(f"/plans/{pw.plan.pk}/budget/").content.decode()
+    assert "Màn hình đồn Ia Chia" in everything and "Tờ gấp song ngữ" in everything
+
+    page = reporter.get(f"/plans/training/{klass.pk}/").content.decode()
+    assert "Rơ Châm Blếp" in page and "Nguyễn Thị Hoa" not in page
+    officers = reporter.get("/plans/officers/").content.decode()
+    assert "Rơ Châm Blếp" in officers and "Nguyễn Thị Hoa" not in officers
+    managed = manager.get(f"/plans/training/{klass.pk}/").content.decode()
+    assert "Rơ Châm Blếp" in managed and "Nguyễn Thị Hoa" in managed
+
+    # The reporting page and the API follow the same rule: the reporter's own row, the manager every row.
+    table = reporter.get(f"/plans/{pw.plan.pk}/reporting/").content.decode()
+    assert 'data-agency="gl-bchbdbp"' in table and 'data-agency="gl-svhttdl"' not in table
+    assert 'data-agency="gl-svhttdl"' in manager.get(f"/plans/{pw.plan.pk}/reporting/").content.decode()
+    rows = reporter.get(f"/api/v1/plans/{pw.plan.pk}/reporting").json()["agencies"]
+    assert {r["agency"] for r in rows} == {"gl-bchbdbp"}
+    all_rows = manager.get(f"/api/v1/plans/{pw.plan.pk}/reporting").json()["agencies"]
+    assert {"gl-bchbdbp", "gl-svhttdl"} <= {r["agency"] for r in all_rows}

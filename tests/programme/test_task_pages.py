@@ -158,7 +158,7 @@ def test_the_form_is_refused_to_everyone_but_the_plans_managers(pw: PW) -> None:
 
 
 BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
-    ("not a date", {"start": "2022-02-30"}, "Nhập một ngày hợp lệ"),
+    ("not a date", {"start": "2022-02-30"}, "Nhập ngày theo dạng dd/mm/yyyy"),
     ("end before start", {"start": "2022-06-30", "end": "2022-01-01"}, "Ngày kết thúc không được trước ngày bắt đầu"),
     ("outside the plan", {"start": "2019-01-01"}, "Ngày phải nằm trong thời gian của kế hoạch"),
     ("period without end", {"end": ""}, "Nhập ngày đầu và ngày cuối của giai đoạn"),

@@ -154,6 +154,26 @@ def main(argv: list[str]) -> Any:
 
         site = BorderSite.objects.get(code=args[0])
         return [do_issue_code(None, site) for _n in range(int(args[1]))]
+    if command == "officials-file":
+        # An officials-only item with a file smaller than a chunk: its one chunk hash is the file hash.
+        from ttdn.sync import chunking
+
+        world_obj = _world_obj()
+        item = make_item(world_obj, title="Định hướng thông tin (chỉ cán bộ)", audience="officials")
+        path = Path(os.environ["TTDN_DATA_DIR"]) / "dinh-huong.pdf"
+        path.write_bytes(pdf_bytes(random.Random(13).randbytes(4000), "Định hướng"))
+        attachment = content.do_attach_file(world_obj.contributor, item.variants.get(language="vi"), path,
+                                            "dinh-huong.pdf")
+        path.unlink()
+        advance(world_obj, item, State.PUBLISHED)
+        sha = attachment.asset.sha256
+        return {"uid": str(item.uid), "sha": sha, "chunks": [c[0] for c in chunking.chunks_of(sha).chunks]}
+    if command == "chunks-of":
+        from ttdn.sync import chunking
+
+        variant = Item.objects.get(uid=args[0]).variants.get(language="vi")
+        sha = variant.attachments.select_related("asset").get().asset.sha256
+        return {"sha": sha, "chunks": [c[0] for c in chunking.chunks_of(sha).chunks]}
     if command == "site":
         return {"id": BorderSite.objects.get(code=args[0]).pk}
     raise SystemExit(f"unknown command {command}")

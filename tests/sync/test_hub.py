@@ -326,3 +326,41 @@ def test_one_bundle_for_several_nodes(world: World, tmp_path: Path) -> None:
     with pytest.raises(PermissionDenied):
         bundles.export_bundle(None, [post, commune], tmp_path / "refused.tar")
     assert not (tmp_path / "refused.tar").exists()
+
+
+GOOD_COUNT = {"day": "2026-01-02", "uid": "8c6f1f9e-6f3a-4c1e-9a43-8d1d2b3c4e5f", "kind": "view", "count": 4}
+GOOD_ACK = {"bundle_id": "b-1", "status": "applied", "applied_seq": 2}
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("applied_seq", "3"), ("applied_seq", -1), ("applied_seq", 10**20), ("applied_seq", True),
+    ("epoch", [1]), ("epoch", 2**40), ("version", {"v": 1}), ("free_disk", "lots"), ("free_disk", 1.5),
+    ("counts", "many"), ("counts", [1, 2]), ("counts", [{**GOOD_COUNT, "day": 20260102}]),
+    ("counts", [{**GOOD_COUNT, "uid": None}]), ("counts", [{**GOOD_COUNT, "count": "4"}]),
+    ("counts", [{**GOOD_COUNT, "count": 2**40}]), ("counts", [{**GOOD_COUNT, "kind": 7}]),
+    ("acks", {"bundle_id": "x"}), ("acks", [{**GOOD_ACK, "bundle_id": None}]),
+    ("acks", [{**GOOD_ACK, "status": 1}]), ("acks", [{**GOOD_ACK, "applied_seq": "2"}]),
+])
+def test_an_uplink_with_a_wrong_type_is_refused_with_the_field_named(world: World, client: Client, field: str,
+                                                                     value: Any) -> None:
+    from ttdn.sync.models import Heartbeat
+
+    node, key = _node(world)
+    report = {"applied_seq": 3, "epoch": 1, "version": "0.1.0", "free_disk": 10**9, "counts": [GOOD_COUNT],
+              "acks": [GOOD_ACK], field: value}
+    answer = _signed(client, node, key, "/sync/uplink", body=json.dumps(report).encode())
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["code"] == "bad_request" and f"“{field}”" in answer.json()["message"]
+    assert not Heartbeat.objects.filter(node=node).exists()  # nothing half-recorded
+    good = _signed(client, node, key, "/sync/uplink", body=json.dumps({**report, field: None}).encode())
+    assert good.status_code == 200 and Heartbeat.objects.filter(node=node).count() == 1
+
+
+@pytest.mark.parametrize("query", ["after=99999999999999999999&epoch=1", "after=0&epoch=99999999999999999999",
+                                   "after=0&epoch=1&applied=99999999999999999999", "after=x&epoch=1"])
+def test_a_feed_request_with_numbers_out_of_range_is_refused(world: World, client: Client, query: str) -> None:
+    node, key = _node(world)
+    answer = _signed(client, node, key, f"/sync/feed?{query}")
+    assert answer.status_code == 400 and answer.json()["code"] == "bad_request"
+    node.refresh_from_db()
+    assert node.last_applied_seq == 0

@@ -8,7 +8,8 @@ Three ways in, tried in this order:
   for users who must use a second factor, only once that factor was passed in this session.
 * nobody (`allow_anonymous`), only on the GET endpoints that show published public material.
 
-Routers here: ``/api/v1/me`` and ``/api/v1/tokens`` (one's own tokens only).
+Routers here: ``/api/v1/me``, ``/api/v1/tokens`` (one's own tokens only) and ``/api/v1/admin/tokens`` (the
+tokens of the accounts an operator or agency administrator manages).
 """
 
 import datetime as dt
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
@@ -27,8 +28,8 @@ from ninja.utils import check_csrf
 from ttdn.accounts import permissions as acl
 from ttdn.accounts import services
 from ttdn.accounts.middleware import OTP_SESSION_KEY
-from ttdn.accounts.models import ApiToken, User
-from ttdn.core.errors import NotFound
+from ttdn.accounts.models import ApiToken, Role, User
+from ttdn.core.errors import NotFound, PermissionDenied
 
 # ------------------------------------------------------------------------------------------------ errors
 
@@ -202,4 +203,59 @@ def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=TOKEN_
         raise NotFound(_("No such token."))
     if token.revoked_at is None:
         services.do_revoke_token(user, token)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------------------------- /admin/tokens
+
+admin_tokens_router = Router(tags=["accounts"])
+
+ADMIN_TOKENS_PAGE_MAX = 500
+
+
+class AdminTokenOut(TokenOut):
+    username: str
+    agency: str | None = Field(..., description="The code of the holder's agency.")
+
+
+def _admin_token_out(token: ApiToken) -> dict[str, Any]:
+    return {**_token_out(token), "username": token.user.username,
+            "agency": token.user.agency.code if token.user.agency else None}
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = request_user(request)
+    if not (user.is_superuser or acl.has_role(user, Role.AGENCY_ADMIN)):
+        raise PermissionDenied(_("Only operators and agency administrators manage other people's tokens."))
+    return user  # type: ignore[no-any-return]
+
+
+@admin_tokens_router.get("", response={200: list[AdminTokenOut], **errors(401, 403, 422)},
+                         summary="Tokens of the accounts I administer")
+def list_administered_tokens(
+    request: HttpRequest,
+    username: str | None = Query(None, min_length=1, max_length=150, description="Only this account's tokens."),
+    live: bool | None = Query(None, description="Only live (true) or only revoked (false) tokens."),
+    limit: int = Query(100, ge=1, le=ADMIN_TOKENS_PAGE_MAX),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> list[dict[str, Any]]:
+    tokens = services.tokens_administered_by(_administrator(request)).select_related("user__agency")
+    if username:
+        tokens = tokens.filter(user__username__iexact=username)
+    if live is not None:
+        tokens = tokens.filter(revoked_at__isnull=live)
+    return [_admin_token_out(t) for t in tokens.order_by("-created_at", "-id")[offset:offset + limit]]
+
+
+@admin_tokens_router.delete(
+    "/{token_id}", response={204: None, **errors(401, 403, 404, 422)},
+    summary="Revoke a token of an account I administer",
+)
+def revoke_administered_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=TOKEN_ID_MAX)) -> Status[None]:
+    actor = _administrator(request)
+    token = services.tokens_administered_by(actor).select_related("user__agency").filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("No such token."))
+    if token.revoked_at is None:
+        services.do_revoke_token(actor, token)
     return Status(204, None)

@@ -17,6 +17,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -227,7 +228,27 @@ def do_set_password(actor: User | None, user: User, password: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record(actor, "accounts.user.password", user, agency_id=user.agency_id)
+        revoked = _revoke_all_tokens(actor, user, "password")
+        audit.record(actor, "accounts.user.password", user, agency_id=user.agency_id, tokens_revoked=revoked)
+
+
+def do_set_active(actor: User | None, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account. A deactivated account cannot log in, and its API tokens are
+    revoked for good: reactivating does not bring them back."""
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied(_("You cannot deactivate your own account. Ask another administrator."))
+    if not _can_manage_users_of(actor, user.agency):
+        raise PermissionDenied(_("You may only manage accounts of your own agency."))
+    if user.is_superuser and not _is_operator(actor):
+        raise PermissionDenied(_("Only an operator may deactivate an operator."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        revoked = 0 if active else _revoke_all_tokens(actor, user, "deactivated")
+        audit.record(actor, "accounts.user.reactivate" if active else "accounts.user.deactivate", user,
+                     agency_id=user.agency_id, tokens_revoked=revoked)
+    return user
 
 
 # ------------------------------------------------------------------------------------------------- login
@@ -264,7 +285,15 @@ def do_login_failed(username: str) -> LoginThrottle:
     return row
 
 
+def do_password_passed(user: User) -> None:
+    """The password was right but a second factor is still due: the failure count stays until that factor
+    passes, so logging in again and again cannot reset the count of wrong codes."""
+    with transaction.atomic():
+        audit.record(user, "accounts.login.password", user, agency_id=user.agency_id)
+
+
 def do_login_succeeded(user: User) -> None:
+    """Every factor the user needs has passed: forget the failures."""
     with transaction.atomic():
         LoginThrottle.objects.filter(username=user.username.lower()).delete()
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
@@ -316,12 +345,19 @@ def check_totp(user: User, code: str) -> tuple[TOTPDevice, int]:
     digits = "".join(ch for ch in code if ch.isdigit())
     totp = pyotp.TOTP(device.secret)
     now = timezone.now()
+    reused = False
     for offset in (0, -1, 1):  # one step of clock drift either way
         at = now + dt.timedelta(seconds=30 * offset)
         counter = totp.timecode(at)
-        if len(digits) == 6 and secrets.compare_digest(totp.at(at), digits) and counter > device.last_counter:
-            return device, counter
+        if len(digits) == 6 and secrets.compare_digest(totp.at(at), digits):
+            if counter > device.last_counter:
+                return device, counter
+            reused = True
     do_login_failed(user.username)
+    if reused:
+        # The right code, but spent already (a replay, or the same code typed twice): the clock is fine.
+        raise PermissionDenied(_("This code has already been used. Wait for the next code on your phone "
+                                 "(a new one every 30 seconds) and type it."), code="totp_reused")
     raise PermissionDenied(_("That code is not right. Check the time on your phone and try again."),
                            code="bad_totp")
 
@@ -363,7 +399,10 @@ def do_reset_totp(actor: User | None, user: User) -> None:
         raise PermissionDenied(_("You may not reset this person's second factor."))
     with transaction.atomic():
         deleted, _detail = TOTPDevice.objects.filter(user=user).delete()
-        audit.record(actor, "accounts.totp.reset", user, agency_id=user.agency_id, had_device=bool(deleted))
+        # Whoever may have had the phone may have had the machine's token too.
+        revoked = _revoke_all_tokens(actor, user, "second_factor_reset")
+        audit.record(actor, "accounts.totp.reset", user, agency_id=user.agency_id, had_device=bool(deleted),
+                     tokens_revoked=revoked)
 
 
 # ------------------------------------------------------------------------------------------------ tokens
@@ -394,6 +433,29 @@ def do_revoke_token(actor: User, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit.record(actor, "accounts.token.revoke", token, agency_id=token.user.agency_id)
+
+
+def _revoke_all_tokens(actor: User | None, user: User, reason: str) -> int:
+    """Inside the caller's transaction: every live token of the user, each with its audit entry."""
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor, "accounts.token.revoke", token, agency_id=user.agency_id, reason=reason)
+    return len(tokens)
+
+
+def tokens_administered_by(actor: Any) -> QuerySet[ApiToken]:
+    """The tokens an administrator may list and revoke: every token for an operator, those of their own
+    agency's staff for an agency administrator (as for the accounts themselves); none for anyone else."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return ApiToken.objects.none()
+    if actor.is_superuser:
+        return ApiToken.objects.all()
+    if actor.agency_id is not None and acl.has_role(actor, Role.AGENCY_ADMIN):
+        return ApiToken.objects.filter(user__agency_id=actor.agency_id)
+    return ApiToken.objects.none()
 
 
 def user_for_token(secret: str) -> User | None:

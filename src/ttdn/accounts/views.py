@@ -56,10 +56,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             login(request, user)
-            services.do_login_succeeded(user)
             if requires_two_factor(user):
+                services.do_password_passed(user)
                 request.session["ttdn_after_2fa"] = _next_url(request)
                 return redirect("accounts:two_factor")
+            services.do_login_succeeded(user)
             return redirect(_next_url(request))
     status = 200 if error is None else 400
     return render(request, "accounts/login.html", {"error": error, "username": username,
@@ -88,6 +89,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
                 logout(request)
                 return redirect("accounts:login")
         else:
+            services.do_login_succeeded(user)
             request.session.cycle_key()
             request.session[OTP_SESSION_KEY] = True
             return redirect(request.session.pop("ttdn_after_2fa", "/"))
@@ -225,6 +227,7 @@ def _member_page(request: HttpRequest, actor: User, member: User, *, password_fo
         "password_form": password_form or SetPasswordForm(),
         "error": error,
         "is_self": member.pk == actor.pk,
+        "tokens": services.tokens_administered_by(actor).filter(user=member).order_by("-created_at", "-id"),
     }, status=status)
 
 
@@ -303,4 +306,41 @@ def staff_totp_reset_view(request: HttpRequest, actor: User, pk: int) -> HttpRes
         return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
     messages.success(request, _("The second factor of %(name)s was reset; they set up a new one at their next "
                                 "login.") % {"name": member.display_name()})
+    return redirect("accounts:staff_user", pk=member.pk)
+
+
+@login_required
+@csrf_protect
+@require_POST
+@agency_admin_view
+def staff_token_revoke_view(request: HttpRequest, actor: User, pk: int, token_id: int) -> HttpResponse:
+    member = _staff_member(actor, pk)
+    token = services.tokens_administered_by(actor).filter(user=member, pk=token_id).select_related("user").first()
+    if token is None:
+        raise Http404
+    if token.revoked_at is None:
+        try:
+            services.do_revoke_token(actor, token)
+        except ServiceError as exc:
+            return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("accounts:staff_user", pk=member.pk)
+
+
+@login_required
+@csrf_protect
+@require_POST
+@agency_admin_view
+def staff_active_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
+    member = _staff_member(actor, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.do_set_active(actor, member, active)
+    except ServiceError as exc:
+        return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+    if active:
+        messages.success(request, _("The account of %(name)s was reactivated.") % {"name": member.display_name()})
+    else:
+        messages.success(request, _("The account of %(name)s was deactivated and its API tokens revoked.")
+                         % {"name": member.display_name()})
     return redirect("accounts:staff_user", pk=member.pk)

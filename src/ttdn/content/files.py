@@ -12,16 +12,15 @@ import contextlib
 import hashlib
 import io
 import logging
-import os
+import mmap
 import re
 import stat
 import struct
-import tempfile
 import threading
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +39,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
+from ttdn.content import doctext, zips
+from ttdn.content.blobs import blob_path, open_blob, store_blob, store_bytes, store_pieces
 from ttdn.core.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ __all__ = [
     "open_blob",
     "store_blob",
     "store_bytes",
+    "store_pieces",
 ]
 
 
@@ -85,25 +87,32 @@ class FileInfo:
 
 # Limits that are not per-deployment settings. Module constants so tests can lower them.
 MAX_IMAGE_PIXELS = 80_000_000
-MAX_ZIP_UNCOMPRESSED = 300 * 1024 * 1024
-MAX_ZIP_RATIO = 100
+# PNG and WebP cannot be decoded at a reduced scale: every pixel is held while checking or thumbnailing
+# them (4 bytes each). An A4 page scanned at 600 dpi is 35 MP; camera photos are JPEGs, decoded reduced.
+MAX_LOSSLESS_PIXELS = 36_000_000
+# Decoding is the costly part of an upload: at most this many images decode at once, process-wide.
+MAX_CONCURRENT_DECODES = 2
+_DECODE_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_DECODES)
+# JPEGs are checked by decoding them at 1/8 scale or so: the whole entropy-coded stream is still read.
+_JPEG_CHECK_SIDE = 1024
+MAX_ZIP_UNCOMPRESSED = zips.MAX_TOTAL
+MAX_ZIP_RATIO = zips.MAX_RATIO
 # A part smaller than this may compress very well (repetitive XML) without being a threat.
-ZIP_RATIO_MIN_SIZE = 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
+ZIP_RATIO_MIN_SIZE = zips.RATIO_MIN_SIZE
+MAX_ZIP_ENTRIES = zips.MAX_MEMBERS
 MAX_CONTENT_TYPES_BYTES = 1024 * 1024
 MAX_CONTAINER_ELEMENTS = 100_000  # MP4 boxes / EBML elements walked before giving up
 MAX_HEADER_ELEMENT_BYTES = 8 * 1024 * 1024  # WebM Info/Tracks read into memory
 
 _HEAD_BYTES = 64 * 1024
 _CHUNK = 1024 * 1024
-_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: old .doc/.xls, encrypted .docx
 # Each prober calls the gate once it knows the kind: the name and size checks run before costly parsing.
 _Gate = Callable[[FileKind, LazyStr], None]
 
-# PDFium is not thread-safe and the server runs requests in threads: one call at a time.
-_PDFIUM_LOCK = threading.RLock()
+# PDFium is not thread-safe and the server runs requests in threads: one call at a time (see doctext).
+_PDFIUM_LOCK = doctext.PDFIUM_LOCK
 
 _ACCEPTED = _(
     "Accepted files: PDF documents, Word documents (.docx), JPEG, PNG or WebP images, "
@@ -410,6 +419,50 @@ def inspect_upload(path: Path, original_name: str) -> FileInfo:
     return replace(info, size=size, sha256=_sha256_file(path))
 
 
+def check_claimed_kind(original_name: str, kind: FileKind, path: Path | None = None) -> None:
+    """Refuse a name whose extension claims another kind than the content (known from an earlier check)."""
+    claimed = _EXTENSION_CLAIMS.get(_extension(original_name), frozenset())
+    if claimed and kind not in claimed:
+        raise _err(
+            "upload_type_mismatch",
+            _("The file is named “{name}” but its content is {actual}, not {claimed}."),
+            name=_display_name(original_name),
+            actual=_KIND_SINGULAR[kind],
+            claimed=_KIND_SINGULAR[min(claimed)] if len(claimed) == 1 else _("a video or audio file"),
+        )
+
+
+_EXTENSION_BY_MIME = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "audio/mpeg": ".mp3",
+    "audio/ogg": ".ogg",
+    "audio/mp4": ".m4a",
+    "audio/webm": ".webm",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+}
+# Extensions that mean the same type as the canonical one: "photo.jpeg" keeps its name.
+_SAME_EXTENSION = {".jpeg": ".jpg", ".jpe": ".jpg", ".jfif": ".jpg", ".oga": ".ogg", ".opus": ".ogg"}
+
+
+def stored_name(original_name: str, mime_type: str) -> str:
+    """The uploader's name with the extension of the detected type, never the one they typed."""
+    extension = _EXTENSION_BY_MIME.get(mime_type, ".bin")
+    base = _display_name(original_name).replace("…", "")
+    base = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]", "", base).strip().strip(".") or "file"
+    stem, dot, typed = base.rpartition(".")
+    if dot and stem:
+        typed = "." + typed.lower()
+        if _SAME_EXTENSION.get(typed, typed) == extension:
+            return base[:255]
+        base = stem.strip() or "file"
+    return base[: 255 - len(extension)] + extension
+
+
 def _is_encrypted_ooxml(path: Path) -> bool:
     """Word saves a password-protected .docx as an OLE file holding an "EncryptedPackage" stream."""
     marker = "EncryptedPackage".encode("utf-16-le")  # OLE directory names are UTF-16
@@ -446,29 +499,102 @@ def _probe_pdf(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
         fh.seek(max(0, path.stat().st_size - 2048))
         if b"%%EOF" not in fh.read():
             raise _Malformed("no %%EOF at the end")
-    with _PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as exc:
-            if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
-                raise _encrypted(name) from exc
-            raise _Malformed(str(exc)) from exc
-        try:
+    active: set[str] = set()
+    try:
+        with doctext.open_pdf(path) as pdf, _PDFIUM_LOCK:
             pages = len(pdf)
             if pages < 1:
                 raise _Malformed("no pages")
+            # What PDFium finds through the name trees, wherever the objects are stored.
+            if pdfium_c.FPDFDoc_GetJavaScriptActionCount(pdf.raw) > 0:
+                active.add("JavaScript")
+            if pdfium_c.FPDFDoc_GetAttachmentCount(pdf.raw) > 0:
+                active.add("EmbeddedFiles")
             page = pdf[0]
             try:
                 width, height = page.get_size()
             finally:
                 page.close()
-        except pdfium.PdfiumError as exc:
-            raise _Malformed(str(exc)) from exc
-        finally:
-            pdf.close()
+    except doctext.Unreadable as exc:
+        if exc.kind == "encrypted":
+            raise _encrypted(name) from exc
+        if exc.kind == "too_many_pages":
+            raise _err(
+                "upload_too_many_pages",
+                _("“{name}” has {pages} pages; PDF documents may have at most {limit}."),
+                name=name,
+                pages=exc.pages,
+                limit=doctext.MAX_PDF_PAGES,
+            ) from exc
+        raise _Malformed(str(exc)) from exc
+    except pdfium.PdfiumError as exc:
+        raise _Malformed(str(exc)) from exc
+    active |= _pdf_active_content(path)
+    if active:
+        logger.info("PDF %r refused for active content: %s", name, sorted(active))
+        raise _err(
+            "upload_active_content",
+            _(
+                "“{name}” contains active content (scripts, actions that start programs, or embedded "
+                "files), which could harm the computers of those who open it. Print or export it to PDF "
+                "again without it and upload that."
+            ),
+            name=name,
+        )
     if width <= 0 or height <= 0:
         raise _Malformed("empty first page")
     return _info(FileKind.PDF, "application/pdf", ".pdf", page_count=pages)
+
+
+# Names whose presence makes a PDF active: scripts, launching programs, embedded files, Flash/3D.
+_PDF_ACTIVE = frozenset({b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia"})
+# The active names as written, and any name spelled with #xx escapes (/J#61vaScript is /JavaScript), which
+# honest PDFs hardly ever use: only those are decoded, so a PDF of 200,000 pages is scanned in a blink.
+_PDF_NAME = re.compile(
+    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia"
+    rb"|(?:[A-Za-z]|#[0-9A-Fa-f]{2}){0,40}#[0-9A-Fa-f]{2}(?:[A-Za-z]|#[0-9A-Fa-f]{2}){0,40})(?![A-Za-z0-9#])"
+)
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_OBJSTM = re.compile(rb"/Type\s*/ObjStm")
+MAX_PDF_OBJSTM_BYTES = 64 * 1024 * 1024  # inflated object streams looked into, per file
+
+
+def _pdf_active_names(data: bytes | mmap.mmap) -> set[str]:
+    found: set[str] = set()
+    for match in _PDF_NAME.finditer(data):
+        name = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        if name in _PDF_ACTIVE:
+            found.add(name.decode())
+    return found
+
+
+def _pdf_active_content(path: Path) -> set[str]:
+    """Active names in the file's objects: the plain ones and those inside compressed object streams.
+
+    Page content is never inflated (it cannot carry actions); only object streams, which hold dictionaries.
+    The file is mapped, not read: a 100 MB PDF costs page cache, not memory.
+    """
+    budget = MAX_PDF_OBJSTM_BYTES
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        found = _pdf_active_names(data)
+        for match in _PDF_OBJSTM.finditer(data):
+            start = data.find(b"stream", match.end())
+            end = data.find(b"endstream", start)
+            if start < 0 or end < 0:
+                continue
+            start += len(b"stream")
+            start += 2 if data[start : start + 2] == b"\r\n" else 1
+            try:
+                # max_length: an object stream that is a deflate bomb costs at most the budget.
+                plain = zlib.decompressobj().decompress(data[start:end], budget + 1)
+            except zlib.error:
+                continue
+            budget -= len(plain)
+            if budget < 0:
+                found.add("oversized object streams")
+                break
+            found |= _pdf_active_names(plain)
+    return found
 
 
 # --- DOCX ------------------------------------------------------------------------------------
@@ -496,15 +622,14 @@ _ZIP_MIMETYPES: dict[bytes, LazyStr] = {
 
 def _probe_zip(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with _open_zip(path, name) as archive:
             entries = archive.infolist()
-            _check_zip_limits(entries, name)
             names = {e.filename for e in entries}
             if "[Content_Types].xml" not in names:
                 raise _unsupported_zip(name, archive, names)
-            if any(e.flag_bits & 0x1 for e in entries):
-                raise _encrypted(name)
-            content_types = _read_member(archive, "[Content_Types].xml", MAX_CONTENT_TYPES_BYTES)
+            content_types = zips.read_member(archive, "[Content_Types].xml", MAX_CONTENT_TYPES_BYTES)
+    except zips.ZipProblem as exc:
+        raise _Malformed(f"zip: {exc}") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
         raise _Malformed(f"zip: {exc}") from exc
 
@@ -531,7 +656,7 @@ def _probe_zip(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
         raise _Malformed(f"main part content type {main_type!r}", _WHAT_DOCX)
 
     gate(FileKind.DOCX, _WHAT_DOCX)
-    _open_docx(path)  # python-docx parses every part it knows; any failure means a broken file
+    _open_docx(path, checked=True)  # python-docx parses every part it knows; any failure means a broken file
     return _info(
         FileKind.DOCX,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -539,43 +664,64 @@ def _probe_zip(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     )
 
 
-def _check_zip_limits(entries: list[zipfile.ZipInfo], name: str) -> None:
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise _err(
+def zip_limits() -> zips.ZipLimits:
+    """The limits every ZIP-based reader applies (module constants here so tests can lower them)."""
+    return zips.ZipLimits(
+        max_members=MAX_ZIP_ENTRIES,
+        max_total=MAX_ZIP_UNCOMPRESSED,
+        max_ratio=MAX_ZIP_RATIO,
+        ratio_min_size=ZIP_RATIO_MIN_SIZE,
+    )
+
+
+def _open_zip(path: Path, name: str) -> zipfile.ZipFile:
+    """The archive, after every member was inflated under the caps (see `zips`); refusals in words."""
+    try:
+        return zips.open_zip(path, zip_limits())
+    except zips.ZipProblem as exc:
+        if exc.kind == "malformed":
+            raise _Malformed(str(exc)) from exc  # worded by inspect_upload, which knows what was claimed
+        raise zip_refusal(exc, name) from exc
+
+
+def zip_refusal(exc: zips.ZipProblem, name: str) -> ServiceError:
+    """The upload error for a refused archive, in the reader's language."""
+    if exc.kind == "encrypted":
+        return _encrypted(name)
+    if exc.kind == "members":
+        return _err(
             "upload_bomb",
             _("“{name}” contains {count} parts; at most {limit} are allowed."),
             name=name,
-            count=len(entries),
-            limit=MAX_ZIP_ENTRIES,
+            count=exc.count,
+            limit=exc.limits.max_members,
         )
-    # Python's zipfile stops at each entry's declared size (and fails the CRC if the data goes on),
-    # so the declared sizes are a real bound on what opening the document can cost.
-    total = sum(e.file_size for e in entries)
-    if total > MAX_ZIP_UNCOMPRESSED:
-        raise _err(
+    if exc.kind == "total":
+        return _err(
             "upload_bomb",
             _("“{name}” would expand to more than {limit} MB when opened, which is not allowed."),
             name=name,
-            limit=MAX_ZIP_UNCOMPRESSED // (1024 * 1024),
+            limit=exc.limits.max_total // (1024 * 1024),
         )
-    for entry in entries:
-        if entry.file_size >= ZIP_RATIO_MIN_SIZE and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
-            raise _err(
-                "upload_bomb",
-                _(
-                    "“{name}” contains a part compressed more than {ratio} to 1, as decompression "
-                    "bombs are; it was refused."
-                ),
-                name=name,
-                ratio=MAX_ZIP_RATIO,
-            )
+    if exc.kind == "ratio":
+        return _err(
+            "upload_bomb",
+            _(
+                "“{name}” contains a part compressed more than {ratio} to 1, as decompression "
+                "bombs are; it was refused."
+            ),
+            name=name,
+            ratio=exc.limits.max_ratio,
+        )
+    logger.info("Malformed archive %r: %s", name, exc)
+    return _malformed(name, _WHAT_DOCX if name.lower().endswith(".docx") else _ZIP.what)
 
 
 def _read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
-    if archive.getinfo(member).file_size > limit:
-        raise _Malformed(f"{member} is too large")
-    with archive.open(member) as fh:
-        return fh.read(limit + 1)[:limit]
+    try:
+        return zips.read_member(archive, member, limit)
+    except zips.ZipProblem as exc:
+        raise _Malformed(str(exc)) from exc
 
 
 def _unsupported_zip(name: str, archive: zipfile.ZipFile, names: set[str]) -> ServiceError:
@@ -610,16 +756,20 @@ def _docx_main_content_type(content_types: bytes) -> str:
     return ""
 
 
-def _open_docx(path: Path) -> Any:
-    import docx
-
+def _open_docx(path: Path, *, checked: bool = False) -> Any:
     try:
-        return docx.Document(str(path))
-    except Exception as exc:  # python-docx and lxml raise many types (KeyError, ValueError, XMLSyntaxError…)
-        raise _Malformed(f"python-docx: {exc}", _WHAT_DOCX) from exc
+        return doctext.open_docx(path, checked=checked)
+    except (doctext.Unreadable, zips.ZipProblem) as exc:
+        raise _Malformed(str(exc), _WHAT_DOCX) from exc
 
 
 # --- Images ----------------------------------------------------------------------------------
+
+# What the parsers raise on damaged input besides their own errors (found by fuzzing: mutagen raises
+# IndexError on an Ogg page without packets). Any of them means a broken file, not a server error.
+_PARSER_BUGS = (IndexError, KeyError, TypeError, AttributeError, OverflowError, ZeroDivisionError, EOFError)
+_PILLOW_ERRORS = (OSError, SyntaxError, ValueError, struct.error, *_PARSER_BUGS)
+_MUTAGEN_ERRORS = (mutagen.MutagenError, OSError, ValueError, struct.error, *_PARSER_BUGS)
 
 _PIL_FORMATS = {"jpeg": ("JPEG", "image/jpeg", ".jpg"), "png": ("PNG", "image/png", ".png"),
                 "webp": ("WEBP", "image/webp", ".webp")}  # fmt: skip
@@ -630,10 +780,15 @@ def _probe_image(path: Path, head: bytes, name: str, gate: _Gate, fmt: _Format) 
     pil_format, mime, ext = _PIL_FORMATS[fmt.key]
     try:
         with _open_image(path, pil_format) as img:
-            width, height = img.size
+            width, height = img.size  # from the header: nothing decoded yet
             if width * height > MAX_IMAGE_PIXELS:
                 raise _image_bomb(name, width, height)
-            img.load()  # decode every pixel: a truncated or corrupt image fails here
+            if pil_format != "JPEG" and width * height > MAX_LOSSLESS_PIXELS:
+                raise _image_bomb(name, width, height, MAX_LOSSLESS_PIXELS)
+            if pil_format == "JPEG":
+                img.draft("RGB", (_JPEG_CHECK_SIDE, _JPEG_CHECK_SIDE))
+            with _DECODE_SLOTS:
+                img.load()  # decode every pixel: a truncated or corrupt image fails here
             orientation = img.getexif().get(0x0112, 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _err(
@@ -641,7 +796,7 @@ def _probe_image(path: Path, head: bytes, name: str, gate: _Gate, fmt: _Format) 
             _("“{name}” declares more pixels than an image may have; it was refused."),
             name=name,
         ) from exc
-    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
+    except _PILLOW_ERRORS as exc:
         raise _Malformed(f"Pillow: {exc}") from exc
     if width < 1 or height < 1:
         raise _Malformed("zero-sized image")
@@ -657,7 +812,19 @@ def _open_image(path: Path, pil_format: str) -> Image.Image:
     return Image.open(path, formats=[pil_format])
 
 
-def _image_bomb(name: str, width: int, height: int) -> ServiceError:
+def _image_bomb(name: str, width: int, height: int, limit: int | None = None) -> ServiceError:
+    if limit is not None:
+        return _err(
+            "upload_bomb",
+            _(
+                "“{name}” is {width}×{height} pixels; PNG and WebP images may have at most {limit} megapixels. "
+                "Save a large photo as JPEG, or reduce its size."
+            ),
+            name=name,
+            width=width,
+            height=height,
+            limit=limit // 1_000_000,
+        )
     return _err(
         "upload_bomb",
         _("“{name}” is {width}×{height} pixels; images may have at most {limit} megapixels."),
@@ -675,7 +842,7 @@ def _probe_mp3(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     gate(FileKind.AUDIO, _MP3.what)
     try:
         audio = mutagen.mp3.MP3(str(path))
-    except (mutagen.MutagenError, OSError, ValueError, struct.error) as exc:
+    except _MUTAGEN_ERRORS as exc:
         raise _Malformed(f"mutagen: {exc}") from exc
     length = _audio_length(audio)
     if not length:
@@ -716,7 +883,7 @@ def _probe_ogg(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     gate(FileKind.AUDIO, _OGG.what)
     try:
         audio = reader(str(path))
-    except (mutagen.MutagenError, OSError, ValueError, struct.error) as exc:
+    except _MUTAGEN_ERRORS as exc:
         raise _Malformed(f"mutagen: {exc}") from exc
     length = _audio_length(audio)
     if not length:
@@ -826,7 +993,7 @@ def _probe_mp4(path: Path, head: bytes, name: str, gate: _Gate) -> FileInfo:
     gate(FileKind.AUDIO, _WHAT_M4A)
     try:
         audio = mutagen.mp4.MP4(str(path))
-    except (mutagen.MutagenError, OSError, ValueError, struct.error) as exc:
+    except _MUTAGEN_ERRORS as exc:
         raise _Malformed(f"mutagen: {exc}") from exc
     length = _audio_length(audio) or duration
     return _info(FileKind.AUDIO, "audio/mp4", ".m4a", duration_seconds=length or None)
@@ -1049,119 +1216,24 @@ def extract_text(path: Path, info: FileInfo) -> str:
     """The text of a PDF or DOCX, NFC-normalised; an empty string for other kinds."""
     try:
         if info.kind == FileKind.PDF:
-            text = _pdf_text(path)
+            text = "\n\f\n".join(page.strip() for page in doctext.pdf_page_texts(path))
         elif info.kind == FileKind.DOCX:
-            text = _docx_text(path)
+            text = doctext.docx_text(path)
         else:
             return ""
-    except (_Malformed, pdfium.PdfiumError) as exc:
+    except zips.ZipProblem as exc:
+        if exc.kind != "malformed":
+            raise zip_refusal(exc, "") from exc
+        raise ServiceError(
+            "upload_malformed", _("The document is damaged and its text cannot be read."), sha256=info.sha256
+        ) from exc
+    except (_Malformed, doctext.Unreadable, pdfium.PdfiumError) as exc:
         # Only reachable for a file that changed or was never inspected; say so plainly.
         raise ServiceError(
             "upload_malformed", _("The document is damaged and its text cannot be read."), sha256=info.sha256
         ) from exc
     # Vietnamese typed on some systems arrives decomposed; NFC makes search and comparison work.
     return unicodedata.normalize("NFC", text)
-
-
-def _pdf_text(path: Path) -> str:
-    pages: list[str] = []
-    with _PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            for index in range(len(pdf)):
-                page = pdf[index]
-                textpage = page.get_textpage()
-                try:
-                    text = textpage.get_text_bounded()
-                finally:
-                    textpage.close()
-                    page.close()
-                pages.append(text.replace("\r\n", "\n").replace("\r", "\n").strip())
-        finally:
-            pdf.close()
-    return "\n\f\n".join(pages)
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_W_P = f"{_W}p"
-_W_T = f"{_W}t"
-_W_TXBX = f"{_W}txbxContent"
-_W_BREAKS = {f"{_W}br", f"{_W}cr"}
-# Paragraph/run properties hold tab-stop definitions, not text; deleted text and field codes are not
-# what the reader sees.
-_W_SKIP = {f"{_W}pPr", f"{_W}rPr", f"{_W}delText", f"{_W}instrText", f"{_W}del", f"{_W}moveFrom", _MC_FALLBACK}
-_RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
-_RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
-
-
-def _docx_text(path: Path) -> str:
-    """Headers, body (paragraphs, tables, text boxes in order), foot/endnotes, then footers."""
-    from docx.oxml.parser import parse_xml
-
-    document = _open_docx(path)
-    part = document.part
-    body = document.element.body
-    headers: list[Any] = []
-    footers: list[Any] = []
-    seen: set[str] = set()
-    for sect_pr in body.iter(f"{_W}sectPr"):
-        for ref in sect_pr:
-            if ref.tag not in (f"{_W}headerReference", f"{_W}footerReference"):
-                continue
-            rel_id = ref.get(_R_ID)
-            if not rel_id or rel_id in seen or rel_id not in part.rels:
-                continue
-            seen.add(rel_id)
-            target = part.related_parts[rel_id]
-            (headers if ref.tag == f"{_W}headerReference" else footers).append(target.element)
-    notes: list[Any] = []
-    for rel in part.rels.values():
-        if rel.reltype in (_RT_FOOTNOTES, _RT_ENDNOTES) and not rel.is_external:
-            target = rel.target_part
-            notes.append(target.element if hasattr(target, "element") else parse_xml(target.blob))
-
-    lines: list[str] = []
-    for root in [*headers, body, *notes, *footers]:
-        _docx_blocks(root, lines)
-    return "\n".join(line for line in lines if line.strip()).strip()
-
-
-def _docx_blocks(element: Any, out: list[str]) -> None:
-    for child in element:
-        if child.tag == _MC_FALLBACK:  # the same content as the mc:Choice next to it
-            continue
-        if child.tag == _W_P:
-            boxes: list[Any] = []
-            out.append(_docx_paragraph(child, boxes))
-            for box in boxes:
-                _docx_blocks(box, out)
-        else:
-            _docx_blocks(child, out)
-
-
-def _docx_paragraph(paragraph: Any, boxes: list[Any]) -> str:
-    parts: list[str] = []
-
-    def visit(element: Any) -> None:
-        for child in element:
-            tag = child.tag
-            if tag == _W_T:
-                parts.append(child.text or "")
-            elif tag == f"{_W}tab":
-                parts.append("\t")
-            elif tag in _W_BREAKS:
-                parts.append("\n")
-            elif tag == f"{_W}noBreakHyphen":
-                parts.append("-")
-            elif tag == _W_TXBX:
-                boxes.append(child)  # a text box anchored here: its paragraphs follow this one
-            elif tag not in _W_SKIP:
-                visit(child)
-
-    visit(paragraph)
-    return "".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1182,7 +1254,7 @@ def make_thumbnail(path: Path, info: FileInfo, max_side: int = 480) -> bytes | N
         out = io.BytesIO()
         image.save(out, format="WEBP", quality=80, method=4)
         return out.getvalue()
-    except (OSError, ValueError, SyntaxError, pdfium.PdfiumError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError, SyntaxError, pdfium.PdfiumError, Image.DecompressionBombError, *_PARSER_BUGS) as exc:
         # A missing preview must not block an upload that already passed inspection.
         logger.warning("No thumbnail for %s (%s): %s", info.sha256 or path, info.kind, exc)
         return None
@@ -1193,8 +1265,11 @@ def _image_for_thumbnail(path: Path, info: FileInfo, max_side: int) -> Image.Ima
     with _open_image(path, fmt) as img:
         if fmt == "JPEG":
             img.draft("RGB", (max_side, max_side))  # decode at reduced scale: much faster for photos
-        img.load()
-        return ImageOps.exif_transpose(img)
+        elif img.width * img.height > MAX_LOSSLESS_PIXELS:
+            raise ValueError(f"{img.width}×{img.height} is too large to decode")
+        with _DECODE_SLOTS:
+            img.load()
+            return ImageOps.exif_transpose(img)
 
 
 def _pdf_first_page(path: Path, max_side: int) -> Image.Image:
@@ -1228,90 +1303,3 @@ def _flatten(image: Image.Image) -> Image.Image:
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return image.convert("RGB")
-
-
-# ---------------------------------------------------------------------------------------------
-# Content-addressed storage
-
-
-def _check_sha256(sha256: str) -> str:
-    # Only 64 lowercase hex digits reach the filesystem: nothing like "../" can slip through.
-    if not isinstance(sha256, str) or not _SHA256_RE.fullmatch(sha256):
-        raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
-    return sha256
-
-
-def blob_path(sha256: str) -> Path:
-    """Where the blob with this digest lives: BLOB_DIR/ab/cd/abcd…"""
-    _check_sha256(sha256)
-    return Path(settings.BLOB_DIR) / sha256[:2] / sha256[2:4] / sha256
-
-
-def open_blob(sha256: str) -> IO[bytes]:
-    """The stored bytes, for reading. Raises FileNotFoundError when the blob is missing."""
-    return blob_path(sha256).open("rb")
-
-
-def store_blob(path: Path, sha256: str) -> Path:
-    """Store the file at `path` under its digest (checked while copying); a no-op if already stored."""
-    destination = blob_path(sha256)
-    if destination.exists():
-        return destination
-
-    def chunks() -> Iterator[bytes]:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                yield chunk
-
-    _write_atomically(destination, chunks(), sha256)
-    return destination
-
-
-def store_bytes(data: bytes) -> str:
-    """Store `data` (a thumbnail, say) under its digest and return the digest."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    destination = blob_path(sha256)
-    if not destination.exists():
-        _write_atomically(destination, [data], sha256)
-    return sha256
-
-
-def store_pieces(sha256: str, pieces: Iterable[bytes]) -> None:
-    """Store a blob arriving in pieces (chunks from a hub) under its digest, verified before it is visible."""
-    _write_atomically(blob_path(sha256), pieces, sha256)
-
-
-def _write_atomically(destination: Path, chunks: Iterable[bytes], sha256: str) -> None:
-    """Temp file beside the target, fsync, rename: readers see the whole blob or nothing.
-
-    The shard directories (ab/cd) are shared by many blobs and are left in place on failure.
-    """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=destination.parent)
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-            # Owner and group (a front web server) may read; blobs may be internal material.
-            os.fchmod(out.fileno(), 0o640)
-        if digest.hexdigest() != sha256:
-            raise ValueError(f"content does not match SHA-256 {sha256}")
-        os.replace(tmp, destination)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(destination.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is only durable once the directory entry is on disk.
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ttdn.content.models import Audience, Classification, ItemKind, Topic, TranslationState
 from ttdn.content.services import SUMMARY_MAX, TITLE_MAX, ItemData
 from ttdn.core import languages
+from ttdn.core.forms import DayField, DayInput
 from ttdn.core.text import vi_sort_key
 from ttdn.places.models import Country, current_units
 
@@ -94,11 +95,8 @@ BODY_HELP = _(
 )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+# Kept under this name for the forms that import it; dates are typed as dd/mm/yyyy (ttdn.core.forms).
+DateInput = DayInput
 
 
 # -------------------------------------------------------------------------------------------- items
@@ -129,11 +127,12 @@ class ItemForm(forms.Form):
                                                  widget=forms.CheckboxSelectMultiple)
     target_countries = forms.MultipleChoiceField(label=_("Neighbouring countries"), required=False,
                                                  choices=Country.choices, widget=forms.CheckboxSelectMultiple)
-    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
-    valid_until = forms.DateField(label=_("Valid until (inclusive)"), required=False, widget=DateInput())
+    valid_from = DayField(label=_("Valid from"), required=False)
+    valid_until = DayField(label=_("Valid until (inclusive)"), required=False)
+    # Not `required` in the browser: its native message would be in the browser's language (often English);
+    # the service refuses an unticked box with a message in the person's language.
     no_state_secrets = forms.BooleanField(
         label=_("I declare that this material contains no state secret."), required=False,
-        widget=forms.CheckboxInput(attrs={"required": True}),
     )
     uploads = MultipleFileField(label=_("Files"), help_text=FILES_HELP)
 
@@ -181,6 +180,8 @@ def item_initial(item: Any) -> dict[str, Any]:
         "target_countries": list(item.target_countries or []),
         "valid_from": local_date(item.valid_from),
         "valid_until": local_date(item.valid_until, exclusive_end=True),
+        # Declared when the item was created (the service refuses it otherwise): stays ticked on every edit.
+        "no_state_secrets": True,
     }
 
 
@@ -221,8 +222,8 @@ class PublishedFilterForm(forms.Form):
     topic = forms.ChoiceField(label=_("Topic"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
-    date_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
+    date_from = DayField(label=_("Published from"), required=False)
+    date_to = DayField(label=_("Published until"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

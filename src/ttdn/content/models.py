@@ -215,3 +215,26 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_uid} {self.reason_state}"
+
+
+class VariantRevision(models.Model):
+    """Each saved state of a variant, kept so that versions can be compared and an older one restored."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()  # equals Variant.revision when it was saved
+    title = models.CharField(max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set when this revision was made by restoring an older one.
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["variant_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["variant", "number"], name="one_revision_number_per_variant")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} r{self.number}"

@@ -4,10 +4,7 @@ transaction and records the audit entry. Views, the API, commands, tasks and tes
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +33,9 @@ from ttdn.content.models import (
     Transition,
     TranslationState,
     Variant,
+    VariantRevision,
 )
+from ttdn.content.screening import refuse_secrets as _refuse_secrets
 from ttdn.core import audit, languages
 from ttdn.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from ttdn.core.text import clean_line, html_to_text, nfc, sanitize_html
@@ -46,8 +45,6 @@ TITLE_MAX = 500
 SUMMARY_MAX = 5000
 BODY_MAX = 2_000_000
 
-# Classification stamps of state-secret documents ("độ mật"). Such material is refused at the door.
-_SECRET_STAMP = re.compile(r"(?<!\w)(TUYỆT\s+MẬT|TỐI\s+MẬT)(?!\w)|^\s*MẬT\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -73,18 +70,6 @@ class ItemData:
 
 def _invalid(field_name: str, message: Any) -> ServiceError:
     return ServiceError("invalid", message, field=field_name)
-
-
-def _refuse_secrets(*texts: str) -> None:
-    for text in texts:
-        if text and _SECRET_STAMP.search(text):
-            raise ServiceError(
-                "state_secret_refused",
-                _(
-                    "This material carries a state-secret classification mark (MẬT, TỐI MẬT or TUYỆT MẬT). "
-                    "State-secret material may not be stored in this system."
-                ),
-            )
 
 
 def _clean_item_data(data: ItemData) -> dict[str, Any]:
@@ -172,14 +157,14 @@ def do_create_item(actor: User, data: ItemData) -> Item:
         )
         item.topics.set(clean["topics"])
         item.target_provinces.set(clean["provinces"])
-        Variant.objects.create(
+        _keep_revision(Variant.objects.create(
             item=item,
             language=clean["language"],
             title=clean["title"],
             summary=clean["summary"],
             body=clean["body"],
             translation_state=TranslationState.REVIEWED,
-        )
+        ), actor)
         Transition.objects.create(item=item, from_state="", to_state=State.DRAFT, actor=actor, at=now)
         changes.notify([item.pk])
         audit.record(actor, "content.item.create", item, agency_id=item.agency_id, kind=item.kind)
@@ -220,15 +205,26 @@ def do_update_item(actor: User, item: Item, data: ItemData) -> Item:
 # ------------------------------------------------------------------------------------------- variants
 
 
-def _write_variant(item: Item, language: str, title: str, summary: str, body: str, actor: User) -> Variant:
-    """Create or change one language variant. A change to the source makes its translations stale."""
+def _keep_revision(variant: Variant, actor: User | None, restored_from: int | None = None) -> Variant:
+    """Keep the variant's text as it now stands under its revision number (every save goes through here)."""
+    VariantRevision.objects.create(
+        variant=variant, number=variant.revision, title=variant.title, summary=variant.summary, body=variant.body,
+        author=actor, created_at=variant.updated_at, restored_from=restored_from,
+    )
+    return variant
+
+
+def _write_variant(item: Item, language: str, title: str, summary: str, body: str, actor: User,
+                   restored_from: int | None = None) -> Variant:
+    """Create or change one language variant, keeping the new revision. A change to the source makes its
+    translations stale."""
     now = timezone.now()
     source = None if language == item.source_language else item.variants.filter(
         language=item.source_language
     ).first()
     variant = item.variants.filter(language=language).first()
     if variant is None:
-        return Variant.objects.create(
+        return _keep_revision(Variant.objects.create(
             item=item,
             language=language,
             title=title,
@@ -240,7 +236,7 @@ def _write_variant(item: Item, language: str, title: str, summary: str, body: st
             translated_by=actor if source else None,
             created_at=now,
             updated_at=now,
-        )
+        ), actor)
     if (variant.title, variant.summary, variant.body) == (title, summary, body):
         return variant
     variant.title, variant.summary, variant.body = title, summary, body
@@ -256,7 +252,7 @@ def _write_variant(item: Item, language: str, title: str, summary: str, body: st
         else:
             variant.translation_state = TranslationState.IN_PROGRESS
     variant.save()
-    return variant
+    return _keep_revision(variant, actor, restored_from)
 
 
 def check_save_variant(actor: User, item: Item, language: str, title: str, summary: str, body: str) -> dict[str, Any]:
@@ -295,6 +291,31 @@ def do_save_variant(actor: User, item: Item, language: str, title: str, summary:
     return variant
 
 
+def check_restore_revision(actor: User, variant: Variant, number: int) -> VariantRevision:
+    old = variant.revisions.filter(number=number).first()
+    if old is None:
+        raise NotFound(_("This version has no revision %(n)d.") % {"n": number}, code="no_revision")
+    if number == variant.revision or (old.title, old.summary, old.body) == (variant.title, variant.summary,
+                                                                          variant.body):
+        raise Conflict(_("Revision %(n)d holds the current text.") % {"n": number}, code="current_revision")
+    # The same rules as typing the old text in again: who may write, what may be stored.
+    check_save_variant(actor, variant.item, variant.language, old.title, old.summary, old.body)
+    return old
+
+
+def do_restore_revision(actor: User, variant: Variant, number: int) -> Variant:
+    """Bring back an older revision's text as a new revision (nothing in between is lost)."""
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=variant.item_id)
+        current = locked.variants.get(pk=variant.pk)
+        old = check_restore_revision(actor, current, number)
+        saved = _write_variant(locked, current.language, old.title, old.summary, old.body, actor, restored_from=number)
+        changes.item_changed(locked.pk, touch_updated_at=True)
+        audit.record(actor, "content.variant.restore", saved, agency_id=locked.agency_id, language=saved.language,
+                     restored_from=number, revision=saved.revision)
+    return saved
+
+
 def check_set_translation_state(actor: User, variant: Variant, state: int) -> None:
     if state not in TranslationState.values:
         raise _invalid("translation_state", _("Unknown translation state."))
@@ -329,6 +350,12 @@ def check_delete_variant(actor: User, variant: Variant) -> None:
         raise Conflict(_("The source-language version cannot be removed."))
     if not perms.can_translate(actor, variant.item, variant.language):
         raise PermissionDenied(_("You may not remove this translation."))
+    item = variant.item
+    if (item.state == State.PUBLISHED and variant.translation_state >= TranslationState.REVIEWED
+            and not perms.can_review_translation(actor, item)):
+        # What the public reads now was checked by an appraiser; only an appraiser may take it away.
+        raise PermissionDenied(_("This translation was reviewed and is published; only an appraiser may "
+                                 "remove it."))
 
 
 def do_delete_variant(actor: User, variant: Variant) -> None:
@@ -352,42 +379,20 @@ def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str
     """Validate an uploaded file from its content, store it once by SHA-256 and attach it.
 
     `path` is a file the caller owns (a Django temporary upload); it is never moved or kept.
+    Everything a file goes through on its way in is `ingest`'s; a file already stored is recognised by
+    its hash before anything is decoded.
     """
-    from ttdn.content import files
+    from ttdn.content import ingest
 
     check_attach_file(actor, variant)
-    info = files.inspect_upload(path, original_name)
-    text = files.extract_text(path, info)
-    _refuse_secrets(text)
-    name = clean_line(Path(original_name).name)[:255] or f"file{info.extension}"
-    thumb = files.make_thumbnail(path, info)
-    stored_blobs: list[Path] = []
+    sha256 = ingest.file_sha256(path)
+    if Attachment.objects.filter(variant=variant, asset__sha256=sha256).exists():
+        raise Conflict(_("This file is already attached to this version."), code="duplicate_file")
+    stored: list[str] = []
     try:
         with transaction.atomic():
-            asset = Asset.objects.filter(sha256=info.sha256).first()
-            if asset is None:
-                thumb_sha = hashlib.sha256(thumb).hexdigest() if thumb else ""
-                if thumb:
-                    if not files.blob_path(thumb_sha).exists():
-                        stored_blobs.append(files.blob_path(thumb_sha))
-                    files.store_bytes(thumb)
-                existed = files.blob_path(info.sha256).exists()
-                files.store_blob(path, info.sha256)
-                if not existed:
-                    stored_blobs.append(files.blob_path(info.sha256))
-                asset = Asset.objects.create(
-                    sha256=info.sha256,
-                    size=info.size,
-                    mime_type=info.mime_type,
-                    file_kind=info.kind,
-                    extracted_text=text,
-                    page_count=info.page_count,
-                    width=info.width,
-                    height=info.height,
-                    duration_seconds=info.duration_seconds,
-                    thumbnail_sha256=thumb_sha,
-                    uploaded_by=actor,
-                )
+            asset = ingest.ingest_file(actor, path, original_name, stored, sha256=sha256)
+            name = ingest.stored_name(original_name, asset.mime_type)
             attachment, created = Attachment.objects.get_or_create(
                 variant=variant, asset=asset,
                 defaults={"filename": name, "position": variant.attachments.count()},
@@ -399,33 +404,18 @@ def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str
                          sha256=asset.sha256, size=asset.size, mime=asset.mime_type, filename=name)
     except BaseException:
         # Nothing half-written: a blob stored for a row that did not commit is removed again.
-        for blob in stored_blobs:
-            if not Asset.objects.filter(sha256=blob.name).exists() and not Asset.objects.filter(
-                thumbnail_sha256=blob.name
-            ).exists():
-                blob.unlink(missing_ok=True)
+        discard_unreferenced_blobs(stored)
         raise
     return attachment
 
 
 def do_attach_upload(actor: User, variant: Variant, upload: Any) -> Attachment:
-    """Attach a Django UploadedFile: spooled to the staging directory first, removed afterwards."""
-    from ttdn.content import files
+    """Attach a Django UploadedFile, staged once (see `ingest.stage_upload`)."""
+    from ttdn.content import ingest
 
     check_attach_file(actor, variant)
-    files.check_received_size(upload.name or "", int(upload.size or 0))
-    staging = Path(settings.UPLOAD_STAGING_DIR)
-    staging.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=staging, prefix="upload-", delete=True) as tmp:
-        temp_path = getattr(upload, "temporary_file_path", None)
-        if temp_path is not None:
-            with open(temp_path(), "rb") as src:
-                shutil.copyfileobj(src, tmp)
-        else:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-        tmp.flush()
-        return do_attach_file(actor, variant, Path(tmp.name), upload.name or "")
+    with ingest.stage_upload(upload) as path:
+        return do_attach_file(actor, variant, path, upload.name or "")
 
 
 def discard_unreferenced_blobs(sha256s: Iterable[str]) -> None:

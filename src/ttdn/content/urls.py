@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from ttdn.content import views
+from ttdn.content import revision_views, views
 
 app_name = "content"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("items/<uuid:uid>/variants/", views.variant_add, name="variant_add"),
     path("items/<uuid:uid>/variants/<str:lang>/", views.variant_edit, name="variant_edit"),
     path("items/<uuid:uid>/variants/<str:lang>/delete/", views.variant_delete, name="variant_delete"),
+    path("items/<uuid:uid>/variants/<str:lang>/revisions/", revision_views.revisions, name="revisions"),
+    path("items/<uuid:uid>/variants/<str:lang>/revisions/<int:number>/restore/", revision_views.revision_restore,
+         name="revision_restore"),
     path("items/<uuid:uid>/attachments/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
     re_path(rf"^files/{_SHA256}/$", views.file_download, name="file"),
     re_path(rf"^files/{_SHA256}/thumb/$", views.file_thumb, name="file_thumb"),

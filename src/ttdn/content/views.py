@@ -18,7 +18,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -28,6 +27,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
+    HttpResponseNotAllowed,
     HttpResponseNotModified,
     StreamingHttpResponse,
 )
@@ -37,12 +37,12 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, translator_languages
 from ttdn.accounts.services import user_for_token
-from ttdn.content import files, services
+from ttdn.content import files, ingest, services
 from ttdn.content import permissions as perms
 from ttdn.content.forms import (
     ItemForm,
@@ -51,7 +51,7 @@ from ttdn.content.forms import (
     item_initial,
     ui_language,
 )
-from ttdn.content.models import Attachment, Item, State, Transition, TranslationState, Variant
+from ttdn.content.models import Attachment, Audience, Item, State, Transition, TranslationState, Variant
 from ttdn.core import languages
 from ttdn.core.errors import ServiceError
 
@@ -79,14 +79,54 @@ def _item_queryset(user: Any) -> QuerySet[Item]:
 
 
 def _visible_item(request: HttpRequest, uid: uuid.UUID) -> Item | HttpResponse:
-    """The item if this user may see it. Anonymous visitors are sent to log in (whether or not the item
-    exists, so nothing leaks); logged-in users get 404 for anything they may not see."""
+    """The item if this user may see it. An old link to material taken down says so (410); anything else
+    the person may not see is "not found" (404) — for anonymous visitors too, who are never sent to log in
+    from a public address, so nothing leaks either way."""
     item = _item_queryset(request.user).filter(uid=uid).first()
     if item is not None:
         return item
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    gone = _gone_page(request, uid)
+    if gone is not None:
+        return gone
     raise Http404
+
+
+def taken_down(item: Item) -> dict[str, Any] | None:
+    """How and when material that was published is no longer shown: withdrawn, expired or archived."""
+    if item.published_at is None:
+        return None
+    now = timezone.now()
+    if item.state in perms.GONE_STATES:
+        step = item.transitions.filter(to_state=item.state).order_by("-at", "-id").first()
+        when = step.at if step else item.state_changed_at
+        reason = step.reason if step else ""
+        if item.state == State.EXPIRED and item.valid_until:
+            when = item.valid_until - dt.timedelta(microseconds=1)  # the last day it was valid
+        return {"state": item.state, "at": timezone.localtime(when), "reason": reason}
+    if item.state == State.PUBLISHED and item.valid_until and item.valid_until <= now:
+        # Past its validity, before the worker's sweep has marked it expired.
+        return {"state": State.EXPIRED, "at": timezone.localtime(item.valid_until - dt.timedelta(microseconds=1)),
+                "reason": ""}
+    return None
+
+
+def _gone_page(request: HttpRequest, uid: uuid.UUID) -> HttpResponse | None:
+    item = Item.objects.filter(uid=uid).prefetch_related("variants").first()
+    if item is None:
+        return None
+    official = is_official(request.user)
+    if item.audience != Audience.PUBLIC and not official:
+        return None  # the public never had it
+    down = taken_down(item)
+    if down is None:
+        return None
+    return render(request, "content/gone.html", {
+        "error_status": 410,
+        "error_title": _("This material is no longer available"),
+        "down": down,
+        "show_reason": official,
+        "title_variant": item.source_variant() if official else None,
+    }, status=410)
 
 
 def with_visible_item(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -297,7 +337,7 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
         variant.language_name = languages.name(variant.language, ui)  # type: ignore[attr-defined]
         variant.may_edit = user.is_authenticated and perms.can_translate(  # type: ignore[attr-defined]
             user, item, variant.language)
-        variant.may_delete = variant.may_edit and not variant.is_source  # type: ignore[attr-defined]
+        variant.may_delete = variant.may_edit and _may_delete(user, variant)  # type: ignore[attr-defined]
     present = {v.language for v in variants}
     addable = []
     if user.is_authenticated:
@@ -318,6 +358,9 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
         "actions": actions,
         "transitions": transitions,
         "show_history": official,
+        "show_revisions": perms.sees_unfinished_variants(user, item),
+        "taken_down": taken_down(item) if official else None,
+        "source_revision": next((v.revision for v in variants if v.is_source), None),
         "last_return": last_return,
         "can_edit": user.is_authenticated and perms.can_edit(user, item),
         "is_live": perms.is_live(item),
@@ -325,6 +368,14 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
         "valid_until_inclusive": (timezone.localtime(item.valid_until - dt.timedelta(microseconds=1)).date()
                                   if item.valid_until else None),
     }
+
+
+def _may_delete(user: Any, variant: Variant) -> bool:
+    try:
+        services.check_delete_variant(user, variant)
+    except ServiceError:
+        return False
+    return True
 
 
 def _country_labels(codes: Sequence[str]) -> list[str]:
@@ -340,18 +391,48 @@ def item_detail(request: HttpRequest, item: Item) -> HttpResponse:
     return render(request, "content/item_detail.html", _item_context(request, item))
 
 
+# Workflow steps that take material down from every screen: asked for on a confirmation page first.
+CONFIRMED_ACTIONS = frozenset({"withdraw"})
+
+
+def _withdraw_confirmation(request: HttpRequest, item: Item, reason: str, error: Any = None) -> HttpResponse:
+    consequences = [
+        _("The material disappears at once from the published list, search and the public pages; its address "
+          "says it was withdrawn today."),
+        _("Screens, kiosks and loudspeakers at border sites remove it at their next sync."),
+        _("The reason is recorded in the history and shown to officials. Withdrawn material cannot be published "
+          "again; it can only be archived."),
+    ]
+    title = ui_variant(item, request.user)
+    return _confirm(request, _("Withdraw this material?"), consequences, _("Withdraw"),
+                    reverse("content:item_detail", kwargs={"uid": item.uid}),
+                    status=400 if error else 200, subject=title.title if title else "",
+                    subject_lang=title.language if title else "", reason_field=True, reason_value=reason,
+                    error=error, testid="confirm-withdraw")
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @with_visible_item
 def transition(request: HttpRequest, item: Item, action: str) -> HttpResponse:
     step = perms.ACTIONS.get(action)
     if step is None:
         raise Http404
+    if request.method == "GET":
+        if action not in CONFIRMED_ACTIONS:
+            return HttpResponseNotAllowed(["POST"])
+        if step not in perms.available_actions(request.user, item):
+            return _forbidden(request, _("You may not “%(action)s” this material.") % {"action": step.label})
+        return _withdraw_confirmation(request, item, "")
     reason = request.POST.get("reason", "")
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        return _withdraw_confirmation(request, item, reason)
     try:
         services.do_transition(request.user, item, action, reason)  # type: ignore[arg-type]
     except ServiceError as exc:
         item.refresh_from_db()
+        if action in CONFIRMED_ACTIONS and exc.status == 400:  # no reason given: ask again on the same page
+            return _withdraw_confirmation(request, item, reason, error=exc.message)
         context = _item_context(request, item)
         # A refused action that asks for a reason shows its message beside that reason's box.
         inline = step.needs_reason and step in context["actions"]
@@ -508,39 +589,81 @@ def variant_edit(request: HttpRequest, uid: uuid.UUID, lang: str) -> HttpRespons
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @with_visible_item
 def variant_delete(request: HttpRequest, item: Item, lang: str) -> HttpResponse:
+    """GET: a page saying what removing the version does; its POST removes it."""
     variant = item.variants.filter(language=lang).first()
     if variant is None:
         raise Http404
+    name = languages.name(lang, ui_language())
     try:
-        services.do_delete_variant(request.user, variant)  # type: ignore[arg-type]
+        services.check_delete_variant(request.user, variant)  # type: ignore[arg-type]
+        if request.method == "POST":
+            services.do_delete_variant(request.user, variant)  # type: ignore[arg-type]
     except ServiceError as exc:
         if exc.status == 403:
             return _forbidden(request, exc.message)
         messages.error(request, str(exc.message))
         return redirect("content:item_detail", uid=item.uid)
-    messages.success(request, _("The %(lang)s version was removed.") % {"lang": languages.name(lang, ui_language())})
+    if request.method == "GET":
+        files_count = variant.attachments.count()
+        consequences = [
+            _("The %(lang)s version is removed from this material: its title, summary and text.") % {"lang": name},
+            _("Its %(n)d kept revisions are removed with it.") % {"n": variant.revisions.count()},
+        ]
+        if files_count:
+            consequences.append(_("Its %(n)d attached files are no longer shown with it.") % {"n": files_count})
+        if perms.is_live(item):
+            consequences.append(_("Screens at border sites stop showing this language at their next sync."))
+        consequences.append(_("The removal is recorded in the audit trail. It cannot be undone."))
+        return _confirm(request, _("Remove the %(lang)s version?") % {"lang": name}, consequences,
+                        _("Remove this version"), reverse("content:item_detail", kwargs={"uid": item.uid}),
+                        subject=variant.title, subject_lang=variant.language, testid="confirm-variant-delete")
+    messages.success(request, _("The %(lang)s version was removed.") % {"lang": name})
     return redirect("content:item_detail", uid=item.uid)
 
 
+def _confirm(request: HttpRequest, heading: str, consequences: list[str], confirm_label: str, cancel_url: str,
+             *, status: int = 200, **extra: Any) -> HttpResponse:
+    """The page a destructive action shows before it is done: what will happen, and one button to do it.
+    A page, not a script dialog, so it works without JavaScript and under a strict content policy."""
+    return render(request, "content/confirm.html", {
+        "heading": heading, "consequences": consequences, "confirm_label": confirm_label,
+        "cancel_url": cancel_url, "action_url": request.path, "danger": True, **extra,
+    }, status=status)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @with_visible_item
 def attachment_remove(request: HttpRequest, item: Item, pk: int) -> HttpResponse:
+    """GET: a page saying what removing the file does; its POST removes it."""
     attachment = Attachment.objects.select_related("variant", "variant__item", "asset").filter(
         pk=pk, variant__item=item).first()
     if attachment is None:
         raise Http404
     back = reverse("content:variant_edit", kwargs={"uid": item.uid, "lang": attachment.variant.language})
     try:
-        services.do_detach_file(request.user, attachment)  # type: ignore[arg-type]
+        services.check_detach_file(request.user, attachment)  # type: ignore[arg-type]
+        if request.method == "POST":
+            services.do_detach_file(request.user, attachment)  # type: ignore[arg-type]
     except ServiceError as exc:
         if exc.status == 403:
             return _forbidden(request, exc.message)
         messages.error(request, str(exc.message))
         return redirect(back)
+    if request.method == "GET":
+        name = languages.name(attachment.variant.language, ui_language())
+        consequences = [
+            _("The file “%(file)s” is removed from the %(lang)s version.") % {"file": attachment.filename,
+                                                                              "lang": name},
+            _("The removal is recorded in the audit trail. To show the file again, it must be uploaded again."),
+        ]
+        if perms.is_live(item):
+            consequences.insert(1, _("Screens at border sites stop showing it at their next sync."))
+        return _confirm(request, _("Remove this file?"), consequences, _("Remove this file"), back,
+                        subject=attachment.filename, testid="confirm-file-remove")
     messages.success(request, _("The file “%(name)s” was removed.") % {"name": attachment.filename})
     return redirect(back)
 
@@ -599,6 +722,9 @@ def _serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: 
         "Cache-Control": "private, no-cache",
         "X-Content-Type-Options": "nosniff",
     }
+    if content_type != "application/pdf":
+        # Whatever a stored file turns out to hold, it runs no script in our origin if a browser renders it.
+        common["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
     if filename is not None:
         disposition = content_disposition_header(as_attachment, filename)
         if disposition:
@@ -628,6 +754,10 @@ def _serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: 
         response["Content-Length"] = str(size)
     for key, value in common.items():
         response[key] = value
+    if content_type == "application/pdf":
+        # Browsers' PDF viewers run as plugins, which a sandbox or "object-src 'none'" would block; the
+        # page policy is not for them (PDFs with scripts or actions were refused on the way in).
+        response.csp_exempt = True  # type: ignore[union-attr]
     return response
 
 
@@ -662,7 +792,9 @@ def file_download(request: HttpRequest, sha256: str) -> HttpResponseBase:
     attachment = _visible_attachment(request, sha256)
     asset = attachment.asset
     as_attachment = request.GET.get("download") == "1" or asset.file_kind not in INLINE_KINDS
-    return _serve_blob(request, sha256, asset.mime_type, attachment.filename, as_attachment)
+    # Named by the detected type, also for files kept before names were corrected on the way in.
+    filename = ingest.stored_name(attachment.filename, asset.mime_type)
+    return _serve_blob(request, sha256, asset.mime_type, filename, as_attachment)
 
 
 @require_http_methods(["GET", "HEAD"])

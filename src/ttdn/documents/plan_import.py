@@ -9,10 +9,8 @@ duties listed per agency; "Phụ lục" → a table of tasks by agency) and keep
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -61,67 +59,75 @@ def _decode_text(data: bytes) -> str:
         raise _refuse("not_text", _("The text's encoding could not be recognised; save it as UTF-8.")) from exc
 
 
-def _docx_text(data: bytes) -> str:
-    from docx import Document
+def _docx_text(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from ttdn.content import doctext, zips
+
     try:
-        document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        document = doctext.open_docx(path)
+    except zips.ZipProblem as exc:
+        if exc.is_bomb:
+            raise _refuse("too_large", _("This DOCX file would expand to more than is allowed when opened "
+                                         "(it looks like a decompression bomb).")) from exc
+        if exc.kind == "encrypted":
+            raise _refuse("encrypted", _("This DOCX file is protected by a password; remove the protection "
+                                         "and upload it again.")) from exc
+        raise _refuse("corrupt", _("This DOCX file is damaged or not a Word document.")) from exc
+    except doctext.Unreadable as exc:
         raise _refuse("corrupt", _("This DOCX file is damaged or not a Word document.")) from exc
     lines: list[str] = []
-    for block in document.element.body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(Paragraph(block, document).text)
-        elif tag == "tbl":
-            lines.append("")
-            for row in Table(block, document).rows:
-                cells: list[str] = []
-                seen: set[int] = set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell repeats across the columns it spans
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(" ".join(cell.text.split()))
-                # Each row on one line, cells separated by " | ": the parser reads it as a table row.
-                lines.append(" | ".join(c.replace("|", "/") for c in cells))
-            lines.append("")
+    try:
+        for block in document.element.body.iterchildren():
+            tag = block.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(block, document).text)
+            elif tag == "tbl":
+                lines.append("")
+                for row in Table(block, document).rows:
+                    cells: list[str] = []
+                    seen: set[int] = set()
+                    for cell in row.cells:
+                        if id(cell._tc) in seen:  # a merged cell repeats across the columns it spans
+                            continue
+                        seen.add(id(cell._tc))
+                        cells.append(" ".join(cell.text.split()))
+                    # Each row on one line, cells separated by " | ": the parser reads it as a table row.
+                    lines.append(" | ".join(c.replace("|", "/") for c in cells))
+                lines.append("")
+    except (ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        # python-docx's table model fails on grids it cannot lay out (rows wider than the grid, say).
+        raise _refuse("corrupt", _("This DOCX file is damaged or not a Word document.")) from exc
     return "\n".join(lines)
 
 
-def _pdf_text(data: bytes) -> str:
-    import pypdfium2 as pdfium
+def _pdf_text(path: Path) -> str:
+    from ttdn.content import doctext
 
     try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
+        page_texts = doctext.pdf_page_texts(path, bounded=False)
+    except doctext.Unreadable as exc:
+        if exc.kind == "encrypted":
             raise _refuse("encrypted", _("This PDF is protected by a password; remove the protection and "
                                          "upload it again.")) from exc
+        if exc.kind == "too_many_pages":
+            raise _refuse("too_large", _("This PDF has too many pages (%(pages)s) for a plan.")
+                          % {"pages": exc.pages}) from exc
         raise _refuse("corrupt", _("This PDF file is damaged or not a PDF.")) from exc
     pages: list[str] = []
-    try:
-        for index in range(len(pdf)):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            text = textpage.get_text_range()
-            textpage.close()
-            page.close()
-            lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-            # A page number alone on the page's first or last line is not part of the plan.
-            while lines and not lines[-1].strip():
-                lines.pop()
-            if lines and lines[-1].strip().isdigit():
-                lines.pop()
-            while lines and not lines[0].strip():
-                lines.pop(0)
-            if lines and lines[0].strip().isdigit() and index > 0:
-                lines.pop(0)
-            pages.append("\n".join(lines))
-    finally:
-        pdf.close()
+    for index, text in enumerate(page_texts):
+        lines = [line.rstrip() for line in text.split("\n")]
+        # A page number alone on the page's first or last line is not part of the plan.
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if lines and lines[-1].strip().isdigit():
+            lines.pop()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        if lines and lines[0].strip().isdigit() and index > 0:
+            lines.pop(0)
+        pages.append("\n".join(lines))
     text = "\n".join(pages)
     if len(re.sub(r"\s", "", text)) < 40:
         raise _refuse("scanned_pdf", _("This PDF has no text layer (it looks scanned). Upload the DOCX, or a "
@@ -157,9 +163,9 @@ def read_plan_file(path: Path, filename: str | None = None) -> str:
     if kind == "txt" and suffix not in {"", ".txt", ".text", ".md"}:
         raise _refuse("unsupported_format", _("Plans are read from TXT, DOCX or PDF files."))
     if kind == "pdf":
-        text = _pdf_text(data)
+        text = _pdf_text(path)
     elif kind == "docx":
-        text = _docx_text(data)
+        text = _docx_text(path)
     else:
         text = _decode_text(data)
         controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f")

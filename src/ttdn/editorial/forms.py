@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ttdn.core.forms import DayField
 from ttdn.editorial.models import Criterion
 from ttdn.editorial.services import OpinionData, criterion_field, note_field
 
@@ -51,10 +52,9 @@ class OpinionForm(forms.Form):
 class ScheduleForm(forms.Form):
     """Date as dd/mm/yyyy and time as HH:mm (24 h), whatever the browser's locale, in the hub's time zone."""
 
-    date = forms.DateField(label=_("Date (dd/mm/yyyy)"), input_formats=["%d/%m/%Y"],
-                           widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
-                                                         "autocomplete": "off", "size": 10}),
-                           error_messages={"invalid": _("Write the date as dd/mm/yyyy, e.g. 01/12/2026.")})
+    # The shared day field: typed dd/mm/yyyy, with the calendar button (ttdn/js/dates.js).
+    date = DayField(label=_("Date (dd/mm/yyyy)"),
+                    error_messages={"invalid": _("Write the date as dd/mm/yyyy, e.g. 01/12/2026.")})
     time = forms.TimeField(label=_("Time (HH:mm, 24 h)"), input_formats=["%H:%M"],
                            widget=forms.TextInput(attrs={"placeholder": "HH:mm", "inputmode": "numeric",
                                                          "autocomplete": "off", "size": 5}),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from ttdn.accounts.api import errors, request_user
 from ttdn.core.errors import NotFound, PermissionDenied
@@ -16,6 +16,12 @@ from ttdn.programme import services
 from ttdn.programme.models import Plan, ProgressReport, ReportPeriod
 
 router = Router(tags=["programme"])
+
+# Ids are bigint keys: anything outside is refused by the schema (422), never reaches the database.
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+# A report's free text: what the service allows.
+REPORT_TEXT = services.TEXT_MAX
 
 
 class PlanOut(Schema):
@@ -112,21 +118,21 @@ class ReportOut(Schema):
 
 
 class EntryIn(Schema):
-    task_id: int
-    text: str = ""
-    status: str = ""
+    task_id: int = Field(..., ge=1, le=MAX_ID)
+    text: str = Field("", max_length=REPORT_TEXT)
+    status: str = Field("", max_length=16)
 
 
 class ReportIn(Schema):
-    summary: str = ""
-    difficulties: str = ""
-    proposals: str = ""
-    entries: list[EntryIn] = []
+    summary: str = Field("", max_length=REPORT_TEXT)
+    difficulties: str = Field("", max_length=REPORT_TEXT)
+    proposals: str = Field("", max_length=REPORT_TEXT)
+    entries: list[EntryIn] = Field([], max_length=2000)
 
 
 class OpenReportIn(Schema):
-    plan_id: int
-    year: int
+    plan_id: int = Field(..., ge=1, le=MAX_ID)
+    year: int = Field(..., ge=1900, le=2200)
 
 
 def _plan_out(plan: Plan) -> dict[str, Any]:
@@ -191,13 +197,13 @@ def open_report(request: HttpRequest, payload: OpenReportIn) -> dict[str, Any]:
 
 
 @router.get("/reports/{report_id}", response={200: ReportOut, **errors(401, 404, 422)}, summary="One report")
-def get_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def get_report(request: HttpRequest, report_id: IdPath) -> dict[str, Any]:
     return _report_out(_report(request, report_id))
 
 
 @router.put("/reports/{report_id}", response={200: ReportOut, **errors(400, 401, 403, 404, 422)},
             summary="Save a report (draft or returned)")
-def save_report(request: HttpRequest, report_id: int, payload: ReportIn) -> dict[str, Any]:
+def save_report(request: HttpRequest, report_id: IdPath, payload: ReportIn) -> dict[str, Any]:
     report = _report(request, report_id)
     entries = {e.task_id: (e.text, e.status) for e in payload.entries}
     report = services.do_save_report(request_user(request), report, summary=payload.summary,
@@ -207,7 +213,7 @@ def save_report(request: HttpRequest, report_id: int, payload: ReportIn) -> dict
 
 @router.post("/reports/{report_id}/submit", response={200: ReportOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Submit a report")
-def submit_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+def submit_report(request: HttpRequest, report_id: IdPath) -> dict[str, Any]:
     report = services.do_submit_report(request_user(request), _report(request, report_id))
     return _report_out(report)
 
@@ -223,7 +229,7 @@ def _party(agency: Any, group: str, text: str) -> dict[str, Any]:
 
 
 @router.get("/{plan_id}", response={200: PlanDetailOut, **errors(401, 404, 422)}, summary="A plan with its tasks")
-def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def get_plan(request: HttpRequest, plan_id: IdPath) -> dict[str, Any]:
     plan = _plan(request, plan_id)
     tasks = plan.tasks.select_related("section", "parent", "lead_agency", "plan").prefetch_related(
         "coordinators__agency")
@@ -244,7 +250,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 
 @router.get("/{plan_id}/indicators", response={200: list[IndicatorOut], **errors(401, 404, 422)},
             summary="Indicators with their current target, actual value and attainment")
-def get_indicators(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
+def get_indicators(request: HttpRequest, plan_id: IdPath) -> list[dict[str, Any]]:
     plan = _plan(request, plan_id)
     return [{
         "key": a.indicator.key, "name": a.indicator.name, "unit": a.indicator.unit, "source": a.indicator.source,
@@ -260,13 +266,14 @@ def _rates(rates: services.Rates) -> dict[str, Any]:
 
 @router.get("/{plan_id}/reporting", response={200: ReportingOut, **errors(401, 403, 404, 422)},
             summary="Reporting completeness and timeliness, for the plan and per agency")
-def get_reporting(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def get_reporting(request: HttpRequest, plan_id: IdPath) -> dict[str, Any]:
     plan = _plan(request, plan_id)
     total, rows = services.reporting_rates(plan)
     user = request_user(request)
-    if not perms.can_manage_plan(user, plan):
-        # An agency sees the plan's figure and its own row only.
-        rows = [r for r in rows if r.agency.pk == getattr(user, "agency_id", None)]
+    shown = perms.agency_ids_in_view(user, plan)
+    if shown is not None:
+        # The plan's figure, and the rows of the agencies in the user's scope only.
+        rows = [r for r in rows if r.agency.pk in shown]
     return {"plan": _rates(total), "agencies": [
         {**_rates(r.rates), "agency": r.agency.code, "by_year": {str(k): v for k, v in r.by_year.items()}}
         for r in rows]}

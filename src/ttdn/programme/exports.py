@@ -260,7 +260,8 @@ def budget_xlsx(actor: User, plan: Plan) -> bytes:
 
     if not perms.can_view_plan(actor, plan):
         raise PermissionDenied(_("You may not see this plan."))
-    lines = list(BudgetLine.objects.filter(plan=plan).select_related("task", "agency"))
+    lines = list(BudgetLine.objects.filter(plan=plan, agency__in=perms.agencies_in_view(actor, plan))
+                 .select_related("task", "agency"))
     rows: list[list[object]] = []
     for line in lines:
         rows.append([line.year, line.task.key if line.task else "", line.task.title if line.task else line.note,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Agency
+from ttdn.core.forms import DayField, DayInput
 from ttdn.documents.timeframes import quarter_dates
 from ttdn.places.models import BorderSite, EquipmentKind, EquipmentStatus
 from ttdn.programme import services
@@ -23,7 +24,7 @@ from ttdn.programme.models import (
     TimeframeKind,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 
 
 class PlanUploadForm(forms.Form):
@@ -76,10 +77,10 @@ class CourseForm(forms.Form):
 
 
 class ClassForm(forms.Form):
-    course = forms.IntegerField(label=_("Course"), widget=forms.Select)
+    course = forms.IntegerField(label=_("Course"), widget=forms.Select, min_value=1, max_value=2**63 - 1)
     title = forms.CharField(label=_("Class"), max_length=300)
-    start = forms.DateField(label=_("From"), widget=DATE)
-    end = forms.DateField(label=_("To"), widget=DATE)
+    start = DayField(label=_("From"), widget=DATE)
+    end = DayField(label=_("To"), widget=DATE)
     venue = forms.CharField(label=_("Venue"), max_length=300)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10_000)
     duration_hours = forms.IntegerField(label=_("Duration (hours)"), min_value=1, max_value=10_000)
@@ -97,7 +98,7 @@ class EquipmentForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Site"), queryset=BorderSite.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=EquipmentKind.choices)
     status = forms.ChoiceField(label=_("Status"), choices=EquipmentStatus.choices)
-    installed_on = forms.DateField(label=_("Installed on"), required=False, widget=DATE)
+    installed_on = DayField(label=_("Installed on"), required=False, widget=DATE)
     label = forms.CharField(label=_("Label"), max_length=200, required=False)
 
     def __init__(self, *args: Any, sites: Any = None, **kwargs: Any) -> None:
@@ -107,7 +108,7 @@ class EquipmentForm(forms.Form):
 
 class BudgetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    task = forms.IntegerField(label=_("Task"), required=False, widget=forms.Select)
+    task = forms.IntegerField(label=_("Task"), required=False, widget=forms.Select, min_value=1, max_value=2**63 - 1)
     agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none())
     estimate = forms.CharField(label=_("Estimate (đồng)"), max_length=24)
     approved = forms.CharField(label=_("Approved (đồng)"), max_length=24, required=False)
@@ -121,7 +122,7 @@ class BudgetForm(forms.Form):
 
 class IndicatorValueForm(forms.Form):
     value = forms.FloatField(label=_("Value"))
-    as_of = forms.DateField(label=_("As of"), widget=DATE)
+    as_of = DayField(label=_("As of"), widget=DATE)
 
 
 class _TaskChoice(forms.ModelChoiceField):
@@ -152,8 +153,8 @@ class TaskForm(forms.Form):
     quarter = forms.TypedChoiceField(label=_("Quarter"), choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"),
                                                                    (4, "IV")], coerce=int, empty_value=None,
                                      required=False)
-    start = forms.DateField(label=_("From"), widget=DATE, required=False)
-    end = forms.DateField(label=_("To (or by)"), widget=DATE, required=False)
+    start = DayField(label=_("From"), widget=DATE, required=False)
+    end = DayField(label=_("To (or by)"), widget=DATE, required=False)
     timeframe_text = forms.CharField(label=_("Timeframe as written"), max_length=255, required=False,
                                      help_text=_("Leave empty to show the kind and the dates."))
     status = forms.ChoiceField(label=_("Status"), choices=STORED_TASK_STATUSES, initial=TaskStatus.NOT_STARTED)

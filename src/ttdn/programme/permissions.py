@@ -108,6 +108,28 @@ def registry_scope(user: Any) -> Q | None:
     return Q(pk=agency.pk)
 
 
+def agency_rows_scope(user: Any, plan: Plan | None = None) -> Q | None:
+    """The one rule for rows that belong to an agency — budget lines, reporting rows, officers, enrolments and
+    attendance — on pages, exports and the API alike. Whoever manages the plan (central plan managers and
+    operators: every plan and registry) sees every agency's rows: None. Anyone else sees their own agency's
+    rows and those of the agencies within their scope (`registry_scope`): a Q over Agency."""
+    if plan is not None and can_manage_plan(user, plan):
+        return None
+    return registry_scope(user)
+
+
+def agencies_in_view(user: Any, plan: Plan | None = None) -> QuerySet[Agency]:
+    """The agencies whose rows `agency_rows_scope` lets the user see."""
+    scope = agency_rows_scope(user, plan)
+    return Agency.objects.all() if scope is None else Agency.objects.filter(scope)
+
+
+def agency_ids_in_view(user: Any, plan: Plan | None = None) -> set[int] | None:
+    """The same, as ids for rows computed in Python (reporting rates): None means every agency."""
+    scope = agency_rows_scope(user, plan)
+    return None if scope is None else set(Agency.objects.filter(scope).values_list("pk", flat=True))
+
+
 def can_edit_registry_of(user: Any, agency: Agency) -> bool:
     """Officers of an agency: the agency itself (its reporter) or a plan manager of its province."""
     if is_central_manager(user) or reports_for(user, agency):

@@ -7,10 +7,9 @@ are, so a change in a registry shows in every figure at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
 import math
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Agency, AgencyKind, Role, User
-from ttdn.content.models import Asset, Item, State
+from ttdn.content.models import Item, State
 from ttdn.core import audit
 from ttdn.core.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from ttdn.core.text import clean_line, nfc
@@ -464,20 +463,16 @@ def do_save_draft(actor: User, filename: str, data: dict[str, Any]) -> PlanDraft
 
 def do_read_plan_upload(actor: User, upload: Any) -> PlanDraft:
     """A plan file uploaded in the browser → the importer's draft, kept for review. Nothing else is written."""
-    from ttdn.content import files
+    from ttdn.content import ingest
+    from ttdn.content.screening import refuse_secrets
     from ttdn.documents.plan_import import parse_plan, read_plan_file
 
     if not perms.can_create_plan(actor):
         raise PermissionDenied(_("Only plan managers may create plans."))
     name = upload.name or "plan"
-    files.check_received_size(name, int(upload.size or 0))
-    staging = Path(settings.UPLOAD_STAGING_DIR)
-    staging.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=staging, prefix="plan-", suffix=Path(name).suffix[:10]) as tmp:
-        for chunk in upload.chunks():
-            tmp.write(chunk)
-        tmp.flush()
-        text = read_plan_file(Path(tmp.name), name)
+    with ingest.stage_upload(upload) as path:
+        text = read_plan_file(path, name)
+    refuse_secrets(text)  # the draft keeps the plan's text: the same screen as every file
     data = parse_plan(text, agencies=Agency.objects.all())
     return do_save_draft(actor, name, data)
 
@@ -703,32 +698,10 @@ def check_add_progress(actor: User, task: Task) -> Agency:
     raise PermissionDenied(_("Your agency has no part in this task."))
 
 
-def _store_asset(actor: User, path: Path, original_name: str, stored: list[str]) -> Asset:
-    """Check a file by its content (as every upload is checked) and keep it once by its SHA-256."""
-    from ttdn.content import files
-
-    info = files.inspect_upload(path, original_name)
-    asset = Asset.objects.filter(sha256=info.sha256).first()
-    if asset is not None:
-        return asset
-    text = files.extract_text(path, info)
-    thumb = files.make_thumbnail(path, info)
-    thumb_sha = hashlib.sha256(thumb).hexdigest() if thumb else ""
-    if thumb:
-        files.store_bytes(thumb)
-        stored.append(thumb_sha)
-    files.store_blob(path, info.sha256)
-    stored.append(info.sha256)
-    return Asset.objects.create(
-        sha256=info.sha256, size=info.size, mime_type=info.mime_type, file_kind=info.kind, extracted_text=text,
-        page_count=info.page_count, width=info.width, height=info.height, duration_seconds=info.duration_seconds,
-        thumbnail_sha256=thumb_sha, uploaded_by=actor,
-    )
-
-
 def do_add_progress(actor: User, task: Task, text: str, *, status: str = "", files: Sequence[tuple[Path, str]] = (),
                     item_uids: Sequence[str] = ()) -> ProgressUpdate:
     """A progress update with its evidence; every file is checked, and nothing is kept if one is refused."""
+    from ttdn.content import ingest
     from ttdn.content import permissions as content_perms
     from ttdn.content import services as content_services
 
@@ -751,8 +724,9 @@ def do_add_progress(actor: User, task: Task, text: str, *, status: str = "", fil
             update = ProgressUpdate.objects.create(task=task, agency=agency, author=actor, text=body, status=status)
             update.items.set(items)
             for path, name in files:
-                asset = _store_asset(actor, path, name, stored)
-                Evidence.objects.create(update=update, asset=asset, filename=clean_line(Path(name).name)[:255])
+                # The one way in for files: sniffing, limits, the secrets screen, the blob store.
+                asset = ingest.ingest_file(actor, path, name, stored)
+                Evidence.objects.create(update=update, asset=asset, filename=ingest.stored_name(name, asset.mime_type))
             if status:
                 Task.objects.filter(pk=task.pk).update(status=status)
                 task.status = status
@@ -766,27 +740,16 @@ def do_add_progress(actor: User, task: Task, text: str, *, status: str = "", fil
 
 def do_add_progress_upload(actor: User, task: Task, text: str, *, status: str = "", uploads: Sequence[Any] = (),
                            item_uids: Sequence[str] = ()) -> ProgressUpdate:
-    """The same from a browser form: Django uploads spooled to the staging directory, removed afterwards."""
-    from ttdn.content import files
+    """The same from a browser form: each upload staged once (see `content.ingest.stage_upload`)."""
+    from ttdn.content import files, ingest
 
     check_add_progress(actor, task)
     for upload in uploads:
         files.check_received_size(upload.name or "", int(upload.size or 0))
-    staging = Path(settings.UPLOAD_STAGING_DIR)
-    staging.mkdir(parents=True, exist_ok=True)
-    temps = []
-    try:
-        for upload in uploads:
-            tmp = tempfile.NamedTemporaryFile(dir=staging, prefix="evidence-", delete=False)
-            temps.append(Path(tmp.name))
-            with tmp:
-                for chunk in upload.chunks():
-                    tmp.write(chunk)
+    with contextlib.ExitStack() as stack:
+        paths = [stack.enter_context(ingest.stage_upload(upload)) for upload in uploads]
         return do_add_progress(actor, task, text, status=status, item_uids=item_uids,
-                               files=[(p, u.name or "") for p, u in zip(temps, uploads, strict=True)])
-    finally:
-        for p in temps:
-            p.unlink(missing_ok=True)
+                               files=[(p, u.name or "") for p, u in zip(paths, uploads, strict=True)])
 
 
 # -------------------------------------------------------------------------------------------- reports

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ttdn.accounts.models import Agency
 from ttdn.core.errors import ServiceError
+from ttdn.core.forms import DAY_FORMAT, parse_day
 from ttdn.places.models import BorderSite, Equipment
 from ttdn.programme import exports, services
 from ttdn.programme import permissions as perms
@@ -46,7 +47,6 @@ from ttdn.programme.models import (
     AgencyGroup,
     BudgetLine,
     Course,
-    Enrolment,
     Indicator,
     Notification,
     Officer,
@@ -220,6 +220,9 @@ def reporting(request: HttpRequest, plan: Plan) -> HttpResponse:
             status = 400
     periods = list(plan.periods.all())
     overall, rows = services.reporting_rates(plan)
+    shown = perms.agency_ids_in_view(request.user, plan)
+    if shown is not None:  # the plan's figure, and the rows of the agencies in the user's scope only
+        rows = [row for row in rows if row.agency.pk in shown]
     reports = {}
     if manager:
         reports = {(r.period.year, r.agency_id): r for r in
@@ -385,7 +388,8 @@ def budget(request: HttpRequest, plan: Plan) -> HttpResponse:
                 status = _status(exc)
         else:
             status = 400
-    lines = BudgetLine.objects.filter(plan=plan).select_related("task", "agency")
+    lines = BudgetLine.objects.filter(plan=plan, agency__in=perms.agencies_in_view(request.user, plan)).select_related(
+        "task", "agency")
     totals = {"estimate": sum(line.estimate for line in lines),
               "approved": sum(line.approved or 0 for line in lines), "spent": sum(line.spent or 0 for line in lines)}
     return render(request, "programme/budget.html", {
@@ -429,7 +433,11 @@ def _apply_review(data: dict[str, Any], post: Any) -> dict[str, Any]:
             plan.setdefault("period", {})
             if not isinstance(plan["period"], dict):
                 plan["period"] = {}
-            plan["period"][key] = post.get(f"period_{key}") or None
+            # Typed as dd/mm/yyyy; the draft keeps ISO dates (what the plan reader wrote). Unreadable text is
+            # kept as typed, so the import refuses it with its message.
+            typed = (post.get(f"period_{key}") or "").strip()
+            day = parse_day(typed)
+            plan["period"][key] = day.isoformat() if day else (typed or None)
     if "plan_issuer_agency" in post:
         plan["issuer_agency"] = post.get("plan_issuer_agency") or None
     for n, task in enumerate(data.get("tasks") or []):
@@ -493,7 +501,11 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
                       "coordinating": [c for c in task.get("coordinating") or [] if isinstance(c, dict)],
                       "timeframe": task.get("timeframe") if isinstance(task.get("timeframe"), dict) else {}})
     plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
-    period = plan.get("period") if isinstance(plan.get("period"), dict) else {}
+    period = dict(plan.get("period")) if isinstance(plan.get("period"), dict) else {}
+    for key in ("start", "end"):  # shown as dd/mm/yyyy
+        day = parse_day(period.get(key)) if isinstance(period.get(key), str) else None
+        if day:
+            period[key] = day.strftime(DAY_FORMAT)
     return render(request, "programme/draft_review.html", {
         "draft": draft, "plan": plan, "period": period, "tasks": tasks, "agencies": agencies,
         "groups": AgencyGroup.choices, "sections": data.get("sections") or [],
@@ -613,9 +625,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 def _scoped_agencies(request: HttpRequest) -> Any:
-    scope = perms.registry_scope(request.user)
-    agencies = Agency.objects.all() if scope is None else Agency.objects.filter(scope)
-    return agencies.order_by("name")
+    return perms.agencies_in_view(request.user).order_by("name")
 
 
 def _form_error(form: forms.Form, exc: ServiceError) -> None:
@@ -669,7 +679,14 @@ def training(request: HttpRequest) -> HttpResponse:
                 class_form.fields["course"].widget.choices = [(c.pk, c.name) for c in Course.objects.all()]  # type: ignore[attr-defined]
                 if not class_form.is_valid():
                     raise ServiceError("invalid", _("Check the class's fields."))
-                services.do_save_class(request.user, services.ClassData(**class_form.cleaned_data))  # type: ignore[arg-type]
+                d = class_form.cleaned_data
+                try:
+                    services.do_save_class(request.user, services.ClassData(  # type: ignore[arg-type]
+                        course_id=d["course"], title=d["title"], start=d["start"], end=d["end"], venue=d["venue"],
+                        capacity=d["capacity"], duration_hours=d["duration_hours"]))
+                except ServiceError as exc:
+                    _form_error(class_form, exc)
+                    raise
             messages.success(request, _("Saved."))
             return redirect("programme:training")
         except ServiceError as exc:
@@ -695,7 +712,9 @@ def training_class(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if "enrolment" in request.POST:
-                enrolment = get_object_or_404(Enrolment, pk=request.POST["enrolment"], training_class=klass)
+                raw = request.POST["enrolment"]
+                enrolment = get_object_or_404(klass.enrolments.filter(officer__agency__in=_scoped_agencies(request)),
+                                              pk=int(raw) if raw.isdigit() and len(raw) < 19 else 0)
                 services.do_set_attendance(request.user, enrolment, attended=bool(request.POST.get("attended")),  # type: ignore[arg-type]
                                            completed=bool(request.POST.get("completed")))
             else:
@@ -708,7 +727,10 @@ def training_class(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc.message))
         return redirect("programme:training_class", pk=klass.pk)
     return render(request, "programme/training_class.html", {
-        "klass": klass, "enrolments": klass.enrolments.select_related("officer__agency"), "form": form,
+        "klass": klass, "form": form,
+        # Officers and attendance of the agencies in the user's scope only, as on the officers page.
+        "enrolments": klass.enrolments.filter(officer__agency__in=_scoped_agencies(request)).select_related(
+            "officer__agency"),
         "can_manage": perms.can_manage_registries(request.user),
     })
 

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ttdn.content.forms import DateInput, language_choices, topic_choices
+from ttdn.content.forms import language_choices, topic_choices
 from ttdn.content.models import ItemKind, State
+from ttdn.core.forms import DayField
 from ttdn.core.text import vi_sort_key
 from ttdn.places.models import current_units
 
@@ -27,8 +28,8 @@ class SearchForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("Until"), required=False)
 
     def __init__(self, *args: Any, show_states: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -44,7 +44,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Agency
-from ttdn.content import changes, files
+from ttdn.content import blobs as files  # the blob store only: no PDF or media libraries on a node
+from ttdn.content import changes
 from ttdn.content.models import Asset, Attachment, Item, Topic, Variant
 from ttdn.core.errors import ServiceError
 from ttdn.places.models import AdminUnit

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from fastcdc import fastcdc_cy
 
-from ttdn.content import files
+from ttdn.content import blobs as files  # the blob store only: no PDF or media libraries on a node
 from ttdn.sync.models import ChunkLocation, FileChunks
 
 MIN_CHUNK = 16 * 1024

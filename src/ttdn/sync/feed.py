@@ -20,14 +20,14 @@ from typing import Any
 import zstandard
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
 from ttdn.content import permissions as perms
 from ttdn.content.models import Attachment, Audience, Classification, Item, Variant
 from ttdn.places.models import SiteKind
 from ttdn.sync import chunking, keys
-from ttdn.sync.models import EdgeNode, FeedEntry, NodeAudience
+from ttdn.sync.models import ChunkLocation, EdgeNode, FeedEntry, NodeAudience
 
 FORMAT = 1
 # Any number; the advisory lock that lets a reader see a feed without holes (PostgreSQL only).
@@ -136,6 +136,38 @@ def targeted_versions(node: EdgeNode) -> dict[str, list[Any]]:
             shown = perms.shown_variants(None, item, list(item.variants.all()))
             out[str(item.uid)] = [item.version, sorted(v.language for v in shown if v.language in wanted)]
     return out
+
+
+def files_for_node(node: EdgeNode, file_shas: Iterable[str]) -> set[str]:
+    """Of these stored files, those the node receives: attached (or the thumbnail of a file attached) to a
+    language version it is sent of an item it is sent — the same rule as the records it gets."""
+    wanted_files = set(file_shas)
+    if not wanted_files:
+        return set()
+    item_ids = set(Attachment.objects.filter(
+        Q(asset__sha256__in=wanted_files) | Q(asset__thumbnail_sha256__in=wanted_files)
+    ).values_list("variant__item_id", flat=True))
+    target = target_of(node)
+    now = timezone.now()
+    allowed: set[str] = set()
+    for item in _items(item_ids):
+        if not wants(target, item, now):
+            continue
+        languages = target.languages | {item.source_language}
+        for variant in perms.shown_variants(None, item, list(item.variants.all())):
+            if variant.language in languages:
+                for attachment in variant.attachments.all():
+                    allowed.update({attachment.asset.sha256, attachment.asset.thumbnail_sha256})
+    return allowed & wanted_files
+
+
+def chunks_for_node(node: EdgeNode, chunk_shas: Iterable[str]) -> set[str]:
+    """Of these chunks, those the node may fetch: a chunk is served only as a piece of a file the node
+    receives (a chunk hash can be the hash of a whole small file, and that is in every file link)."""
+    locations = list(ChunkLocation.objects.filter(chunk_sha256__in=set(chunk_shas))
+                     .values_list("chunk_sha256", "file_sha256").distinct())
+    allowed_files = files_for_node(node, {file_sha for _chunk, file_sha in locations})
+    return {chunk for chunk, file_sha in locations if file_sha in allowed_files}
 
 
 # --------------------------------------------------------------------------------------------- records

@@ -252,38 +252,96 @@ def do_note_feed_read(node: EdgeNode, applied_seq: int) -> None:
     EdgeNode.objects.filter(pk=node.pk).update(last_contact_at=timezone.now(), last_applied_seq=applied_seq)
 
 
+MAX_SEQ = _BIG = 2**63 - 1  # a BigIntegerField
+MAX_EPOCH = _COUNT_MAX = 2**31 - 1  # a PositiveIntegerField
+MAX_COUNT_ROWS = 100_000
+MAX_ACKS = 1000
+
+
+def _bad_report(field: str) -> ServiceError:
+    return ServiceError("bad_request", _both(_("The node's report has a wrong value in “%(field)s”.")
+                                              % {"field": field}), field=field)
+
+
+def _whole(value: Any, field: str, high: int = _BIG) -> int:
+    # bool is an int in Python; a node never means True by 1.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        raise _bad_report(field)
+    return value
+
+
+def _text(value: Any, field: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise _bad_report(field)
+    return value[:limit]
+
+
+def _rows(report: dict[str, Any], field: str, limit: int) -> list[dict[str, Any]]:
+    rows = report.get(field, [])
+    if rows is None:
+        return []
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows[:limit]):
+        raise _bad_report(field)
+    return rows[:limit]
+
+
+def check_contact_report(report: dict[str, Any]) -> dict[str, Any]:
+    """A node's report (over the network or in a return bundle), every field checked for its type and range:
+    a wrong value is refused whole, with the field named, and nothing is recorded."""
+    out: dict[str, Any] = {}
+    for field in ("applied_seq", "epoch", "free_disk"):
+        if report.get(field) is not None:
+            out[field] = _whole(report[field], field, _COUNT_MAX if field == "epoch" else _BIG)
+    if report.get("version") is not None:
+        out["version"] = _text(report["version"], "version", 32)
+    counts = []
+    for row in _rows(report, "counts", MAX_COUNT_ROWS):
+        try:
+            day = dt.date.fromisoformat(row["day"])
+            item_uid = uuid.UUID(row["uid"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise _bad_report("counts") from None
+        counts.append({"day": day, "uid": item_uid, "kind": _text(row.get("kind"), "counts", 16),
+                       "count": _whole(row.get("count"), "counts", _COUNT_MAX)})
+    out["counts"] = counts
+    acks = []
+    for ack in _rows(report, "acks", MAX_ACKS):
+        acks.append({"bundle_id": _text(ack.get("bundle_id"), "acks", 64),
+                     "status": _text(ack.get("status"), "acks", 32),
+                     "applied_seq": _whole(ack.get("applied_seq", 0), "acks")})
+    out["acks"] = acks
+    return out
+
+
 def do_record_contact(node: EdgeNode, report: dict[str, Any], via: str = "network") -> None:
     """A heartbeat with the node's state and its display counts (absolute per day, so resending is harmless)."""
+    checked = check_contact_report(report)
     now = timezone.now()
     with transaction.atomic():
         node = EdgeNode.objects.select_for_update().get(pk=node.pk)
         node.last_contact_at = now
-        if "applied_seq" in report:
-            seq = max(0, int(report["applied_seq"]))
+        if "applied_seq" in checked:
+            seq = checked["applied_seq"]
             # A return bundle may be carried in late: never move a node back behind a newer report.
             node.last_applied_seq = max(node.last_applied_seq, seq) if via == "bundle" else seq
-        if "epoch" in report:
-            node.reported_epoch = max(0, int(report["epoch"]))
-        node.software_version = str(report.get("version", node.software_version))[:32]
-        if report.get("free_disk") is not None:
-            node.free_disk_bytes = int(report["free_disk"])
+        if "epoch" in checked:
+            node.reported_epoch = checked["epoch"]
+        node.software_version = checked.get("version", node.software_version)
+        if "free_disk" in checked:
+            node.free_disk_bytes = checked["free_disk"]
         node.save(update_fields=["last_contact_at", "last_applied_seq", "reported_epoch", "software_version",
                                  "free_disk_bytes"])
         Heartbeat.objects.create(node=node, at=now, via=via, applied_seq=node.last_applied_seq,
                                  software_version=node.software_version, free_disk_bytes=node.free_disk_bytes)
-        rows = []
-        for row in report.get("counts", [])[:100_000]:
-            if row.get("kind") not in CountKind.values:
-                continue
-            rows.append(DisplayCount(node=node, day=dt.date.fromisoformat(row["day"]), item_uid=uuid.UUID(row["uid"]),
-                                     kind=row["kind"], count=max(0, int(row["count"]))))
+        rows = [DisplayCount(node=node, day=row["day"], item_uid=row["uid"], kind=row["kind"], count=row["count"])
+                for row in checked["counts"] if row["kind"] in CountKind.values]
         if rows:
             DisplayCount.objects.bulk_create(rows, update_conflicts=True,
                                              unique_fields=["node", "day", "item_uid", "kind"], update_fields=["count"])
-        for ack in report.get("acks", [])[:1000]:
+        for ack in checked["acks"]:
             ReturnAck.objects.update_or_create(
-                node=node, bundle_id=str(ack["bundle_id"])[:64],
-                defaults={"status": str(ack["status"])[:32], "applied_seq": int(ack.get("applied_seq", 0))},
+                node=node, bundle_id=ack["bundle_id"],
+                defaults={"status": ack["status"], "applied_seq": ack["applied_seq"]},
             )
         if via != "network" or rows:
             audit.record(None, "sync.node.contact", node, via=via, applied_seq=node.last_applied_seq,

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from ttdn.sync import views
+from ttdn.sync import revoke_views, views
 
 app_name = "sync"
 
@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("chunks", views.chunks, name="chunks"),
     re_path(r"^chunks/(?P<sha>[0-9a-f]{64})$", views.chunk, name="chunk"),
     path("nodes/", views.dashboard, name="dashboard"),
+    path("nodes/<uuid:uid>/revoke/", revoke_views.node_revoke, name="node_revoke"),
 ]

@@ -124,8 +124,10 @@ def feed_view(request: HttpRequest, node: EdgeNode) -> HttpResponse:
         limit = min(max(1, int(request.GET.get("limit", "1000"))), 5000)
         # A node reading ahead says what it has applied; otherwise asking after `after` says it is there.
         applied = max(0, int(request.GET.get("applied", str(after))))
+        if max(after, applied) > services.MAX_SEQ or abs(epoch) > services.MAX_EPOCH:
+            raise ValueError
     except ValueError:
-        return _error(ServiceError("bad_request", "after, epoch, applied and limit are numbers."))
+        return _error(ServiceError("bad_request", "after, epoch, applied and limit are numbers in range."))
     services.do_note_feed_read(node, applied)
     # A node starting from nothing gets the feed under today's targeting: nothing to reconcile.
     if epoch != node.targeting_epoch and after > 0:
@@ -142,10 +144,11 @@ def records(request: HttpRequest, node: EdgeNode) -> HttpResponse:
     return _batch_response(feed.records_batch(node, [str(u) for u in uids]))
 
 
-def _frames(shas: list[str]) -> Iterator[bytes]:
+def _frames(shas: list[str], allowed: set[str]) -> Iterator[bytes]:
     compressor = zstandard.ZstdCompressor(level=3)
     for sha in shas:
-        data = chunking.read_chunk(sha)
+        # A chunk the node is not sent is answered like one the hub does not have.
+        data = chunking.read_chunk(sha) if sha in allowed else None
         if data is None:
             yield FRAME.pack(bytes.fromhex(sha), 2, 0)
             continue
@@ -164,13 +167,14 @@ def chunks(request: HttpRequest, node: EdgeNode) -> HttpResponseBase:
         isinstance(s, str) and _SHA.fullmatch(s) for s in wanted
     ):
         return _error(ServiceError("bad_request", "chunks: a list of SHA-256 digests."))
-    return StreamingHttpResponse(_frames(wanted), content_type="application/octet-stream")
+    allowed = feed.chunks_for_node(node, wanted)
+    return StreamingHttpResponse(_frames(wanted, allowed), content_type="application/octet-stream")
 
 
 @signed
 @require_GET
 def chunk(request: HttpRequest, node: EdgeNode, sha: str) -> HttpResponse:
-    data = chunking.read_chunk(sha)
+    data = chunking.read_chunk(sha) if feed.chunks_for_node(node, [sha]) else None
     if data is None:
         return _error(ServiceError("unknown_chunk", "No such chunk.", status=404))
     match = re.fullmatch(r"bytes=(\d+)-", request.headers.get("Range", ""))

@@ -50,7 +50,8 @@ def gold_users() -> GoldUsers:
     if len(by_name) == 3:
         return GoldUsers(by_name["gold_contributor"], by_name["gold_appraiser"], by_name["gold_publisher"])
     central = accounts.do_save_agency(None, accounts.AgencyData(
-        code="gold-central", name="Văn phòng Thông tin đối ngoại (bộ kiểm thử tìm kiếm)", kind="central_office",
+        code="gold-central", name="Cục Thông tin cơ sở và Thông tin đối ngoại (bộ kiểm thử tìm kiếm)",
+        kind="central_office",
         is_central=True))
     dept = accounts.do_save_agency(None, accounts.AgencyData(
         code="gold-dept", name="Sở Văn hóa, Thể thao và Du lịch (bộ kiểm thử tìm kiếm)", kind="department"))

@@ -30,3 +30,12 @@ def ui_variant(item: Any) -> Any:
 def source_title(item: Any) -> str:
     source = item.source_variant()
     return source.title if source else ""
+
+
+@register.filter
+def topic_name(topic: Any) -> str:
+    """A topic's name in the interface language (the English name when there is one)."""
+    name_en = getattr(topic, "name_en", None)
+    if ui_language() == "en" and name_en:
+        return str(name_en)
+    return str(topic.name)
