@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick start 2: install what is needed and run the whole test suite — lint, types, then every test on
-# SQLite and again on PostgreSQL (browser tests in Debian chromium included). Extra arguments go to pytest.
+# Quick start 2: install what is needed and run the whole test suite — lint, types, the import layers, then
+# every test on SQLite and every test that touches a database again on PostgreSQL (browser tests in Debian
+# chromium included). Extra arguments go to pytest. The time of each phase is printed at the end.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 apt_install "${PRODUCT_PACKAGES[@]}" chromium fonts-dejavu-core ca-certificates rsync zstd
@@ -31,10 +32,38 @@ if ! pg_ok "$pg_url"; then
   pg_ok "$pg_url"
 fi
 
-echo "== ruff"; ruff check src tests
-echo "== mypy"; mypy
+# The time of each phase, printed at the end whether the run passes or not.
+phases=()
+phase_name="install"  # the system packages, the virtual environment and PostgreSQL, above
+phase_started=0
+phase() {  # phase NAME: the previous phase ends here
+  [ -n "${phase_name:-}" ] && phases+=("$(printf '%-12s %4d s' "$phase_name" $((SECONDS - phase_started)))")
+  phase_name="$1"; phase_started=$SECONDS
+  [ -n "$1" ] && echo "== $1"
+  return 0
+}
+report() {
+  phase ""
+  echo "== time per phase"
+  printf '  %s\n' "${phases[@]}"
+  printf '  %-12s %4d s\n' "total" "$SECONDS"
+}
+trap report EXIT
+
+# The reference data (administrative units) is built once per run, next to the linters: a dump every SQLite
+# test database copies, and a PostgreSQL template database the workers clone (tests/refdata.py).
+{ python -m tests.refdata && TTDN_DATABASE_URL="$pg_url" python -m tests.refdata pg; } > "$ROOT/.refdata.log" 2>&1 &
+refdata_pid=$!
+
+phase ruff; ruff check src tests
+phase mypy; mypy
+phase import-layers; lint-imports
+phase reference-data; wait "$refdata_pid" || { cat "$ROOT/.refdata.log"; exit 1; }; cat "$ROOT/.refdata.log"
 workers="${TTDN_TEST_WORKERS:-2}"
-echo "== tests on SQLite"
+# The tests sharing a costly fixture stay on one worker (XDIST_GROUPS in tests/conftest.py).
+phase SQLite
 env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider "$@"
-echo "== tests on PostgreSQL ($pg_url)"
-TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" -p no:cacheprovider --create-db "$@"
+# Every test that touches a database runs again on PostgreSQL; the others ran above already.
+phase PostgreSQL
+echo "($pg_url)"
+TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" -p no:cacheprovider --create-db --db-only "$@"

@@ -19,17 +19,113 @@ from ttdn.content import services as content
 from ttdn.content.models import Item, State
 from ttdn.places.models import AdminUnit
 
+from . import refdata
+
 PASSWORD = "Biên-giới-2026!"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    from ttdn.places.services import do_load_admin_units
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL each worker's test database is a copy of a template holding the migrated schema and the
+    reference data, built once per run (tests/refdata.py); SQLite workers migrate their in-memory database."""
+    from django.db import connections
 
+    db = connections["default"].settings_dict
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        url = os.environ["TTDN_DATABASE_URL"]
+        db["TEST"]["TEMPLATE"] = refdata.pg_template(url)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    # The administrative units are copied from the run's reference dump (tests/refdata.py), not loaded again.
     with django_db_blocker.unblock():
-        if not AdminUnit.objects.exists():
-            do_load_admin_units()
+        refdata.ensure_loaded()
     yield
+
+
+# ------------------------------------------------------------------------------------ the run's shape
+# Slow tests (real processes, browsers, LibreOffice, the demo and gold corpora) run first, so that the
+# workers finish together instead of one ending the run alone on a browser test; tests sharing a costly
+# fixture (the sync hub, the demo hub, the gold corpus) stay on one worker (XDIST_GROUPS).
+# `--db-only` (the PostgreSQL pass) keeps only the tests that touch a database: the others ran on SQLite.
+
+# Fixtures that make a test slow wherever it is; modules slow as a whole carry `pytestmark = pytest.mark.slow`.
+SLOW_FIXTURES = {"browser", "new_page", "live_server", "live_world", "transactional_db", "hub", "make_node",
+                 "built_demo", "gold", "data_dir"}
+# Fixtures that reach a database other than through pytest-django (processes given TTDN_DATABASE_URL).
+DATABASE_FIXTURES = {"django_db_setup", "hub"}
+# Costly fixtures built once per worker (session) or module: the modules using them stay on one worker
+# (the scheduler below; a test using one from a module not listed here fails to collect).
+SHARED_FIXTURES = {"hub", "built_demo", "gold", "data_dir"}
+XDIST_GROUPS = {
+    "tests/sync/test_network.py": "sync-hub",
+    "tests/sync/test_browser.py": "sync-hub",
+    "tests/content/test_demo.py": "demo",
+    "tests/search/test_gold.py": "search-gold",
+    "tests/documents/test_cli.py": "documents-cli",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's `load`, except that the modules of a group go to one worker (each other test goes alone to
+    whichever worker is free): xdist's own `loadgroup` does not work with pytest 9, which ignores the group
+    it writes into the test's id. The groups go first (the largest first), then the tests in their order."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return XDIST_GROUPS.get(nodeid.split("::", 1)[0], nodeid)
+
+    return GroupScheduling(config, log)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db-only", action="store_true",
+                     help="run only the tests that touch a database (the PostgreSQL pass of scripts/run-tests.sh)")
+
+
+def _touches_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & SLOW_FIXTURES:
+        item.add_marker(pytest.mark.slow)
+    # (By name and scope: a module may have a function-scoped fixture of the same name.)
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    shared = sorted(n for n in names & SHARED_FIXTURES if definitions.get(n) and definitions[n][-1].scope != "function")
+    if shared and item.nodeid.split("::", 1)[0] not in XDIST_GROUPS:
+        raise pytest.UsageError(f"{item.nodeid} uses {shared}: add its module to XDIST_GROUPS in "
+                                "tests/conftest.py, so that it is built once")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db-only"):
+        kept = [item for item in items if _touches_database(item)]
+        config.hook.pytest_deselected(items=[item for item in items if not _touches_database(item)])
+        items[:] = kept
+    # Stable: within each half pytest-django's order (plain database tests before transactional ones) holds.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A transactional test empties every table when it ends: put the reference data back at once, so
+    that any test may follow it (the slow, mostly transactional, tests run first)."""
+    yield
+    if nextitem is None:
+        return  # the last test: the session's teardown has dropped the test database
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if names & {"transactional_db", "live_server"} or (marker is not None and marker.kwargs.get("transaction")):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            refdata.restore()
 
 
 @pytest.fixture(autouse=True)
@@ -179,25 +275,16 @@ def advance(world: World, item: Item, target: str) -> Item:
 
 
 def restore_reference_data() -> None:
-    """What migrations and the run's set-up put in the database, put back after a transactional test emptied every
-    table: the administrative units and the data migrations' rows (the appraisal checklist)."""
-    import importlib
-
-    from django.apps import apps
-
-    from ttdn.editorial.models import Criterion
-    from ttdn.places.services import do_load_admin_units
-
-    if not AdminUnit.objects.filter(level="province").exists():
-        do_load_admin_units()
-    if not Criterion.objects.exists():
-        importlib.import_module("ttdn.editorial.migrations.0002_seed_criteria").seed(apps, None)
+    """What migrations and the run's set-up put in the database (the administrative units, the data
+    migrations' rows such as the appraisal checklist), put back after a transactional test emptied every
+    table: the run's reference dump copied into the tables that are empty (tests/refdata.py)."""
+    refdata.restore()
 
 
 @pytest.fixture
 def live_world(transactional_db: Any) -> World:
     """A world committed for real, for tests whose code runs in other threads or processes."""
-    restore_reference_data()  # a transactional test before this one emptied the tables
+    restore_reference_data()  # a no-op unless a transactional test before this one emptied the tables
     return build_world()
 
 
@@ -251,8 +338,7 @@ def artifacts() -> Path:
 def browser_world(transactional_db: Any) -> World:
     from ttdn.accounts.services import do_set_totp_secret
 
-    # A transactional test empties every table when it ends, administrative units included.
-    restore_reference_data()
+    restore_reference_data()  # a no-op unless a transactional test before this one emptied the tables
     world = build_world(password=PASSWORD)
     for user in (world.appraiser, world.publisher, world.agency_admin):
         do_set_totp_secret(None, user, TOTP_SECRET)

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ttdn.core.context_processors.ttdn",
+                "ttdn.accounts.context_processors.roles",
                 "ttdn.notices.context_processors.notices",
             ],
         },

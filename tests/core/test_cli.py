@@ -77,11 +77,12 @@ def _state_of(pk: int) -> str | None:
 def test_serve_expiry_sweep_ends_validity_windows(live_world: World) -> None:
     from ttdn.cli import _start_expiry_sweep
 
-    item = make_item(live_world, valid_until=timezone.now() + dt.timedelta(seconds=2))
+    # Long enough to publish it first on a busy machine (four services, each a transaction).
+    item = make_item(live_world, valid_until=timezone.now() + dt.timedelta(seconds=10))
     advance(live_world, item, State.PUBLISHED)
     stop = _start_expiry_sweep(0.3)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while _state_of(item.pk) != State.EXPIRED:
             assert time.monotonic() < deadline, "the sweep did not expire the item"
             time.sleep(0.3)

@@ -24,13 +24,13 @@ from ttdn.accounts import services as accounts
 from ttdn.accounts.models import Agency, Role, User
 from ttdn.content import services
 from ttdn.content.models import Item, State, TranslationState, Variant
+from ttdn.core.registry import DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoPart, demo_part
 from ttdn.core.transactions import bulk_load
 from ttdn.places import services as places
 from ttdn.places.models import AdminUnit, BorderSite, UnitLevel
 
-DEMO_PASSWORD = "TTDN-demo-2026"  # noqa: S105 — demo accounts only, printed for the user
-# A known second-factor key for the demo accounts only; `ttdn demo_code USER` prints the current code.
-DEMO_TOTP_SECRET = "TTDNDEMOBIENGIOIHAIKHONGHAISAUAA"  # noqa: S105
+# DEMO_PASSWORD and DEMO_TOTP_SECRET (a known second-factor key; `ttdn demo_code USER` prints the current code)
+# are shared by every app's demo part.
 TSTATE = {
     "to_do": TranslationState.TO_DO,
     "in_progress": TranslationState.IN_PROGRESS,
@@ -262,6 +262,19 @@ class DemoBuilder:
         self.people()
         self.items()
         return self.report
+
+
+@demo_part(order=10)
+def build_demo(log: Callable[[str], None]) -> DemoPart:
+    """The content part of `ttdn demo`: places, agencies, accounts and material."""
+    report = DemoBuilder(log=log).run()
+    if report.skipped:
+        line = "Dữ liệu mẫu đã có sẵn / demo data already present."
+    else:
+        by_state = ", ".join(f"{k} {v}" for k, v in sorted(report.items.items()))
+        line = (f"Đã tạo / built: {report.agencies} cơ quan, {report.sites} điểm biên giới, "
+                f"{sum(report.items.values())} tài liệu: {by_state}")
+    return DemoPart(users=report.users, lines=[line])
 
 
 def demo_file(kind: str, title: str, summary: str) -> tuple[str, bytes] | None:

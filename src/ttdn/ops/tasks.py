@@ -6,6 +6,7 @@ import os
 
 from django_tasks import task
 
+from ttdn.core.registry import periodic
 from ttdn.ops import services
 
 
@@ -17,3 +18,7 @@ def scheduled_backup() -> str:
     result = services.do_backup(None, repository, services.passphrase())
     services.do_prune(None, repository)
     return result.snapshot_id
+
+
+# Daily (it does nothing unless TTDN_BACKUP_DIR is set).
+periodic(scheduled_backup, every=86400)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ttdn.accounts import services as accounts
 from ttdn.accounts.models import Agency, Role, User
+from ttdn.core.registry import DEMO_PASSWORD, DemoPart, demo_part
 from ttdn.places.models import BorderSite
 from ttdn.programme import services
 from ttdn.programme.models import Plan, ProgressReport
@@ -173,3 +174,10 @@ def build(log: Callable[[str], None] = print, password: str | None = None) -> Pl
 
 def demo_users() -> list[tuple[str, str, str]]:
     return [(username, role, code) for username, _name, _pos, code, role in USERS]
+
+
+@demo_part(order=20)
+def build_demo(log: Callable[[str], None]) -> DemoPart:
+    """The plans part of `ttdn demo`, after content's (it cites the agencies and places built there)."""
+    build(log=log, password=DEMO_PASSWORD)
+    return DemoPart(users=demo_users())

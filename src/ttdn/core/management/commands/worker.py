@@ -1,4 +1,5 @@
-"""`ttdn worker`: runs background tasks and enqueues the periodic ones (expiry sweep)."""
+"""`ttdn worker`: runs background tasks and enqueues the periodic ones each app registers in its `tasks.py`
+(`ttdn.core.registry.periodic`: the expiry sweep, stored-file clean-up, reporting reminders, impact index)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,15 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
-from django_tasks.base import Task
 
 
 def _periodic(interval: float, stop: threading.Event) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from ttdn.content.tasks import collect_orphan_blobs, expire_due_items
-    from ttdn.editorial.tasks import publish_due_items
-    from ttdn.ops.tasks import scheduled_backup
-    from ttdn.programme.tasks import send_reminders
-    from ttdn.search.tasks import rebuild_impact_index
+    from ttdn.core.registry import periodic_tasks
 
-    # (task, every how many sweeps): scheduled publication and expiry each sweep, the stored-file clean-up
-    # every few hours, the plans' reporting reminders hourly (each reminder is sent once, whenever the sweep
-    # runs), the search impact index every ten minutes (rebuilt only once enough material changed), a backup
-    # daily (when TTDN_BACKUP_DIR is set).
-    schedule: list[tuple[Task[Any, Any], int]] = [
-        (publish_due_items, 1), (expire_due_items, 1), (collect_orphan_blobs, max(1, int(6 * 3600 / interval))),
-        (send_reminders, max(1, int(3600 / interval))), (rebuild_impact_index, max(1, int(600 / interval))),
-        (scheduled_backup, max(1, int(86400 / interval)))]
+    # (task, every how many sweeps), from what each app registered.
+    schedule = [(p.task, max(1, int(p.every / interval))) for p in periodic_tasks()]
     sweep = 0
     while not stop.is_set():
         try:

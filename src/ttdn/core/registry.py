@@ -1,0 +1,66 @@
+"""What each app adds to the whole, registered by the app itself, so that core never imports an app above it.
+
+- Periodic work: an app's `tasks.py` calls `periodic(task, every=…)`; `ttdn worker` enqueues each on its schedule.
+- Demo data: an app's `demo.py` decorates its builder with `@demo_part(order)`; `ttdn demo` runs them in order.
+
+Both are found with Django's `autodiscover_modules`, as the admin finds `admin.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+# The demo accounts' shared password and second-factor key (demo only; printed for the person trying it).
+DEMO_PASSWORD = "TTDN-demo-2026"  # noqa: S105
+DEMO_TOTP_SECRET = "TTDNDEMOBIENGIOIHAIKHONGHAISAUAA"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: Any  # a django_tasks Task
+    every: float  # seconds between runs; 0: every sweep of the worker
+    order: int  # within a sweep, lower first
+
+
+_periodic: dict[str, Periodic] = {}
+
+
+def periodic(task: Any, *, every: float = 0, order: int = 100) -> None:
+    """Register `task` to be enqueued every `every` seconds (at most once per worker sweep)."""
+    _periodic[task.module_path] = Periodic(task, every, order)
+
+
+def periodic_tasks() -> list[Periodic]:
+    autodiscover_modules("tasks")
+    return sorted(_periodic.values(), key=lambda p: p.order)
+
+
+@dataclass
+class DemoPart:
+    """What an app's demo builder reports: the accounts it made (username, roles, agency) and lines to print."""
+
+    users: list[tuple[str, str, str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+DemoBuilder = Callable[[Callable[[str], None]], DemoPart]
+_demo: dict[str, tuple[int, DemoBuilder]] = {}
+
+
+def demo_part(order: int) -> Callable[[DemoBuilder], DemoBuilder]:
+    """Register an app's demo builder; lower `order` runs first (content's material before the plans citing it)."""
+
+    def register(builder: DemoBuilder) -> DemoBuilder:
+        _demo[builder.__module__] = (order, builder)
+        return builder
+
+    return register
+
+
+def demo_builders() -> list[DemoBuilder]:
+    autodiscover_modules("demo")
+    return [builder for _order, builder in sorted(_demo.values(), key=lambda entry: entry[0])]

@@ -1,0 +1,68 @@
+"""`ttdn import-plan FILE`: read a plan (TXT, DOCX, PDF) and print the proposed draft for review.
+
+`--format json` prints the draft as JSON, `--format text` a readable review; nothing is saved unless `--save
+--user USERNAME` is given, which hands the draft to the plans service as that user. The command lives with the
+plans because it may write one; `documents` only reads the file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ttdn.accounts.models import Agency
+from ttdn.core.errors import ServiceError
+from ttdn.documents.agency_match import resolve_province
+from ttdn.documents.plan_import import parse_plan, read_plan_file
+from ttdn.documents.review import review_text
+
+
+class Command(BaseCommand):
+    help = "Read a plan (TXT, DOCX or PDF) and print the proposed draft; --save creates it after review."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--format", choices=["json", "text"], default="text")
+        parser.add_argument("--province", help="the province whose agencies to match (AdminUnit key or name)")
+        parser.add_argument("--save", action="store_true", help="create the plan from the draft")
+        parser.add_argument("--user", help="the account the plan is created as (with --save)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        if options["save"] and not options["user"]:
+            raise CommandError("--save needs --user USERNAME")
+        agencies = Agency.objects.all()
+        if options["province"]:
+            province = resolve_province(options["province"])
+            if province is None:
+                raise CommandError(f"unknown province: {options['province']}")
+            agencies = agencies.filter(province__isnull=True) | agencies.filter(province=province)
+        try:
+            draft = parse_plan(read_plan_file(path), agencies=agencies)
+        except ServiceError as exc:
+            raise CommandError(f"{path.name}: {exc.message}") from exc
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(draft, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(review_text(draft))
+        if options["save"]:
+            self.save(draft, options["user"])
+
+    def save(self, draft: dict[str, Any], username: str) -> None:
+        from ttdn.accounts.models import User
+
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"no active user {username}")
+        from ttdn.programme.services import do_import_plan
+
+        try:
+            plan = do_import_plan(user, draft)
+        except ServiceError as exc:
+            raise CommandError(str(exc.message)) from exc
+        self.stderr.write(f"saved: {plan}")

