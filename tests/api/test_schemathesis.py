@@ -146,29 +146,14 @@ def _log(case: schemathesis.Case, response: schemathesis.Response) -> None:
             fh.write("\t".join(line) + "\n")
 
 
-# A known issue-13 finding being fixed on another branch: test_known_plan_id_overflow below is a strict xfail
-# (it starts failing once the fix lands: then remove it and `_avoid_known`).
-KNOWN_OVERFLOW = ("issue 13 (6): POST /api/v1/plans/reports with a plan_id beyond 64 bits answers 500 "
-                  "(OverflowError), not 422; the plan reports' ids are fixed on another branch")
-
-
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=KNOWN_OVERFLOW)
-def test_known_plan_id_overflow(world: World) -> None:
+def test_a_plan_id_beyond_64_bits_is_refused_in_the_api_shape(world: World) -> None:
+    """Issue 13 (6): it was a 500 (OverflowError); the schema bounds ids now."""
     from .conftest import ApiClient, token_for
 
     response = ApiClient(token_for(world.contributor)).post("/api/v1/plans/reports",
                                                             {"plan_id": 10**20, "year": 2025})
     assert response.status_code == 422
-
-
-def _avoid_known(case: schemathesis.Case) -> None:
-    """The fuzz runs step around the known finding above, so that they keep guarding everything else."""
-    body = case.body
-    if case.operation.label == "POST /api/v1/plans/reports" and isinstance(body, dict):
-        for key in ("plan_id", "year"):
-            if isinstance(body.get(key), int) and not -(2**63) <= body[key] < 2**63:
-                body[key] = 1
 
 
 FUZZ_SETTINGS = hypothesis_settings(
@@ -185,7 +170,6 @@ FUZZ_SETTINGS = hypothesis_settings(
 @FUZZ_SETTINGS
 def test_api_with_token(case: schemathesis.Case, targets: Targets) -> None:
     _aim(case, targets)
-    _avoid_known(case)
     response = case.call(headers={"Authorization": f"Bearer {targets.secret}"})
     _log(case, response)
     case.validate_response(response, checks=CHECKS)
@@ -288,7 +272,6 @@ def test_api_stateful_with_several_roles(callers: Callers) -> None:
                 self.rng = random.Random(zlib.crc32(first.encode("utf-8", "replace")))
                 self.who = self.rng.choice(STATEFUL_ROLES)
             _aim_body(case, self.rng, chance=0.85)
-            _avoid_known(case)
             params = case.path_parameters or {}
             if params.get("token_id") in callers.token_ids:
                 params["token_id"] = 2**40  # revoking the run's own tokens would end its coverage

@@ -313,11 +313,12 @@ def check_restore_revision(actor: User, variant: Variant, number: int) -> Varian
     old = variant.revisions.filter(number=number).first()
     if old is None:
         raise NotFound(_("This version has no revision %(n)d.") % {"n": number}, code="no_revision")
+    # The same rules as typing the old text in again: who may write, what may be stored. Checked first, so that
+    # a caller who may not write learns nothing of the revisions.
+    check_save_variant(actor, variant.item, variant.language, old.title, old.summary, old.body)
     if number == variant.revision or (old.title, old.summary, old.body) == (variant.title, variant.summary,
                                                                           variant.body):
         raise Conflict(_("Revision %(n)d holds the current text.") % {"n": number}, code="current_revision")
-    # The same rules as typing the old text in again: who may write, what may be stored.
-    check_save_variant(actor, variant.item, variant.language, old.title, old.summary, old.body)
     return old
 
 

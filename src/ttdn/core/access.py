@@ -105,6 +105,10 @@ PAGES: dict[str, Rule] = {
     "accounts:staff_password": rule("set a member's password", member=at_agency("agency_admin"), method="POST"),
     "accounts:staff_totp_reset": rule("reset a member's second factor", member=at_agency("agency_admin"),
                                       method="POST"),
+    "accounts:staff_active": rule("deactivate or reactivate a member (revokes their tokens)",
+                                  member=at_agency("agency_admin"), method="POST"),
+    "accounts:staff_token_revoke": rule("revoke a member's API token", member=at_agency("agency_admin"),
+                                        method="POST"),
     # The Django admin, for operators; its login is the product's login.
     "admin:*": rule("the Django admin: operators only (it shows every row, drafts included)", who(OPERATOR),
                     finer=True),
@@ -134,6 +138,10 @@ PAGES: dict[str, Rule] = {
     "content:variant_delete": rule("remove a translation", method="POST", approved__lo=TRANSLATES),
     "content:attachment_remove": rule("remove a file from the source", method="POST",
                                       draft=at_agency("contributor")),
+    "content:revisions": rule("a language version's revisions and their comparison, to whoever sees the version",
+                              draft__vi=SEES_DRAFT),
+    "content:revision_restore": rule("restore an older revision as a new one, as writing the version",
+                                     method="POST", draft__vi=at_agency("contributor")),
     "content:file": rule("a file, when its item and language version may be seen", per=FILE_SEEN),
     "content:file_thumb": rule("a file's thumbnail, as the file", per=FILE_SEEN),
     # ---------------------------------------------------------------------------------------- editorial
@@ -159,6 +167,8 @@ PAGES: dict[str, Rule] = {
     "sync:records": rule("records of named items, as targeted at the node", who(NODE), method="POST"),
     "sync:chunks": rule("file chunks of material targeted at the node", method="POST", targeted=who(NODE)),
     "sync:chunk": rule("one chunk of material targeted at the node", targeted=who(NODE), untargeted=NOBODY),
+    "sync:issue_code": rule("issue a node's one-time enrolment code", who(OPERATOR), method="POST"),
+    "sync:node_revoke": rule("revoke a node, after a confirmation page", node=who(OPERATOR)),
     "sync:dashboard": rule("the border-site nodes", who(OPERATOR, "appraiser", "publisher", "agency_admin")),
     # ------------------------------------------------------------------------------------------ programme
     "programme:plans": rule("plans", PLAN_USERS),
@@ -189,6 +199,33 @@ PAGES: dict[str, Rule] = {
     "programme:phase_docx": rule("the consolidated phase report, for the plan's managers", plan=MANAGES_PLAN),
     "programme:tasks_xlsx": rule("the tasks workbook", plan=SEES_PLAN),
     "programme:budget_xlsx": rule("the budget workbook", plan=SEES_PLAN),
+    # ------------------------------------------------------------------------- points (a node's devices)
+    # The node's officers are the box's staff accounts (points.services.can_manage): operators in this world.
+    "points:devices": rule("the node's screens, kiosks and players", who(OPERATOR)),
+    "points:pair": rule("pair a device by the code it shows", who(OPERATOR), method="POST"),
+    "points:revoke": rule("revoke a device's pairing", device=who(OPERATOR), method="POST"),
+    "points:add_rule": rule("add a playlist rule to a device", device=who(OPERATOR), method="POST"),
+    "points:set_pinned": rule("pin items on a device", device=who(OPERATOR), method="POST"),
+    "points:bulletin": rule("set or cancel a bulletin class on an item", who(OPERATOR), method="POST"),
+    # Devices carry no account: a device's token (X-Points-Token) is its credential, checked by the views.
+    "points:player": rule("the player page a device opens", who(ANYONE)),
+    "points:player_start": rule("a device asks for a pairing code", who(ANYONE), method="POST"),
+    "points:player_playlist": rule("a paired device's playlist (its token is the credential)", NOBODY),
+    "points:player_alert": rule("a paired device's emergency poll (its token is the credential)", NOBODY),
+    "points:player_heartbeat": rule("a paired device's report (its token is the credential)", NOBODY,
+                                    method="POST"),
+    # ---------------------------------------------------------------------------------- public portal
+    "portal:home": rule("the public portal: live public material", who(ANYONE)),
+    "portal:search": rule("search of the public portal", who(ANYONE)),
+    "portal:item": rule("a public item's page", published=who(ANYONE), draft=NOBODY, officials=NOBODY),
+    "portal:item_bare": rule("a public item's page without its slug (redirects)", published=who(ANYONE),
+                             draft=NOBODY, officials=NOBODY),
+    "portal:feed_atom": rule("the Atom feed of a language", who(ANYONE)),
+    "portal:feed_json": rule("the JSON Feed of a language", who(ANYONE)),
+    "portal:widget": rule("the embeddable list of a feed", who(ANYONE)),
+    "portal:ninjs": rule("a public item in IPTC ninjs", published=who(ANYONE), draft=NOBODY, officials=NOBODY),
+    "robots": rule("robots.txt", who(ANYONE)),
+    "sitemap": rule("the public portal's sitemap", who(ANYONE)),
     # --------------------------------------------------------------------------------------------- ops
     "ops:healthz": rule("liveness: the process answers, nothing else", who(ANYONE)),
     "ops:readyz": rule("readiness: which checks pass, no data", who(ANYONE)),
@@ -233,6 +270,11 @@ OPERATIONS: dict[str, Rule] = {
     "ttdn_accounts_api_list_tokens": rule("one's own tokens", who(LOGGED_IN)),
     "ttdn_accounts_api_create_token": rule("a token for oneself", who(LOGGED_IN), method="POST"),
     "ttdn_accounts_api_revoke_token": rule("revoke one's own token", method="DELETE", token=who(SELF)),
+    "ttdn_accounts_api_list_administered_tokens": rule(
+        "tokens an administrator may revoke: operators all, agency administrators their agency's",
+        who(OPERATOR, "agency_admin")),
+    "ttdn_accounts_api_revoke_administered_token": rule("revoke a token of one's scope", method="DELETE",
+                                                        token=who(OPERATOR, at_agency("agency_admin"))),
     "ttdn_search_api_search": rule("search what the caller may see", who(ANYONE)),
     # --------------------------------------------------------------------------------------- programme
     "ttdn_programme_api_my_reports": rule("one's agency's reports (empty for others)", who(LOGGED_IN)),

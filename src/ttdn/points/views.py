@@ -3,6 +3,7 @@ no cookie, so no cross-site request can act as a device). Thin: changes go throu
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from typing import Any
@@ -92,6 +93,16 @@ def devices(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _officers_only(view: Any) -> Any:
+    """The node's officers only, checked before anything the request carries is looked at."""
+    @functools.wraps(view)
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.can_manage(request.user):
+            return _forbidden(request)
+        return view(request, *args, **kwargs)
+    return inner
+
+
 def _service_redirect(request: HttpRequest, call: Any, ok: str) -> HttpResponse:
     try:
         call()
@@ -112,6 +123,7 @@ def _form_errors(request: HttpRequest, form: forms.Form) -> HttpResponse:
 
 @login_required
 @require_POST
+@_officers_only
 def pair(request: HttpRequest) -> HttpResponse:
     form = PairForm(request.POST)
     if not form.is_valid():
@@ -122,6 +134,7 @@ def pair(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@_officers_only
 def revoke(request: HttpRequest, device_id: int) -> HttpResponse:
     return _service_redirect(request, lambda: services.do_revoke(request.user, device_id),
                              _("The pairing is revoked: the device shows nothing more."))
@@ -129,6 +142,7 @@ def revoke(request: HttpRequest, device_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_officers_only
 def add_rule(request: HttpRequest, device_id: int) -> HttpResponse:
     form = RuleForm(request.POST)
     if not form.is_valid():
@@ -143,6 +157,7 @@ def add_rule(request: HttpRequest, device_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_officers_only
 def set_pinned(request: HttpRequest, device_id: int) -> HttpResponse:
     uids = [u for u in request.POST.get("pinned", "").split() if u]
     return _service_redirect(request, lambda: services.do_set_pinned(request.user, device_id, uids),
@@ -151,6 +166,7 @@ def set_pinned(request: HttpRequest, device_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_officers_only
 def bulletin(request: HttpRequest) -> HttpResponse:
     if request.POST.get("cancel"):
         try:
@@ -214,6 +230,11 @@ def player_alert(request: HttpRequest) -> JsonResponse:
 @csrf_exempt  # token in a header, no cookie
 @require_POST
 def player_heartbeat(request: HttpRequest) -> JsonResponse:
+    try:
+        # Who is asking first: a stranger learns nothing of what a heartbeat must hold.
+        services.device_for_token(request.headers.get(TOKEN_HEADER))
+    except ServiceError as exc:
+        return _error(exc)
     try:
         payload = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):

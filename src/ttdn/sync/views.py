@@ -238,6 +238,10 @@ def issue_code(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not services.can_see_dashboard(user):
         return _forbidden_nodes(request)
+    try:
+        services.check_manage_nodes(user)  # before the form: only operators learn what it must hold
+    except ServiceError as exc:
+        return render(request, "content/forbidden.html", {"message": exc.message}, status=403)
     form = IssueCodeForm(request.POST)
     if not form.is_valid():
         return _dashboard_page(request, form, status=400)
