@@ -61,6 +61,7 @@ SHARED_FIXTURES = {"hub", "built_demo", "gold", "data_dir"}
 XDIST_GROUPS = {
     "tests/sync/test_network.py": "sync-hub",
     "tests/sync/test_browser.py": "sync-hub",
+    "tests/sync/test_chunk_access.py": "sync-hub",
     "tests/content/test_demo.py": "demo",
     "tests/search/test_gold.py": "search-gold",
     "tests/documents/test_cli.py": "documents-cli",
