@@ -414,6 +414,9 @@ def transition(request: HttpRequest, item: Item, action: str) -> HttpResponse:
         return _withdraw_confirmation(request, item, "")
     reason = request.POST.get("reason", "")
     if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        # The confirmation page is for those who may take the step; others are refused, as on GET.
+        if step not in perms.available_actions(request.user, item):
+            return _forbidden(request, _("You may not “%(action)s” this material.") % {"action": step.label})
         return _withdraw_confirmation(request, item, reason)
     try:
         services.do_transition(request.user, item, action, reason)  # type: ignore[arg-type]
