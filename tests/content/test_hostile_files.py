@@ -280,9 +280,9 @@ def test_pdf_of_200000_pages_is_refused_fast(tmp_path: Path) -> None:
 def test_text_extraction_stops_at_its_time_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, hostile.many_pages_pdf(4000), "dai.pdf")
     started = time.monotonic()
-    pages = doctext.pdf_page_texts(path, seconds=0.2)
+    pages = doctext.pdf_page_texts(path, seconds=1e-6)  # spent after the first page, however fast the machine
     assert time.monotonic() - started < 3
-    assert 0 < len(pages) < 4000
+    assert len(pages) < 4000  # stopped early, not read to the end
 
 
 def test_plan_and_attachment_pdfs_in_parallel_threads_do_not_crash_pdfium(tmp_path: Path) -> None:
@@ -488,28 +488,30 @@ def test_refusals_of_hostile_files_are_in_vietnamese_for_vietnamese_readers(tmp_
 
 
 def test_a_long_extraction_does_not_hold_pdfium_from_other_uploads(tmp_path: Path) -> None:
-    """The lock is taken page by page: a small PDF is inspected while a 5,000-page one is being read."""
+    """The lock is taken page by page: while a 5,000-page PDF is being read, another thread gets the lock between
+    its pages (counted, not timed: on a fast machine the whole read takes a tenth of a second)."""
     long = write(tmp_path, hostile.many_pages_pdf(5000), "dai.pdf")
     small = write(tmp_path, hostile.plain_pdf(), "ngan.pdf")
+    started = threading.Event()
     done = threading.Event()
-    timings: dict[str, float] = {}
 
     def read_long() -> None:
-        started = time.monotonic()
+        started.set()
         doctext.pdf_page_texts(long, seconds=30)
-        timings["long"] = time.monotonic() - started
         done.set()
 
     reader = threading.Thread(target=read_long)
     reader.start()
-    time.sleep(0.2)
-    started = time.monotonic()
-    assert inspect_upload(small, "ngan.pdf").page_count == 1
-    timings["small"] = time.monotonic() - started
+    started.wait(10)
+    taken_meanwhile = 0
+    while not done.is_set():
+        if doctext.PDFIUM_LOCK.acquire(timeout=0.5):
+            if not done.is_set():
+                taken_meanwhile += 1
+            doctext.PDFIUM_LOCK.release()
     reader.join(timeout=120)
-    assert done.is_set()
-    assert timings["long"] > 0.5, timings  # long enough that waiting for it would show
-    assert timings["small"] < timings["long"] / 3, timings
+    assert taken_meanwhile > 0
+    assert inspect_upload(small, "ngan.pdf").page_count == 1
 
 
 def test_one_huge_xml_part_is_refused_before_any_parser_sees_it() -> None:
