@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import smpp34
 
@@ -22,6 +23,27 @@ from ttdn.outreach.smpp import (
     Sender,
     id_keys,
 )
+
+
+def run_in_own_loop(coroutine: Any) -> None:
+    """asyncio.run in a thread of its own: a browser test earlier in this worker leaves Playwright's event loop
+    running in the main thread, where asyncio.run refuses to start."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
 
 
 def free_port() -> int:
@@ -112,7 +134,7 @@ def test_concatenated_ucs2_with_receipts_in_decimal() -> None:
             assert len(m.message_ids) == m.info.segments == 3
             assert [r.status for r in m.receipts] == ["DELIVRD"] * 3
 
-    asyncio.run(with_smsc(smsc, body))
+    run_in_own_loop(with_smsc(smsc, body))
     assert len(smsc.accepted) == 9
     by_dest: dict[str, list[bytes]] = {}
     for dest, esm, data in smsc.accepted:
@@ -136,7 +158,7 @@ def test_throttled_and_queue_full_are_retried_not_lost() -> None:
         assert all(m.error is None and len(m.message_ids) == 1 for m in messages)
         assert all([r.status for r in m.receipts] == ["DELIVRD"] for m in messages)
 
-    asyncio.run(with_smsc(smsc, body))
+    run_in_own_loop(with_smsc(smsc, body))
     assert smsc.offered == 13
     assert sorted(dest for dest, _, _ in smsc.accepted) == [f"849000000{i:02d}" for i in range(10)]
 
@@ -151,7 +173,7 @@ def test_rate_limit_is_kept() -> None:
         await sender.send_all(messages)
         elapsed.append(time.monotonic() - started)
 
-    asyncio.run(with_smsc(smsc, body, per_second=100))
+    run_in_own_loop(with_smsc(smsc, body, per_second=100))
     # 60 submits at 100/s: never faster than 0.59 s from the first to the last. The upper bound is loose because
     # the test machine is shared; the accuracy figure (within 5 %) is measured by bench/outreach/throughput.py.
     assert 0.56 <= elapsed[0] <= 3.0, elapsed
