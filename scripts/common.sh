@@ -16,7 +16,10 @@ as_root() {
 # Roman's metrics; Debian's fonts-liberation 1.07 lacks those with two marks (Ỉ, Ở, Ể, Ị, ố), which then come from a
 # fallback font and break the PDF's text.
 # postgresql-client: pg_dump and pg_restore for `ttdn backup` and `ttdn restore` on PostgreSQL.
-PRODUCT_PACKAGES=(libicu-dev pkg-config g++ libreoffice-writer-nogui fonts-liberation2 postgresql-client)
+# espeak-ng: the offline speech engine of the outreach voice messages.
+PRODUCT_PACKAGES=(libicu-dev pkg-config g++ libreoffice-writer-nogui fonts-liberation2 postgresql-client espeak-ng)
+# For the benchmarks only (bench/portal.py loads the server with wrk): `source scripts/common.sh; apt_install "${BENCH_PACKAGES[@]}"`.
+BENCH_PACKAGES=(wrk)
 
 APT_UPDATED=0
 apt_install() {

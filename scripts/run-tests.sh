@@ -5,8 +5,19 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 apt_install "${PRODUCT_PACKAGES[@]}" chromium fonts-dejavu-core ca-certificates rsync zstd
+# A real S3-compatible server for the off-site backup tests (scripts/s3-test-server.sh, started by the tests).
+apt_install ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl
+# nginx in front of several hub processes (tests/ops/test_proxy.py).
+apt_install nginx-light
+# Debian's PostgreSQL server binaries: the replica, database-restart and queue tests start private servers of their
+# own (scripts/pg-test-cluster.sh), whatever server TTDN_TEST_DATABASE_URL names.
+apt_install postgresql
 ensure_venv "test"
 cd "$ROOT"
+# Byte-code caches on, even where the environment turns them off: the suite starts hundreds of Python processes
+# (nodes, hubs, CLIs) and each pytest worker rewrites every test module's asserts; without the caches each one
+# compiles them all again.
+unset PYTHONDONTWRITEBYTECODE
 
 # PostgreSQL: use TTDN_TEST_DATABASE_URL, else the local server, else install and start one. Never skipped.
 pg_url="${TTDN_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ttdn}"
@@ -62,8 +73,9 @@ phase reference-data; wait "$refdata_pid" || { cat "$ROOT/.refdata.log"; exit 1;
 workers="${TTDN_TEST_WORKERS:-2}"
 # The tests sharing a costly fixture stay on one worker (XDIST_GROUPS in tests/conftest.py).
 phase SQLite
-env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider "$@"
-# Every test that touches a database runs again on PostgreSQL; the others ran above already.
+env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider --durations=15 "$@"
+# Every test that touches a database runs again on PostgreSQL; the others ran above already. Each pass ends with
+# its 15 slowest tests, to see where the suite's time goes.
 phase PostgreSQL
 echo "($pg_url)"
-TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" -p no:cacheprovider --create-db --db-only "$@"
+TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" -p no:cacheprovider --durations=15 --create-db --db-only "$@"

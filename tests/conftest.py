@@ -54,7 +54,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 SLOW_FIXTURES = {"browser", "new_page", "live_server", "live_world", "transactional_db", "hub", "make_node",
                  "built_demo", "gold", "data_dir"}
 # Fixtures that reach a database other than through pytest-django (processes given TTDN_DATABASE_URL).
-DATABASE_FIXTURES = {"django_db_setup", "hub"}
+DATABASE_FIXTURES = {"django_db_setup", "hub", "queue_db"}
 # Costly fixtures built once per worker (session) or module: the modules using them stay on one worker
 # (the scheduler below; a test using one from a module not listed here fails to collect).
 SHARED_FIXTURES = {"hub", "built_demo", "gold", "data_dir"}
@@ -62,9 +62,17 @@ XDIST_GROUPS = {
     "tests/sync/test_network.py": "sync-hub",
     "tests/sync/test_browser.py": "sync-hub",
     "tests/sync/test_chunk_access.py": "sync-hub",
+    "tests/sync/test_mixed_versions.py": "sync-hub",
+    "tests/sync/test_node_recovery.py": "sync-hub",
+    "tests/sync/test_translation.py": "sync-hub",
+    "tests/points/test_hub_emergency.py": "points-hub",
+    "tests/points/test_playlist_sync.py": "points-hub",
     "tests/content/test_demo.py": "demo",
     "tests/search/test_gold.py": "search-gold",
     "tests/documents/test_cli.py": "documents-cli",
+    # One private PostgreSQL primary and replica per worker (tests/ops/conftest.py pg_pair).
+    "tests/ops/test_replica.py": "pg-pair",
+    "tests/ops/test_database_restart.py": "pg-pair",
 }
 
 
@@ -127,6 +135,24 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
         with item.config.stash[blocking_manager_key].unblock():
             refdata.restore()
+
+
+@pytest.fixture(autouse=True)
+def _new_portal_generation() -> None:
+    """The portal keeps a feed's freshness and an item page's visibility for a few seconds within a generation
+    that every change to an item bumps; a test's rolled-back items bump nothing, so each test starts a new one
+    (else a test could be served what the test before it saw)."""
+    from ttdn.portal.queries import new_generation
+
+    new_generation()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Every test client comes from 127.0.0.1: each test starts with full buckets on the anonymous endpoints."""
+    from ttdn.portal.ratelimit import cap_import
+
+    cap_import.reset()
 
 
 @pytest.fixture(autouse=True)
@@ -242,6 +268,45 @@ PATH: list[tuple[str, str, str]] = [
 ]
 
 
+def coming_monday(hour: int) -> Any:
+    """A Monday at `hour` local time, two to three weeks ahead: schedule tests publish material now and look at
+    that day, so a fixed date would turn into the past (and its validity windows would close) as time goes on."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    monday = today + timedelta(days=14 + (7 - today.weekday()) % 7)
+    return timezone.make_aware(datetime(monday.year, monday.month, monday.day, hour, 0))
+
+
+def take_step(actor: Any, item: Item, action: str, reason: str = "") -> None:
+    """One workflow step as people take it: approving and returning with the appraisal opinion (every
+    criterion passed; a return's reason as its comment), the other steps on their own."""
+    from ttdn.content.permissions import APPRAISAL_ACTIONS
+    from ttdn.editorial import services as editorial
+
+    if action in APPRAISAL_ACTIONS:
+        checks: dict[int, tuple[bool | None, str]] = {c.pk: (True, "") for c in editorial.asked_criteria()}
+        editorial.do_appraise(actor, item, editorial.OpinionData(action, checks, comment=reason))
+    else:
+        content.do_transition(actor, item, action, reason=reason)
+
+
+def opinion_marks(passed: bool = True, **failed: str) -> dict[str, str]:
+    """The appraisal form's fields: every criterion asked passed, except those named (code=note) failed."""
+    from ttdn.editorial.models import Criterion
+
+    data: dict[str, str] = {}
+    for c in Criterion.objects.filter(active=True):
+        if c.code in failed:
+            data[f"criterion_{c.pk}"] = "fail"
+            data[f"note_{c.pk}"] = failed[c.code]
+        else:
+            data[f"criterion_{c.pk}"] = "pass" if passed else "fail"
+    return data
+
+
 def advance(world: World, item: Item, target: str) -> Item:
     """Walk an item along the workflow to `target` through the services, as people would."""
     actors = world.users()
@@ -258,7 +323,7 @@ def advance(world: World, item: Item, target: str) -> Item:
             break
         if item.state != state:
             continue  # already past this step
-        content.do_transition(actors[who], item, action, reason="")
+        take_step(actors[who], item, action)
     if item.state != target:
         if target == State.EXPIRED:
             from datetime import timedelta
@@ -270,7 +335,7 @@ def advance(world: World, item: Item, target: str) -> Item:
             assert item.state == target, "give the item a valid_until to expire it"
             return item
         _state, action, who = detours[target]
-        content.do_transition(actors[who], item, action, reason="Lý do kiểm thử")
+        take_step(actors[who], item, action, reason="Lý do kiểm thử")
     assert item.state == target
     return item
 

@@ -230,9 +230,110 @@ def restore_here() -> None:
         print(f"reference data: {restore()} rows copied")
 
 
+# ------------------------------------------------------------------------------------ fresh installations
+# Tests that start the product as processes of its own on a new data directory (a sync hub or node, an SMPP box,
+# the CLI's installation, a server under limits) would each run `ttdn migrate` from nothing: 20–25 s of CPU each,
+# nearly all of it Django rendering the migrations' model states. They copy an installation this version's
+# `ttdn migrate` made once per run instead (`fresh_install`); the tests of `ttdn migrate` and `ttdn serve` on an
+# empty directory still migrate for real.
+
+
+def install_key() -> str:
+    """Everything a fresh `ttdn migrate` could depend on: all of the product's code, and Django."""
+    h = hashlib.sha256()
+    for file in sorted(SRC.rglob("*.py")):
+        h.update(str(file.relative_to(ROOT)).encode() + b"\0" + file.read_bytes())
+    h.update(Path(__file__).read_bytes() + f"Django={metadata.version('Django')}".encode())
+    return h.hexdigest()[:20]
+
+
+def install_path() -> Path:
+    return CACHE / f"install-{install_key()}.sqlite3"
+
+
+def _migrate_env(data_dir: Path, url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TTDN_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"TTDN_DATA_DIR": str(data_dir), "TTDN_SECRET_KEY": "test-only-install-template-0123456789abcdef",
+                "PYTHONPATH": str(ROOT)})
+    if url:
+        env["TTDN_DATABASE_URL"] = url
+    return env
+
+
+def sqlite_install() -> Path:
+    """The SQLite database of a fresh installation of this version (`ttdn migrate` on an empty directory)."""
+    target = install_path()
+    if target.exists():
+        return target
+    with _locked():
+        if not target.exists():
+            import sqlite3
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="ttdn-install-") as tmp:
+                subprocess.run([sys.executable, "-m", "ttdn.cli", "migrate", "-v0"], env=_migrate_env(Path(tmp), None),
+                               cwd=ROOT, check=True, capture_output=True, timeout=900)
+                partial = target.with_suffix(f".{os.getpid()}.partial")
+                # The backup API, not a file copy: the database is in WAL mode.
+                with sqlite3.connect(Path(tmp) / "ttdn.sqlite3") as source, sqlite3.connect(partial) as copy:
+                    source.backup(copy)
+                partial.replace(target)
+            for old in CACHE.glob("install-*.sqlite3"):
+                if old != target:
+                    old.unlink(missing_ok=True)
+    return target
+
+
+def pg_install(url: str) -> str:
+    """PostgreSQL: the name of a database holding a fresh installation of this version (migrated, nothing else),
+    on the server of `url`, built once per run."""
+    base = urlsplit(url).path.strip("/") or "ttdn"
+    name = f"{base}_mig_{install_key()[:12]}"
+    with _locked(), _pg_admin(url) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return name
+        for (old,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                   [base.replace("_", r"\_") + r"\_mig\_%"]).fetchall():
+            conn.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
+        building = f"{name}_building"
+        conn.execute(f"CREATE DATABASE \"{building}\" TEMPLATE template0 ENCODING 'UTF8'")
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="ttdn-install-") as tmp:
+            target = urlunsplit(urlsplit(url)._replace(path=f"/{building}"))
+            subprocess.run([sys.executable, "-m", "ttdn.cli", "migrate", "-v0"], env=_migrate_env(Path(tmp), target),
+                           cwd=ROOT, check=True, capture_output=True, timeout=900)
+        conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    return name
+
+
+def fresh_install(env: dict[str, str]) -> None:
+    """Make the installation `env` names (TTDN_DATA_DIR, and TTDN_DATABASE_URL on PostgreSQL) what `ttdn migrate`
+    leaves on a new machine, by copying the run's fresh installation; a PostgreSQL database of that name is
+    replaced."""
+    data = Path(env["TTDN_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    url = env.get("TTDN_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        shutil.copyfile(sqlite_install(), data / "ttdn.sqlite3")
+        return
+    template = pg_install(url)
+    name = urlsplit(url).path.strip("/")
+    with _pg_admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" ENCODING 'UTF8'")
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     command = sys.argv[1] if len(sys.argv) > 1 else "build"
-    commands = {"restore": restore_here, "pg-template": _build_pg_template, "build": build,
-                "pg": lambda: print(f"reference data: template {pg_template(os.environ['TTDN_DATABASE_URL'])}")}
+    def _pg() -> None:
+        print(f"reference data: template {pg_template(os.environ['TTDN_DATABASE_URL'])}")
+        print(f"fresh installation: template {pg_install(os.environ['TTDN_DATABASE_URL'])}")
+
+    def _build() -> None:
+        build()
+        print(f"fresh installation: {sqlite_install().name}")
+
+    commands = {"restore": restore_here, "pg-template": _build_pg_template, "build": _build, "pg": _pg}
     commands[command]()

@@ -15,7 +15,7 @@ import time
 
 import smpp34
 
-from ttdn.outreach.segments import analyse
+from ttdn.core.sms import analyse
 from ttdn.outreach.smpp import Outgoing, Sender
 
 

@@ -160,6 +160,14 @@ def query(args: argparse.Namespace) -> None:
     from ttdn.search import services
     from ttdn.search.services import SearchQuery, search
 
+    try:  # the first stages live in the backends' modules (older code, TTDN_SRC: in services)
+        from ttdn.search.backends import postgres as pg_backend
+        from ttdn.search.backends import sqlite as sqlite_backend
+
+        owner = pg_backend if args.db.startswith("postgres") else sqlite_backend
+    except ImportError:
+        owner = services
+
     # Which path answered each query: the impact index's first stage ("impact"), the champion lists' or
     # SQLite's ("fast"), or the exact ranking of every match ("exact"). --exact turns the first stages off.
     stages = ["_impact_top", "_pg_top"] if args.db.startswith("postgres") else ["_sqlite_top"]
@@ -175,9 +183,9 @@ def query(args: argparse.Namespace) -> None:
         return traced
 
     for name in stages:
-        fast_top = getattr(services, name, None)  # None: older code (TTDN_SRC) without this stage
+        fast_top = getattr(owner, name, None)  # None: older code (TTDN_SRC) without this stage
         if fast_top is not None:
-            setattr(services, name, tracing(name, fast_top))
+            setattr(owner, name, tracing(name, fast_top))
     bench = Bench("x", 0)
     bench.users = gold_users()
     bench._pools()

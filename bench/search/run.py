@@ -23,7 +23,7 @@ The last line printed is one JSON object with every figure.
 
 --keep-corpus reuses a corpus database left by an earlier run (the PostgreSQL database of --pg-url, or
 --sqlite-path) when it holds the requested number of variants (within 1%): nothing is generated, and the
-index is rebuilt only if it was written by other code (search.services.INDEX_FORMAT; on PostgreSQL, just
+index is rebuilt only if it was written by other code (search.indexing.INDEX_FORMAT; on PostgreSQL, just
 the champion lists when only TOPLIST_FORMAT differs). The quality figures are then measured in a separate
 fresh database holding the gold set only (<pg-url>_gold, or a temporary SQLite file), as a full run does.
 """
@@ -60,6 +60,8 @@ def main() -> int:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--write-expected", action="store_true",
                         help="store the SQLite top-10 of every gold query in tests/search/gold/expected_top10.json")
+    parser.add_argument("--busy", action="store_true",
+                        help="time the queries while another process keeps one core busy (issue 21)")
     parser.add_argument("--keep-corpus", action="store_true",
                         help="reuse the corpus database of an earlier run if it has the requested size")
     parser.add_argument("--sqlite-path", help="the SQLite corpus kept by --keep-corpus",
@@ -74,6 +76,8 @@ def main() -> int:
     pg_n = args.pg_variants or (20_000 if args.quick else 1_000_000)
     results: dict[str, dict[str, Any]] = {}
     quick = ["--quick"] if args.quick else []
+    if args.busy:
+        quick.append("--busy")
     if not args.skip_sqlite:
         extra = ["--write-expected"] if args.write_expected else []
         if args.keep_corpus:
@@ -142,6 +146,10 @@ def _size_label(n: int) -> str:
     return f"{round(n / 1_000_000)}m" if n >= 1_000_000 else f"{round(n / 1000)}k"
 
 
+_RUN_FIGURES = ("variants", "insert_seconds", "reindex_seconds", "gold_load_seconds", "text_bytes", "index_bytes",
+                "queries_timed", "phrase_p95_ms", "busy_core", "load_average")
+
+
 def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     lite, pg = results.get("sqlite"), results.get("postgresql")
@@ -156,15 +164,13 @@ def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         out[f"p50_ms_sqlite_{_size_label(lite['variants'])}"] = lite["p50_ms"]
         out[f"p95_ms_sqlite_{_size_label(lite['variants'])}"] = lite["p95_ms"]
         out["index_size_ratio_sqlite"] = lite["index_size_ratio"]
-        out["sqlite"] = {k: lite[k] for k in ("variants", "insert_seconds", "reindex_seconds", "gold_load_seconds",
-                                                "text_bytes", "index_bytes", "queries_timed", "phrase_p95_ms")}
+        out["sqlite"] = {k: lite.get(k) for k in _RUN_FIGURES}
     if pg:
         out["anchor_pg_simple"] = pg["anchor"]
         out[f"p50_ms_pg_{_size_label(pg['variants'])}"] = pg["p50_ms"]
         out[f"p95_ms_pg_{_size_label(pg['variants'])}"] = pg["p95_ms"]
         out["index_size_ratio_pg"] = pg["index_size_ratio"]
-        out["pg"] = {k: pg[k] for k in ("variants", "insert_seconds", "reindex_seconds", "gold_load_seconds",
-                                        "text_bytes", "index_bytes", "queries_timed", "phrase_p95_ms")}
+        out["pg"] = {k: pg.get(k) for k in _RUN_FIGURES}
         out["pg"].update({k: v for k, v in pg.items() if k.startswith("pg_")})  # the server's memory settings
     return out
 
@@ -203,10 +209,15 @@ def phase(args: argparse.Namespace) -> int:
 
     call_command("migrate", verbosity=0)
     do_load_admin_units(None)
-    result = Bench(args.phase, args.variants, quick=args.quick).run(write_expected=args.write_expected,
+    result = Bench(args.phase, args.variants, quick=args.quick, busy=args.busy).run(write_expected=args.write_expected,
                                                                     part=args.part, reuse=reuse)
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
     return 0
+
+
+def _busy_core() -> subprocess.Popen[bytes]:
+    """A fixed background load: one process spinning on one core while the queries are timed."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 def fresh_pg_database(url: str) -> None:
@@ -225,7 +236,8 @@ def fresh_pg_database(url: str) -> None:
 
 
 class Bench:
-    def __init__(self, backend: str, variants: int, quick: bool = False):
+    def __init__(self, backend: str, variants: int, quick: bool = False, busy: bool = False):
+        self.busy = busy
         self.backend = backend
         self.target = variants
         self.quick = quick
@@ -349,6 +361,7 @@ class Bench:
 
         from ttdn.content.models import Variant
         from ttdn.search import impact, services
+        from ttdn.search.backends import postgres as pg_backend
         from ttdn.search.services import SearchQuery, do_reindex_all, search
 
         have = Variant.objects.count()
@@ -370,7 +383,7 @@ class Bench:
         if reuse and stamps.get("format") == services.INDEX_FORMAT:
             indexed = have
             rebuilt = "none"
-            if pg and stamps.get("toplists") != services.TOPLIST_FORMAT:
+            if pg and stamps.get("toplists") != pg_backend.TOPLIST_FORMAT:
                 lists = services.do_build_toplists()
                 rebuilt = "toplists"
                 self.say(f"champion lists rebuilt: {lists:,} lexemes")
@@ -389,13 +402,19 @@ class Bench:
             search(None, SearchQuery(text=text, limit=10))
         took = []
         phrase_took = []
-        for text in texts:
-            t0 = time.perf_counter()
-            search(None, SearchQuery(text=text, limit=10))
-            ms = (time.perf_counter() - t0) * 1000
-            took.append(ms)
-            if '"' in text:
-                phrase_took.append(ms)
+        spinner = _busy_core() if self.busy else None
+        try:
+            for text in texts:
+                t0 = time.perf_counter()
+                search(None, SearchQuery(text=text, limit=10))
+                ms = (time.perf_counter() - t0) * 1000
+                took.append(ms)
+                if '"' in text:
+                    phrase_took.append(ms)
+        finally:
+            if spinner is not None:
+                spinner.terminate()
+                spinner.wait()
         slowest = sorted(zip(took, texts, strict=True), reverse=True)[:8]
         for ms, text in slowest:
             self.say(f"  slow {ms:7.1f} ms  {text}")
@@ -412,6 +431,8 @@ class Bench:
             "p50_ms": round(scoring.percentile(took, 50), 1),
             "p95_ms": round(scoring.percentile(took, 95), 1),
             "phrase_p95_ms": round(scoring.percentile(phrase_took, 95), 1),
+            "busy_core": self.busy,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             **server_settings(),
         }
 

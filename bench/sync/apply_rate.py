@@ -1,5 +1,5 @@
 """How fast a node applies records: one `ttdn sync` pass with every file already on the node, the time spent
-inside `ttdn.sync.apply.apply_batch` measured around each call.
+inside `ttdn.sync.node.apply.apply_batch` measured around each call.
 
 Run with an enrolled node's environment (TTDN_ROLE=edge, TTDN_DATA_DIR) whose blob directory already holds
 the hub's files (run.py hard-links them in), so the pass fetches the batches from the hub (not timed) and
@@ -25,7 +25,7 @@ def main() -> None:
 
     django.setup()
     from ttdn.content import changes
-    from ttdn.sync import apply, client
+    from ttdn.sync.node import apply, client
 
     spent = [0.0, 0, 0.0]  # wall seconds, calls, CPU seconds of the applying thread
     listeners = [0.0, 0.0]

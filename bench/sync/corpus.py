@@ -11,7 +11,7 @@ items in bulk (bulk_create: 5,000 items through the per-item services would take
 every row is what the services would write (published, reviewed translations, a transition), and the change is
 announced with `content.changes.notify` in the writing transaction so the change feed and the search index
 follow. Files are real: JPEG/PNG images and PDFs of random-noise pictures (they do not compress away) and MP3
-audio of valid frames with noise payloads, each checked by the upload pipeline (`files.inspect_upload`),
+audio of valid frames with noise payloads, each checked by the upload pipeline (`files.probes.inspect_upload`),
 text-extracted, thumbnailed and stored as blobs with Asset and Attachment rows, as an upload would be.
 
 Two groups of material:
@@ -184,7 +184,7 @@ def make_file(kind: str, rng: random.Random, texts: Texts, small: bool) -> tuple
 
 def store_file(data: bytes, name: str, staging: Path) -> Any:
     """Check, extract, thumbnail and store one file as an upload would; returns an unsaved Asset."""
-    from ttdn.content import files
+    from ttdn.content.files import blobs, probes, text, thumbnails
     from ttdn.content.models import Asset
 
     staging.mkdir(parents=True, exist_ok=True)
@@ -192,13 +192,13 @@ def store_file(data: bytes, name: str, staging: Path) -> Any:
         tmp.write(data)
         tmp.flush()
         path = Path(tmp.name)
-        info = files.inspect_upload(path, name)
-        text = files.extract_text(path, info)
-        thumb = files.make_thumbnail(path, info)
-        thumb_sha = files.store_bytes(thumb) if thumb else ""
-        files.store_blob(path, info.sha256)
+        info = probes.inspect_upload(path, name)
+        words = text.extract_text(path, info)
+        thumb = thumbnails.make_thumbnail(path, info)
+        thumb_sha = blobs.store_bytes(thumb) if thumb else ""
+        blobs.store_blob(path, info.sha256)
     return Asset(sha256=info.sha256, size=info.size, mime_type=info.mime_type, file_kind=info.kind,
-                 extracted_text=text, page_count=info.page_count, width=info.width, height=info.height,
+                 extracted_text=words, page_count=info.page_count, width=info.width, height=info.height,
                  duration_seconds=info.duration_seconds, thumbnail_sha256=thumb_sha)
 
 
@@ -365,7 +365,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
 def change(args: argparse.Namespace) -> dict[str, Any]:
     setup_django()
     from ttdn.accounts.models import User
-    from ttdn.content import files, services
+    from ttdn.content import services
+    from ttdn.content.files import blobs as files
     from ttdn.content.models import Attachment, Item, State, TranslationState, Variant
     from ttdn.core.transactions import bulk_load
 
@@ -448,8 +449,8 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
     setup_django()
     from django.contrib.auth.models import AnonymousUser
 
-    from ttdn.content import files
     from ttdn.content import permissions as perms
+    from ttdn.content.files import blobs as files
 
     started = time.monotonic()
     out = Path(args.out)

@@ -44,9 +44,15 @@ from ttdn.accounts.api import (
 )
 from ttdn.content.api import items_router, languages_router, topics_router
 from ttdn.core.errors import ServiceError
+from ttdn.editorial.api import router as editorial_router
+from ttdn.monitoring.api import router as monitoring_router
+from ttdn.ops.unavailable import is_database_unavailable, unavailable_response
+from ttdn.outreach.api import router as outreach_router
+from ttdn.portal.api import router as portal_router
 from ttdn.programme.api import router as programme_router
 from ttdn.search.api import router as search_router
 from ttdn.sync.api import router as sync_router
+from ttdn.translation.api import router as translation_router
 
 __all__ = ["AUTH", "PUBLIC_AUTH", "ErrorOut", "SessionAuth", "TokenAuth", "allow_anonymous", "api"]
 
@@ -201,6 +207,7 @@ api = TTDNApi(
 )
 
 api.add_router("v1/items", items_router)
+api.add_router("v1", editorial_router)
 api.add_router("v1/me", me_router)
 api.add_router("v1/tokens", tokens_router)
 api.add_router("v1/admin/tokens", admin_tokens_router)
@@ -209,6 +216,10 @@ api.add_router("v1/languages", languages_router)
 api.add_router("v1/search", search_router)
 api.add_router("v1/sync", sync_router)
 api.add_router("v1/plans", programme_router)
+api.add_router("v1/monitoring", monitoring_router)
+api.add_router("v1/translation", translation_router)
+api.add_router("v1/portal", portal_router)
+api.add_router("v1/outreach", outreach_router)
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -216,7 +227,11 @@ api.add_router("v1/plans", programme_router)
 
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -282,6 +297,9 @@ def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_database_unavailable(exc):
+        logger.warning("Database unavailable during %s %s: answered 503", request.method, request.path)
+        return unavailable_response(request)
     logger.exception("Unhandled error in %s %s", request.method, request.path)
     body = error_body("server_error", _("Something went wrong on the server. The error has been logged."))
     return api.create_response(request, body, status=500)

@@ -88,7 +88,7 @@ def _server(application: Any, **kw: Any) -> Any:
     from waitress.task import ErrorTask
 
     from ttdn.api import transport_error
-    from ttdn.content.files import upload_cap_bytes
+    from ttdn.content.files.sniff import upload_cap_bytes
 
     class ApiErrorTask(ErrorTask):  # type: ignore[misc]
         def execute(self) -> None:

@@ -28,6 +28,9 @@ if ROLE not in {"hub", "edge"}:
 DATA_DIR = Path(_env("DATA_DIR", str(Path.home() / ".local" / "share" / "ttdn"))).expanduser().resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 BLOB_DIR = DATA_DIR / "blobs"
+# Where stored files live: empty for BLOB_DIR, or an S3-compatible bucket, s3://bucket/prefix (content.files.blobs;
+# credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the server from TTDN_BLOB_S3_ENDPOINT).
+BLOB_STORE = _env("BLOB_STORE", "")
 UPLOAD_STAGING_DIR = DATA_DIR / "staging"
 
 
@@ -76,14 +79,18 @@ INSTALLED_APPS = [
     "ttdn.editorial",
     "ttdn.points",
     "ttdn.portal",
+    "ttdn.monitoring",
+    "ttdn.translation",
 ]
 
 MIDDLEWARE = [
     # First, so that its timing covers every other middleware.
     "ttdn.ops.health.MetricsMiddleware",
+    # Outside the session and everything that may write: it sees each write (read-your-writes).
+    "ttdn.ops.replica.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ttdn.core.middleware.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ttdn.core.middleware.StaticFilesMiddleware",  # WhiteNoise
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ttdn.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,8 +144,27 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # decompressed) and spills the grouping of its matches to disk.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c jit=off -c work_mem=32MB").strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A persistent connection is checked before a request uses it: after the database restarted, the next request
+    # opens a new one instead of failing on the dead one.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of the PostgreSQL primary (ttdn.ops.replica): safe requests read from it while its replay lag
+# is under DATABASE_REPLICA_MAX_LAG seconds, everything else (and whatever follows a write) uses the primary.
+DATABASE_REPLICA_MAX_LAG = float(_env("DATABASE_REPLICA_MAX_LAG", "5"))
+if _env("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["replica"] = dj_database_url.parse(_env("DATABASE_REPLICA_URL"), conn_max_age=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that went away must not hold a request for long: it is then left aside for a few seconds.
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ttdn.ops.replica.ReplicaRouter"]
 # PostgreSQL's search impact index keeps its lexemes' arrays in each hub process, up to this many MB.
 SEARCH_CACHE_MB = int(_env("SEARCH_CACHE_MB", "1024"))
+# Machine translation for the translation desk's suggestions: a LibreTranslate-compatible server's URL (on the
+# local network; empty: no machine suggestions, everything else works), its API key if it wants one.
+MT_URL = _env("MT_URL", "")
+MT_API_KEY = _env("MT_API_KEY", "")
+MT_TIMEOUT_SECONDS = float(_env("MT_TIMEOUT_SECONDS", "3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -238,6 +264,10 @@ DEFAULT_FROM_EMAIL = _env("FROM_EMAIL", "ttdn@localhost")
 EMAIL_TIMEOUT = int(_env("EMAIL_TIMEOUT", "10"))
 # The address people reach the hub at, for the links in e-mails ("https://ttdn.example.gov.vn").
 SITE_URL = _env("SITE_URL", "http://localhost:8000")
+# The CAP <sender> of the hub's alerts: a name no other alerting system uses (CAP 1.2: no spaces or commas).
+CAP_SENDER = _env("CAP_SENDER", "ttdn.gov.vn")
+# Anonymous endpoints' limits per client: (requests per minute, burst). Beyond them: 429 with Retry-After.
+TTDN_RATE_LIMITS = {"cap_import": (float(_env("CAP_IMPORT_PER_MINUTE", "30")), float(_env("CAP_IMPORT_BURST", "10")))}
 
 LOGGING = {
     "version": 1,
@@ -247,3 +277,10 @@ LOGGING = {
                              **({"formatter": "json"} if _env("LOG_FORMAT", "") == "json" else {})}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }
+
+# Press monitoring (ttdn.monitoring): a proxy for hubs behind one ("http://proxy.local:3128"), the polite pause
+# between two requests to one host, and the bounds of one fetch.
+TTDN_MONITORING_PROXY = _env("MONITORING_PROXY", "")
+TTDN_MONITORING_HOST_INTERVAL = float(_env("MONITORING_HOST_INTERVAL", "5"))
+TTDN_MONITORING_MAX_BYTES = int(_env("MONITORING_MAX_MB", "5")) * 1024 * 1024
+TTDN_MONITORING_TIMEOUT = float(_env("MONITORING_TIMEOUT", "20"))

@@ -17,8 +17,11 @@ urlpatterns = [
     path("plans/", include("ttdn.programme.urls")),
     path("notices/", include("ttdn.notices.urls")),
     path("editorial/", include("ttdn.editorial.urls")),
+    path("translation/", include("ttdn.translation.urls")),
     path("points/", include("ttdn.points.urls")),
+    path("outreach/", include("ttdn.outreach.urls")),
     path("portal/", include("ttdn.portal.urls")),
+    path("monitoring/", include("ttdn.monitoring.urls")),
     path("robots.txt", portal_views.robots, name="robots"),
     path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     path("", include("ttdn.ops.urls")),
@@ -29,4 +32,5 @@ urlpatterns = [
 handler400 = "ttdn.core.views.bad_request"
 handler403 = "ttdn.core.views.permission_denied"
 handler404 = "ttdn.core.views.page_not_found"
-handler500 = "ttdn.core.views.server_error"
+# The database away mid-request (restarting): 503 with Retry-After, in the person's language (ttdn.ops.unavailable).
+handler500 = "ttdn.ops.unavailable.server_error"

@@ -170,7 +170,14 @@ def test_grant_and_revoke_are_audited(client: Client, world: World) -> None:
     assert grant.object_id == str(member.pk) and grant.data["role"] == "reader"
     assert grant.agency_id == world.gl_dept.pk
 
-    response = client.post(f"{STAFF}{member.pk}/roles/", {"role": "contributor", "op": "revoke"})
+    # Revoking asks first, saying what will happen, and changes nothing until confirmed.
+    asked = client.post(f"{STAFF}{member.pk}/roles/", {"role": "contributor", "op": "revoke"})
+    text = asked.content.decode()
+    assert asked.status_code == 200 and 'data-testid="confirm-role-revoke"' in text
+    assert "bị từ chối" in text and 'name="confirmed" value="1"' in text and 'value="contributor"' in text
+    assert roles_of(member) == {Role.CONTRIBUTOR, Role.READER}
+    assert not AuditEntry.objects.filter(action="accounts.role.revoke").exists()
+    response = client.post(f"{STAFF}{member.pk}/roles/", {"role": "contributor", "op": "revoke", "confirmed": "1"})
     assert response.status_code == 302
     assert roles_of(member) == {Role.READER}
     revoke = AuditEntry.objects.get(action="accounts.role.revoke", actor=world.agency_admin)
@@ -186,7 +193,11 @@ def test_central_roles_cannot_be_granted(client: Client, world: World) -> None:
 
 def test_admin_cannot_revoke_own_admin_role(client: Client, world: World) -> None:
     log_in(client, world.agency_admin)
+    # Refused before any confirmation is asked, and again if confirmed by hand.
     response = client.post(f"{STAFF}{world.agency_admin.pk}/roles/", {"role": "agency_admin", "op": "revoke"})
+    assert response.status_code == 409 and 'data-testid="confirm-role-revoke"' not in response.content.decode()
+    response = client.post(f"{STAFF}{world.agency_admin.pk}/roles/",
+                           {"role": "agency_admin", "op": "revoke", "confirmed": "1"})
     assert response.status_code == 409
     assert roles_of(world.agency_admin) == {Role.AGENCY_ADMIN}
 
@@ -240,7 +251,10 @@ def test_agency_admin_resets_a_lost_second_factor(world: World) -> None:
     session = client.session
     session["ttdn_otp_verified"] = True
     session.save()
-    response = client.post(f"/accounts/staff/{second_admin.pk}/two-factor/reset/")
+    asked = client.post(f"/accounts/staff/{second_admin.pk}/two-factor/reset/")
+    assert asked.status_code == 200 and "ứng dụng xác thực" in asked.content.decode()
+    assert TOTPDevice.objects.filter(user=second_admin).exists()
+    response = client.post(f"/accounts/staff/{second_admin.pk}/two-factor/reset/", {"confirmed": "1"})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=second_admin).exists()
     assert AuditEntry.objects.filter(action="accounts.totp.reset", object_id=str(second_admin.pk)).exists()
@@ -250,6 +264,9 @@ def test_agency_admin_resets_a_lost_second_factor(world: World) -> None:
     with pytest.raises(PermissionDenied):
         accounts.do_reset_totp(world.agency_admin, world.contributor_dl)
     assert client.post(f"/accounts/staff/{world.contributor_dl.pk}/two-factor/reset/").status_code == 404
+    # One's own: refused with the reason, before any confirmation is asked.
+    own = client.post(f"/accounts/staff/{world.agency_admin.pk}/two-factor/reset/")
+    assert own.status_code == 403 and "quản trị viên khác" in own.content.decode()
 
 
 def test_admin_grants_plan_roles(client: Client, world: World) -> None:

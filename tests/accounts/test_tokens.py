@@ -47,7 +47,11 @@ def test_a_second_factor_reset_revokes_the_tokens(world: World) -> None:
     accounts.do_set_totp_secret(None, world.contributor, TOTP_SECRET)
     token, secret = _token(world.contributor)
     admin = log_in(Client(), world.agency_admin)
-    assert admin.post(f"/accounts/staff/{world.contributor.pk}/two-factor/reset/").status_code == 302
+    url = f"/accounts/staff/{world.contributor.pk}/two-factor/reset/"
+    asked = admin.post(url)
+    assert asked.status_code == 200 and 'data-testid="confirm-totp-reset"' in asked.content.decode()
+    assert accounts.user_for_token(secret) is not None  # nothing happens until confirmed
+    assert admin.post(url, {"confirmed": "1"}).status_code == 302
     assert accounts.user_for_token(secret) is None
     assert [d.get("reason") for d in _revocations(token)] == ["second_factor_reset"]
     # The shell command an operator uses goes through the same service.
@@ -63,7 +67,12 @@ def test_deactivation_revokes_the_tokens_for_good(world: World) -> None:
     admin = log_in(Client(), world.agency_admin)
     page = admin.get(f"/accounts/staff/{world.contributor.pk}/").content.decode()
     assert 'data-testid="deactivate"' in page and token.prefix in page and "Mã truy cập API" in page
-    assert admin.post(f"/accounts/staff/{world.contributor.pk}/active/", {"active": "0"}).status_code == 302
+    asked = admin.post(f"/accounts/staff/{world.contributor.pk}/active/", {"active": "0"})
+    assert asked.status_code == 200 and 'data-testid="confirm-deactivate"' in asked.content.decode()
+    world.contributor.refresh_from_db()
+    assert world.contributor.is_active
+    confirmed = admin.post(f"/accounts/staff/{world.contributor.pk}/active/", {"active": "0", "confirmed": "1"})
+    assert confirmed.status_code == 302
     world.contributor.refresh_from_db()
     assert not world.contributor.is_active and accounts.user_for_token(secret) is None
     assert [d.get("reason") for d in _revocations(token)] == ["deactivated"]

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from ttdn.content import files
+from ttdn.content.files import blobs as files
 from ttdn.content.models import Asset, Attachment, State
 
 from ..conftest import World, advance, make_item

@@ -220,6 +220,41 @@ def _move(client: ApiClient, item_uid: str, action: str, reason: str = "") -> ob
     return client.post(f"/api/v1/items/{item_uid}/transitions", {"action": action, "reason": reason})
 
 
+def _appraise(client: ApiClient, item_uid: str, decision: str, comment: str = "",
+              failed: dict[str, str] | None = None) -> object:
+    failed = failed or {}
+    criteria = client.get("/api/v1/appraisal-criteria").json()
+    checks = [{"criterion": c["code"], "passed": c["code"] not in failed, "note": failed.get(c["code"], "")}
+              for c in criteria]
+    return client.post(f"/api/v1/items/{item_uid}/opinions", {"decision": decision, "checks": checks,
+                                                               "comment": comment})
+
+
+def test_the_opinion_api_refuses_what_the_form_refuses(world: World, api_as: Api) -> None:
+    item = advance(world, make_item(world), State.IN_APPRAISAL)
+    uid = str(item.uid)
+    appraiser = api_as("appraiser")
+    criteria = appraiser.get("/api/v1/appraisal-criteria").json()
+    assert [c["code"] for c in criteria] == ["facts", "sovereignty", "sensitivity", "sources"]
+    failed = _appraise(appraiser, uid, "approve", failed={"sovereignty": "Bản đồ thiếu quần đảo Trường Sa."})
+    assert_error(failed, 409, "criterion_failed")
+    unmarked = appraiser.post(f"/api/v1/items/{uid}/opinions", {"decision": "approve", "checks": []})
+    body = assert_error(unmarked, 400, "invalid")
+    assert "Tính chính xác của thông tin" in body["message"]  # the first criterion left unmarked, by name
+    unknown = [{"criterion": "khong-co", "passed": True}]
+    assert_error(appraiser.post(f"/api/v1/items/{uid}/opinions", {"decision": "approve", "checks": unknown}),
+                 400, "invalid")
+    assert_error(_appraise(api_as("publisher"), uid, "approve"), 403, "forbidden")
+    assert_error(_appraise(api_as("contributor_dl"), uid, "approve"), 404, "not_found")
+    item.refresh_from_db()
+    assert item.state == State.IN_APPRAISAL and not item.opinions.exists()
+    returned = _appraise(appraiser, uid, "return", failed={"sovereignty": "Bản đồ thiếu quần đảo Trường Sa."})
+    assert returned.status_code == 201
+    item.refresh_from_db()
+    assert item.state == State.RETURNED
+    assert "Trường Sa" in item.transitions.latest("at", "pk").reason
+
+
 def test_whole_workflow_over_http(world: World, api_as: Api, topic: object) -> None:
     created = api_as("contributor").post("/api/v1/items", _create_payload(world)).json()
     uid = created["uid"]
@@ -236,13 +271,29 @@ def test_whole_workflow_over_http(world: World, api_as: Api, topic: object) -> N
     ]
     version = created["version"]
     for who, action, state in steps:
-        response = _move(api_as(who), uid, action, reason="Bổ sung nguồn." if action == "return" else "")
+        if action in ("approve", "return"):
+            # Only with the appraisal opinion: the bare step is refused and changes nothing.
+            assert_error(_move(api_as(who), uid, action, reason="Bổ sung nguồn."), 409, "opinion_required")
+            response = _appraise(api_as(who), uid, action, comment="Bổ sung nguồn." if action == "return" else "")
+            assert response.status_code == 201, (action, response.content)
+            assert response.json()["decision"] == action and response.json()["appraiser"]
+            body = api_as(who).get(f"/api/v1/items/{uid}").json()
+            assert body["state"] == state and body["history"][-1]["to_state"] == state
+            assert body["version"] > version
+            version = body["version"]
+            continue
+        response = _move(api_as(who), uid, action, reason="")
         assert response.status_code == 200, (action, response.content)
         body = response.json()
         assert body["state"] == state and body["transition"]["to_state"] == state
         assert body["transition"]["actor"] == who
         assert body["version"] > version
         version = body["version"]
+    opinions = api_as("appraiser").get(f"/api/v1/items/{uid}/opinions").json()
+    assert [o["decision"] for o in opinions] == ["return", "approve"]
+    assert opinions[0]["comment"] == "Bổ sung nguồn." and all(c["passed"] for c in opinions[1]["checks"])
+    # Opinions are internal: not for the public, even on published material.
+    assert_error(api_as("anonymous").get(f"/api/v1/items/{uid}/opinions"), 401, "unauthenticated")
 
     assert uid in _uids(api_as("anonymous").get("/api/v1/items"))
     actions = {a["name"]: a for a in api_as("publisher").get(f"/api/v1/items/{uid}/actions").json()}

@@ -130,7 +130,7 @@ def test_failed_database_write_removes_the_new_blob(world: World, tmp_path: Path
 def test_orphan_blobs_are_collected(world: World, tmp_path: Path) -> None:
     import datetime as dt
 
-    from ttdn.content import files
+    from ttdn.content.files import blobs as files
 
     item = make_item(world)
     kept = content.do_attach_file(world.contributor, item.source_variant(), _png(tmp_path), "x.png")  # type: ignore[arg-type]

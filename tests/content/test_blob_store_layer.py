@@ -14,7 +14,7 @@ def test_sync_loads_no_pdf_image_or_media_library() -> None:
     code = (
         "import sys, django\n"
         "django.setup()\n"
-        "import ttdn.content.blobs, ttdn.sync.apply, ttdn.sync.chunking\n"
+        "import ttdn.content.files.blobs, ttdn.sync.node.apply, ttdn.sync.node.services, ttdn.sync.node.client\n"
         "print(sorted(m for m in ('pypdfium2', 'mutagen', 'PIL', 'docx') if m in sys.modules))\n"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(ROOT)}

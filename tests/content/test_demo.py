@@ -90,3 +90,35 @@ def test_the_central_office_is_named_as_since_decree_43_2025(demo: str) -> None:
     assert central.name == "Cục Thông tin cơ sở và Thông tin đối ngoại, Bộ Văn hóa, Thể thao và Du lịch"
     assert central.name_en.startswith("Department of Grassroots Information and Foreign Information")
     assert not Agency.objects.filter(name__contains="Hợp tác quốc tế").exists()
+
+
+def test_demo_has_a_working_translation_desk(demo: str, client: Any) -> None:
+    """Jobs in every state on real material, a reviewed Lao version public, memory and glossary to suggest from."""
+    from django.urls import reverse
+
+    from tests.content.test_views import login
+    from ttdn.content.models import TranslationState
+    from ttdn.translation import demo as desk_demo
+    from ttdn.translation import memory
+    from ttdn.translation.models import Job, JobState, MemoryUnit, Term
+
+    assert set(Job.objects.values_list("state", flat=True)) == set(JobState.values)
+    assert "translation desk: 5 jobs" in demo
+    approved = Job.objects.get(state=JobState.APPROVED)
+    assert approved.language == "lo"
+    lao = approved.item.variants.get(language="lo")
+    assert perms.visible_items(None).filter(pk=approved.item_id).exists()
+    assert lao.title == desk_demo.JOBS[0][4][desk_demo.CARRY_PAPERS]
+    assert lao.translation_state == TranslationState.REVIEWED
+    returned = Job.objects.get(state=JobState.RETURNED)
+    assert returned.segments.exclude(comment="").count() == 1
+    assert MemoryUnit.objects.filter(origin=f"job:{approved.pk}").count() == 4
+    assert Term.objects.filter(source="vượt biên trái phép").exists()
+    memory.forget()
+    matches = memory.lookup("Không tự ý xê dịch mốc quốc giới.", "vi", "km")
+    assert matches and matches[0].target == "កុំផ្លាស់ទីបង្គោលព្រំដែនដោយខ្លួនឯង។"
+    # The desk's pages show it to the central editor.
+    login(client, User.objects.get(username=desk_demo.EDITOR))
+    board = client.get(reverse("translation:board")).content.decode()
+    assert desk_demo.FLASH_FLOOD in board and 'data-state="translated"' in board
+    assert client.get(reverse("translation:job", args=[returned.pk])).status_code == 200

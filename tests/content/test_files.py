@@ -23,18 +23,12 @@ from docx.oxml.parser import parse_xml
 from fpdf import FPDF
 from PIL import Image
 
-from ttdn.content import files
-from ttdn.content.files import (
-    FileInfo,
-    FileKind,
-    blob_path,
-    extract_text,
-    inspect_upload,
-    make_thumbnail,
-    open_blob,
-    store_blob,
-    store_bytes,
-)
+from ttdn.content.files import sniff
+from ttdn.content.files.blobs import blob_path, open_blob, store_blob, store_bytes
+from ttdn.content.files.probes import images, inspect_upload
+from ttdn.content.files.sniff import FileInfo, FileKind
+from ttdn.content.files.text import extract_text
+from ttdn.content.files.thumbnails import make_thumbnail
 from ttdn.core.errors import ServiceError
 
 MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
@@ -492,13 +486,13 @@ def test_zip_bomb_docx(tmp_path: Path) -> None:
 
 
 def test_docx_expanding_past_the_total_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_ZIP_UNCOMPRESSED", 20_000)
+    monkeypatch.setattr(sniff, "MAX_ZIP_UNCOMPRESSED", 20_000)
     error = refused(write(tmp_path, docx_bytes()), "big.docx", "upload_bomb")
     assert "MB" in str(error.message)
 
 
 def test_docx_with_absurd_entry_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_ZIP_ENTRIES", 50)
+    monkeypatch.setattr(sniff, "MAX_ZIP_ENTRIES", 50)
     data = rewrite_zip(docx_bytes(), extra={f"word/extra/item{i}.xml": b"<a/>" for i in range(60)})
     refused(write(tmp_path, data), "many.docx", "upload_bomb")
 
@@ -562,7 +556,7 @@ def test_truncated_image(tmp_path: Path, fmt: str) -> None:
 
 
 def test_image_over_the_pixel_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_IMAGE_PIXELS", 1000)
+    monkeypatch.setattr(images, "MAX_IMAGE_PIXELS", 1000)
     error = refused(write(tmp_path, image_bytes("PNG", (64, 48))), "big.png", "upload_bomb")
     assert "64×48" in str(error.message)
 
@@ -668,13 +662,14 @@ def test_thumbnail_max_side_parameter(tmp_path: Path) -> None:
 def test_store_blob_is_content_addressed_and_idempotent(tmp_path: Path, blob_dir: Path) -> None:
     path = write(tmp_path, pdf_bytes(), "a.pdf")
     info = inspect_upload(path, "a.pdf")
-    stored = store_blob(path, info.sha256)
+    store_blob(path, info.sha256)
+    stored = blob_path(info.sha256)
     assert stored == blob_dir / info.sha256[:2] / info.sha256[2:4] / info.sha256
     assert stored == blob_path(info.sha256)
     assert stored.read_bytes() == path.read_bytes()
     mtime = stored.stat().st_mtime_ns
     copy = write(tmp_path, path.read_bytes(), "same-again.pdf")
-    assert store_blob(copy, info.sha256) == stored
+    store_blob(copy, info.sha256)
     assert stored.stat().st_mtime_ns == mtime
     assert blob_files() == [stored]
     with open_blob(info.sha256) as fh:

@@ -26,8 +26,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from ttdn.content import doctext, files, ingest, zips
-from ttdn.content.files import FileKind, extract_text, inspect_upload, make_thumbnail
+from ttdn.content import ingest
+from ttdn.content.files import sniff, zips
+from ttdn.content.files import text as doctext
+from ttdn.content.files.probes import inspect_upload
+from ttdn.content.files.sniff import FileKind
+from ttdn.content.files.text import extract_text
+from ttdn.content.files.thumbnails import make_thumbnail
 from ttdn.core.errors import ServiceError
 from ttdn.documents.plan_import import read_plan_file
 
@@ -139,7 +144,7 @@ def test_lying_docx_resident_memory_stays_bounded_in_a_fresh_process(tmp_path: P
     """Before the fix the hub grew by 2 GB here; now the whole refusal costs a few MB of resident memory."""
     path = write(tmp_path, hostile.docx_with(hostile.lying_member("word/document.xml")), "ke-hoach.docx")
     figures = peak_rss_mb(
-        "from ttdn.content.files import inspect_upload\n"
+        "from ttdn.content.files.probes import inspect_upload\n"
         "from ttdn.core.errors import ServiceError\n"
         "try:\n"
         f"    inspect_upload(Path({str(path)!r}), 'ke-hoach.docx'); result = 'accepted'\n"
@@ -168,7 +173,7 @@ def test_honest_bomb_declaring_one_gib_is_refused_from_the_directory(tmp_path: P
 def test_total_inflated_bytes_are_capped_even_when_each_member_is_honest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(files, "MAX_ZIP_UNCOMPRESSED", 200_000)
+    monkeypatch.setattr(sniff, "MAX_ZIP_UNCOMPRESSED", 200_000)
     extra = tuple(hostile.deflated(f"word/media/part{i}.bin", os.urandom(60_000)) for i in range(5))
     path = write(tmp_path, hostile.docx_with(hostile.docx_bytes(), extra=extra), "many.docx")
     error = refusal(path, "many.docx")
@@ -176,7 +181,7 @@ def test_total_inflated_bytes_are_capped_even_when_each_member_is_honest(
 
 
 def test_member_count_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_ZIP_ENTRIES", 100)
+    monkeypatch.setattr(sniff, "MAX_ZIP_ENTRIES", 100)
     extra = tuple(hostile.deflated(f"word/x/{i}.xml", b"<a/>") for i in range(150))
     path = write(tmp_path, hostile.docx_with(hostile.docx_bytes(), extra=extra), "many.docx")
     assert refusal(path, "many.docx").code == "upload_bomb"
@@ -189,7 +194,7 @@ def test_xlsx_import_goes_through_the_same_check(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     good = write(tmp_path, buffer.getvalue(), "bang.xlsx")
-    with zips.open_zip(good, files.zip_limits()) as archive:
+    with zips.open_zip(good, sniff.zip_limits()) as archive:
         sheet = load_workbook(archive.fp, read_only=True).active  # type: ignore[arg-type]
         assert [c.value for c in next(sheet.iter_rows())] == ["Nhiệm vụ", "Cơ quan chủ trì"]  # type: ignore[union-attr]
 
@@ -202,7 +207,7 @@ def test_xlsx_import_goes_through_the_same_check(tmp_path: Path) -> None:
                 members.append(hostile.deflated(info.filename, archive.read(info.filename)))
     bad = write(tmp_path, hostile.write_zip(members), "bom.xlsx")
     with Peak() as peak, pytest.raises(zips.ZipProblem):
-        zips.open_zip(bad, files.zip_limits())
+        zips.open_zip(bad, sniff.zip_limits())
     assert peak.mb < 16
 
 
@@ -286,7 +291,7 @@ def test_text_extraction_stops_at_its_time_budget(tmp_path: Path, monkeypatch: p
 
 
 def test_plan_and_attachment_pdfs_in_parallel_threads_do_not_crash_pdfium(tmp_path: Path) -> None:
-    """PDFium is not thread-safe: every reader goes through doctext's lock, so 12 threads reading plans,
+    """PDFium is not thread-safe: every reader goes through the text module's lock, so 12 threads reading plans,
     inspecting, extracting and thumbnailing at once all finish with the right answers."""
     from fpdf import FPDF
 
@@ -332,7 +337,7 @@ def test_pixel_bomb_png_is_refused_from_its_header(tmp_path: Path) -> None:
     error = refusal(path, "anh.png")
     assert error.code == "upload_bomb" and "8900×8900" in str(error.message) and "JPEG" in str(error.message)
     figures = peak_rss_mb(
-        "from ttdn.content.files import inspect_upload\n"
+        "from ttdn.content.files.probes import inspect_upload\n"
         "from ttdn.core.errors import ServiceError\n"
         "try:\n"
         f"    inspect_upload(Path({str(path)!r}), 'anh.png'); result = 'accepted'\n"
@@ -349,7 +354,8 @@ def test_large_jpeg_is_checked_at_reduced_scale(tmp_path: Path) -> None:
     path = tmp_path / "anh.jpg"
     Image.new("RGB", (6000, 4000), (10, 120, 200)).save(path, "JPEG", quality=70)
     figures = peak_rss_mb(
-        "from ttdn.content.files import inspect_upload, make_thumbnail\n"
+        "from ttdn.content.files.probes import inspect_upload\n"
+        "from ttdn.content.files.thumbnails import make_thumbnail\n"
         f"info = inspect_upload(Path({str(path)!r}), 'anh.jpg')\n"
         f"thumb = make_thumbnail(Path({str(path)!r}), info)\n"
         "result = [info.width, info.height, bool(thumb)]\n"

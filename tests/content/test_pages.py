@@ -338,9 +338,10 @@ def test_a_code_used_twice_is_said_to_be_used_not_a_clock_problem(world: World) 
 def test_a_plan_drafts_period_is_typed_and_shown_day_first() -> None:
     from django.http import QueryDict
 
-    from ttdn.programme.views import _apply_review
+    from ttdn.documents.plan_draft import Draft
+    from ttdn.programme.views.drafts import _apply_review
 
-    data = _apply_review({}, QueryDict("period_start=01/12/2026&period_end=2027-12-31"))
+    data = _apply_review(Draft(), QueryDict("period_start=01/12/2026&period_end=2027-12-31")).to_json()
     assert data["plan"]["period"] == {"start": "2026-12-01", "end": "2027-12-31"}  # the draft keeps ISO
-    data = _apply_review({}, QueryDict("period_start=31/02/2026"))
+    data = _apply_review(Draft(), QueryDict("period_start=31/02/2026")).to_json()
     assert data["plan"]["period"]["start"] == "31/02/2026"  # not a day: kept as typed for the import to refuse

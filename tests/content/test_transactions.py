@@ -27,8 +27,10 @@ def _stale(item: Item) -> Item:
     return Item.objects.get(pk=item.pk)
 
 
-def test_a_service_inside_a_callers_transaction_raises(world: World) -> None:
+def test_a_service_inside_a_callers_transaction_raises(world: World, tmp_path: Path) -> None:
     item = advance(world, make_item(world), State.APPROVED)
+    note = tmp_path / "ghi-chu.txt"
+    note.write_text("Ghi chú của người dịch.", encoding="utf-8")
     lo = content.do_save_variant(world.translator_lo, item, "lo", "ແຜ່ນພັບ")
     data = content.ItemData(kind="leaflet", title="Tiêu đề", body="<p>x</p>", no_state_secrets=True)
     calls = [
@@ -39,6 +41,7 @@ def test_a_service_inside_a_callers_transaction_raises(world: World) -> None:
         lambda: content.do_save_variant_with_files(world.translator_lo, item, "lo", "ແຜ່ນພັບ ໃໝ່"),
         lambda: content.do_set_translation_state(world.appraiser, lo, TranslationState.REVIEWED),
         lambda: content.do_delete_variant(world.translator_lo, lo),
+        lambda: content.do_attach_file(world.translator_lo, lo, note, "ghi-chu.txt"),
         lambda: content.do_transition(world.publisher, item, "publish"),
         lambda: accounts.do_create_user(None, "someone", None, agency=world.gl_dept),
         lambda: accounts.do_grant_role(None, world.contributor, Role.READER),
@@ -49,6 +52,7 @@ def test_a_service_inside_a_callers_transaction_raises(world: World) -> None:
             call()
     item.refresh_from_db()
     assert item.state == State.APPROVED and Variant.objects.get(pk=lo.pk).title == "ແຜ່ນພັບ"
+    assert not lo.attachments.exists()
 
 
 def test_builders_compose_services_in_one_bulk_load(world: World) -> None:

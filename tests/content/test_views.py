@@ -23,7 +23,8 @@ from ttdn.content import services as content
 from ttdn.content.models import Asset, Attachment, Item, State, TranslationState, Variant
 from ttdn.core.models import AuditEntry
 
-from ..conftest import World, advance, make_item
+from ..conftest import World, advance, make_item, take_step
+from ..conftest import opinion_marks as marks
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_my_work_for_contributor_shows_drafts_and_return_reason(client: Client, 
     returned = make_item(world, title="Tài liệu bị trả lại")
     advance(world, returned, State.SUBMITTED)
     content.do_transition(world.appraiser, returned, "start_appraisal")
-    content.do_transition(world.appraiser, returned, "return", "Bổ sung nguồn trích dẫn ở trang 2.")
+    take_step(world.appraiser, returned, "return", "Bổ sung nguồn trích dẫn ở trang 2.")
     make_item(world, title="Của tỉnh khác", author=world.contributor_dl)
     login(client, world.contributor)
     page = client.get(reverse("content:my_work")).content.decode()
@@ -464,16 +465,22 @@ def test_transitions_by_post(client: Client, world: World) -> None:
     assert f'data-testid="start-{item.uid}"' in queue
     start = reverse("content:transition", kwargs={"uid": item.uid, "action": "start_appraisal"})
     assert client.post(start).status_code == 302
-    ret = reverse("content:transition", kwargs={"uid": item.uid, "action": "return"})
-    response = client.post(ret, {"reason": "  "})
+    reject = reverse("content:transition", kwargs={"uid": item.uid, "action": "reject"})
+    response = client.post(reject, {"reason": "  "})
     assert response.status_code == 400
     assert 'data-testid="action-error"' in response.content.decode()
+    # Returning (and approving) by a bare POST is refused: it goes with the appraisal opinion.
+    ret = reverse("content:transition", kwargs={"uid": item.uid, "action": "return"})
+    response = client.post(ret, {"reason": "Thiếu nguồn."})
+    assert response.status_code == 409
+    assert "ý kiến thẩm định" in response.content.decode()
     item.refresh_from_db()
     assert item.state == State.IN_APPRAISAL
     publish = reverse("content:transition", kwargs={"uid": item.uid, "action": "publish"})
     assert client.post(publish).status_code == 409  # not possible from in appraisal
     assert client.post(reverse("content:transition", kwargs={"uid": item.uid, "action": "fly"})).status_code == 404
-    assert client.post(ret, {"reason": "Thiếu nguồn."}).status_code == 302
+    appraise = reverse("editorial:appraise", args=[item.uid])
+    assert client.post(appraise, {**marks(), "decision": "return", "comment": "Thiếu nguồn."}).status_code == 302
     item.refresh_from_db()
     assert item.state == State.RETURNED
     page = client.get(item_url(item)).content.decode()
@@ -485,7 +492,8 @@ def test_transitions_by_post(client: Client, world: World) -> None:
     assert client.post(submit).status_code == 302
     login(client, world.appraiser)
     client.post(start)
-    assert client.post(reverse("content:transition", kwargs={"uid": item.uid, "action": "approve"})).status_code == 302
+    assert client.post(reverse("content:transition", kwargs={"uid": item.uid, "action": "approve"})).status_code == 409
+    assert client.post(appraise, {**marks(), "decision": "approve"}).status_code == 302
     assert client.post(publish).status_code == 403  # appraisers do not publish
     login(client, world.publisher)
     assert client.post(publish).status_code == 302

@@ -20,7 +20,7 @@ from ttdn.content import visibility
 from ttdn.content.models import Audience, Classification, Item, State, TranslationState, Variant
 from ttdn.search import services as search
 from ttdn.search.models import SearchDocument
-from ttdn.sync import feed
+from ttdn.sync.hub import feed
 
 from ..conftest import World, province
 
@@ -176,3 +176,22 @@ def test_a_node_is_no_person_and_a_person_no_node(world: World) -> None:
     assert all(r.who.kinds == visibility.SITES for r in visibility.RULES if r.who.admits(node))
     assert all(r.who.kinds == visibility.PEOPLE for r in visibility.RULES if r.who.admits(person))
     assert visibility.Viewer.of_user(None) == visibility.Viewer.of_user(AnonymousUser()) == visibility.Viewer.public()
+
+
+def test_internal_material_is_for_officials_even_with_a_public_audience(world: World) -> None:
+    """"Lưu hành nội bộ" material is kept off the hub's open pages, API and search as it is kept off a site's
+    public screens; officials see it once it is live."""
+    from django.test import Client
+
+    from ..conftest import advance, make_item
+
+    item = advance(world, make_item(world, title="Tài liệu lưu hành nội bộ", classification="internal"),
+                   State.PUBLISHED)
+    assert item.audience == Audience.PUBLIC and item.classification == Classification.INTERNAL
+    assert not perms.can_view(AnonymousUser(), item)
+    assert not perms.visible_items(None).filter(pk=item.pk).exists()
+    assert perms.can_view(world.reader, item) and perms.visible_items(world.reader).filter(pk=item.pk).exists()
+    anonymous = Client()
+    assert anonymous.get(f"/items/{item.uid}/").status_code == 404
+    assert str(item.uid) not in anonymous.get("/api/v1/items").content.decode()
+    assert str(item.uid) not in anonymous.get("/api/v1/search", {"q": "lưu hành nội bộ"}).content.decode()

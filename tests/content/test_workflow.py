@@ -13,7 +13,7 @@ from ttdn.content.models import Item, State, Tombstone, Transition
 from ttdn.core.errors import Conflict, PermissionDenied, ServiceError
 from ttdn.core.models import AuditEntry
 
-from ..conftest import World, advance, make_item
+from ..conftest import World, advance, make_item, take_step
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,8 @@ def test_every_allowed_transition(world: World, action: str, source: str) -> Non
     item = _item_in(world, source)
     actor = world.users()[ACTOR_FOR[action]]
     audits_before = AuditEntry.objects.filter(action=f"content.item.{action}").count()
-    step = content.do_transition(actor, item, action, reason="Cần bổ sung nguồn số liệu")
+    take_step(actor, item, action, reason="Cần bổ sung nguồn số liệu")
+    step = item.transitions.latest("pk")
     item.refresh_from_db()
     assert item.state == EXPECTED_TARGET[action]
     assert (step.from_state, step.to_state, step.actor) == (source, EXPECTED_TARGET[action], actor)
@@ -104,8 +105,21 @@ def test_contributor_of_another_agency_cannot_submit(world: World) -> None:
 def test_reason_is_required(world: World, action: str) -> None:
     item = _item_in(world, sorted(perms.ACTIONS[action].sources)[0])
     with pytest.raises(ServiceError) as exc:
-        content.do_transition(world.users()[ACTOR_FOR[action]], item, action, reason="   ")
+        take_step(world.users()[ACTOR_FOR[action]], item, action, reason="   ")
     assert exc.value.code == "invalid"
+
+
+@pytest.mark.parametrize("action", sorted(perms.APPRAISAL_ACTIONS))
+def test_approving_and_returning_need_the_appraisal_opinion(world: World, action: str) -> None:
+    """The bare step (a hand-made POST, the API's transition) is refused to the appraiser: it is taken only with
+    the opinion (editorial.services.do_appraise), so no material is approved or returned without one."""
+    item = _item_in(world, State.IN_APPRAISAL)
+    with pytest.raises(Conflict) as exc:
+        content.do_transition(world.appraiser, item, action, reason="Cần bổ sung nguồn số liệu")
+    assert exc.value.code == "opinion_required"
+    item.refresh_from_db()
+    assert item.state == State.IN_APPRAISAL
+    assert not AuditEntry.objects.filter(action=f"content.item.{action}", object_id=str(item.pk)).exists()
 
 
 def test_unknown_action(world: World) -> None:

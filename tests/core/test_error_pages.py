@@ -68,3 +68,14 @@ def test_a_form_sent_without_its_token_is_explained_in_the_persons_language(lang
     html = response.content.decode()
     heading = "Biểu mẫu đã hết hạn" if language == "vi" else "The form has expired"
     assert f"<h1>{heading}</h1>" in html and 'class="site-header"' in html
+
+
+@pytest.mark.parametrize(("language", "heading"), [("vi", "Dịch vụ tạm thời gián đoạn"),
+                                                   ("en", "The service is briefly unavailable")])
+def test_the_database_away_is_a_503_in_the_persons_language(language: str, heading: str) -> None:
+    """Not the 500 page: that one needs the database for its layout; this says to come back, and when."""
+    response = client_in(language).get("/test-errors/503/")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    html = response.content.decode()
+    assert f"<html lang='{language}'>" in html and f"<h1>{heading}</h1>" in html
+    assert "Traceback" not in html and "administrator command" not in html

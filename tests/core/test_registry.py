@@ -22,11 +22,18 @@ def test_each_app_registers_its_periodic_work() -> None:
         "ttdn.content.tasks.collect_orphan_blobs": 6 * 3600,
         "ttdn.programme.tasks.send_reminders": 3600,
         "ttdn.search.tasks.rebuild_impact_index": 600,
+        "ttdn.monitoring.tasks.poll_sources": 60,
+        "ttdn.monitoring.tasks.send_digests": 3600,
+        "ttdn.translation.tasks.notice_overdue_jobs": 3600,
+        "ttdn.portal.tasks.deliver_webhooks": 15,
+        "ttdn.portal.tasks.poll_cap_feeds": 60,
+        "ttdn.points.tasks.pregenerate_speech": 3600,
     }
 
 
 def test_demo_parts_run_content_first_then_the_plans_citing_it() -> None:
-    assert [b.__module__ for b in demo_builders()] == ["ttdn.content.demo", "ttdn.programme.demo"]
+    assert [b.__module__ for b in demo_builders()] == ["ttdn.content.demo", "ttdn.programme.demo",
+                                                       "ttdn.translation.demo", "ttdn.monitoring.demo"]
 
 
 def test_every_app_stands_in_a_layer() -> None:

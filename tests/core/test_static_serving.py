@@ -17,9 +17,9 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
-from whitenoise.middleware import WhiteNoiseMiddleware
 
 from tests.conftest import World, advance, make_item
+from ttdn.core.middleware import StaticFilesMiddleware
 
 ONE_YEAR = 365 * 24 * 3600
 HASHED = re.compile(r"\.[0-9a-f]{12}\.(css|js|woff2)$")
@@ -35,11 +35,11 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root
 
 
-def _whitenoise() -> WhiteNoiseMiddleware:
-    return WhiteNoiseMiddleware(lambda request: HttpResponse(status=404))
+def _whitenoise() -> StaticFilesMiddleware:
+    return StaticFilesMiddleware(lambda request: HttpResponse(status=404))
 
 
-def _get(app: WhiteNoiseMiddleware, url: str, encoding: str) -> Any:
+def _get(app: StaticFilesMiddleware, url: str, encoding: str) -> Any:
     return app(RequestFactory().get(url, HTTP_ACCEPT_ENCODING=encoding))
 
 

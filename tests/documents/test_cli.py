@@ -29,10 +29,11 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A fresh installation: the embedded SQLite database, migrated."""
+    """A fresh installation: the embedded SQLite database as `ttdn migrate` leaves it (copied, tests/refdata.py)."""
+    from tests import refdata
+
     path = tmp_path_factory.mktemp("ttdn-cli")
-    subprocess.run([sys.executable, "-m", "ttdn.cli", "migrate", "-v0"], env=_env(path), check=True,
-                   capture_output=True, timeout=300)
+    refdata.fresh_install(_env(path))
     yield path
 
 
@@ -82,6 +83,17 @@ def test_text_review_and_bad_input(data_dir: Path, tmp_path: Path) -> None:
     assert bad.returncode != 0
     assert bad.stdout == ""
     assert "ke-hoach.txt" in bad.stderr and "không phải văn bản" in bad.stderr
+
+
+def test_a_data_directory_never_migrated_is_told_what_to_run(tmp_path: Path) -> None:
+    seed = SEEDS / "gia-lai-plan-2509-2020.txt"
+    fresh = tmp_path / "never-migrated"
+    fresh.mkdir()
+    run = subprocess.run([sys.executable, "-m", "ttdn.cli", "import-plan", str(seed)],
+                         env=_env(fresh), capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0 and run.stdout == ""
+    assert "ttdn migrate" in run.stderr and "Traceback" not in run.stderr
+    assert "chưa được thiết lập" in run.stderr  # in the user's language (Vietnamese by default)
 
 
 def test_save_creates_the_plan_through_the_plans_service(agencies: Any) -> None:

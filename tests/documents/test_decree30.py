@@ -28,6 +28,7 @@ from ttdn.documents.decree30 import (
     Table,
     date_line,
     docx_to_pdf,
+    heading_lines,
     number_line,
     pdf_font_problem,
     recipient_lines,
@@ -59,6 +60,20 @@ def _document(number: str | None = None, day: date = date(2026, 2, 5)) -> Offici
         recipients=["Bộ Văn hóa, Thể thao và Du lịch (b/c)", "- Thường trực Tỉnh ủy;", "Lưu: VT, KGVX"],
         signature=Signature("KT. CHỦ TỊCH", "Phó Chủ tịch", "Nguyễn Văn An"),
     )
+
+
+def test_agency_names_break_at_words_as_officials_write_them() -> None:
+    assert heading_lines("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH") == ["SỞ VĂN HÓA, THỂ THAO", "VÀ DU LỊCH"]
+    assert heading_lines("SỞ THÔNG TIN VÀ TRUYỀN THÔNG") == ["SỞ THÔNG TIN", "VÀ TRUYỀN THÔNG"]
+    assert heading_lines("ỦY BAN NHÂN DÂN TỈNH GIA LAI") == ["ỦY BAN NHÂN DÂN", "TỈNH GIA LAI"]
+    assert heading_lines("BỘ CHỈ HUY BỘ ĐỘI BIÊN PHÒNG TỈNH") == ["BỘ CHỈ HUY BỘ ĐỘI", "BIÊN PHÒNG TỈNH"]
+    # What fits stays on one line; every line fits the header's column.
+    assert heading_lines("UBND TỈNH GIA LAI") == ["UBND TỈNH GIA LAI"]
+    assert heading_lines("SỞ NGOẠI VỤ") == ["SỞ NGOẠI VỤ"]
+    for name in ("CỤC THÔNG TIN CƠ SỞ VÀ THÔNG TIN ĐỐI NGOẠI", "BAN TUYÊN GIÁO VÀ DÂN VẬN TỈNH ỦY"):
+        lines = heading_lines(name)
+        assert " ".join(lines) == name and 2 <= len(lines) <= 3
+        assert not any(line.endswith((" VÀ", " TỈNH")) for line in lines)
 
 
 def _runs(paragraph: Any) -> list[Any]:
@@ -128,7 +143,9 @@ def test_the_docx_follows_decree_30() -> None:
     left, right = head.rows[0].cells
     parent, agency, number = _texts(left)
     assert (parent.text, _size(parent), _bold(parent)) == ("UBND TỈNH GIA LAI", 13, False)
-    assert (agency.text, _size(agency), _bold(agency)) == ("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH", 13, True)
+    # The agency's name on two lines, broken at the word an official breaks it at (a line break in one paragraph).
+    assert (agency.text, _size(agency), _bold(agency)) == ("SỞ VĂN HÓA, THỂ THAO\nVÀ DU LỊCH", 13, True)
+    assert len(agency._p.findall(".//" + qn("w:br"))) == 1
     assert (number.text, _size(number)) == ("Số: 07/BC-SVHTTDL", 13)
     national, motto, dated = _texts(right)
     assert (national.text, _size(national), _bold(national)) == ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, True)

@@ -77,7 +77,7 @@ def test_decimal_numbering_and_duty_headings_with_their_verb(agencies: Any) -> N
                for t in draft["tasks"]]
     assert summary == [
         ("I.1.1", "I.1", "dl-sngv", "quarter", "2024-04-01"),
-        ("I.1.2", "I.1", "dl-ptth", "ongoing", "2024-01-01"),
+        ("I.1.2", "I.1", "dl-ptth", "monthly", "2024-01-01"),
         ("II.1.1", "II.1", "dl-sngv", "period", "2024-01-01"),
         ("II.2.1", "II.2", "dl-ca", "period", "2024-01-01"),
     ]

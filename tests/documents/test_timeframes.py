@@ -73,9 +73,38 @@ TABLE: list[tuple[str, str, str | None, str | None]] = [
     ("Định kỳ", "ongoing", P0, P1),
     ("Theo kế hoạch", "ongoing", P0, P1),
     ("Khi có yêu cầu", "ongoing", P0, P1),
-    ("Hằng quý", "ongoing", P0, P1),
     ("Theo chỉ đạo của UBND tỉnh", "ongoing", P0, P1),
     ("Triển khai thực hiện sau khi UBND tỉnh phê duyệt Kế hoạch", "ongoing", P0, P1),
+    # recurring every quarter or month: reminders and reports follow that rhythm
+    ("Hằng quý", "quarterly", P0, P1),
+    ("Hàng quý", "quarterly", P0, P1),
+    ("Định kỳ hằng quý", "quarterly", P0, P1),
+    ("Tuần đầu tiên hằng quý", "quarterly", P0, P1),
+    ("Báo cáo hằng quý và hằng năm", "quarterly", P0, P1),
+    ("Hằng tháng", "monthly", P0, P1),
+    ("Hàng tháng", "monthly", P0, P1),
+    ("Định kỳ hằng tháng", "monthly", P0, P1),
+    ("Trước ngày 20 hằng tháng", "monthly", P0, P1),
+    ("Mỗi tháng một số", "monthly", P0, P1),
+    # two ends written apart
+    ("Triển khai từ quý I/2019, hoàn thành trong quý III/2019", "period", "2019-01-01", "2019-09-30"),
+    ("Từ tháng 3 đến tháng 6/2019", "period", "2019-03-01", "2019-06-30"),
+    ("Từ quý II/2019 đến hết năm 2020", "period", "2019-04-01", "2020-12-31"),
+    ("Bắt đầu từ tháng 5/2019, kết thúc tháng 10/2019", "period", "2019-05-01", "2019-10-31"),
+    ("Từ ngày 01/3/2019 đến ngày 30/6/2019", "period", "2019-03-01", "2019-06-30"),
+    ("Từ ngày 15/4/2019 đến 30/4/2019", "period", "2019-04-15", "2019-04-30"),
+    ("Thực hiện từ quý II/2019 đến quý IV/2019", "period", "2019-04-01", "2019-12-31"),
+    ("Từ tháng 3/2019 đến hết năm 2019", "period", "2019-03-01", "2019-12-31"),
+    ("Triển khai từ tháng 9/2019, hoàn thành tháng 12/2019", "period", "2019-09-01", "2019-12-31"),
+    ("Từ quý III/2019, hoàn thành trong quý I/2020", "period", "2019-07-01", "2020-03-31"),
+    ("Bắt đầu từ năm 2019, hoàn thành năm 2020", "period", "2019-01-01", "2020-12-31"),
+    # expected months and quarters
+    ("dự kiến tháng 7 năm 2019", "period", "2019-07-01", "2019-07-31"),
+    ("Dự kiến tổ chức trong tháng 9/2019", "period", "2019-09-01", "2019-09-30"),
+    ("Tháng 7/2019 (dự kiến)", "period", "2019-07-01", "2019-07-31"),
+    ("Dự kiến quý IV/2019", "quarter", "2019-10-01", "2019-12-31"),
+    ("Quý IV năm 2019", "quarter", "2019-10-01", "2019-12-31"),
+    ("Năm 2019 - 2020", "period", "2019-01-01", "2020-12-31"),
 ]
 
 
@@ -89,8 +118,8 @@ def test_timeframe(text: str, kind: str, start: str | None, end: str | None) -> 
 
 
 def test_the_table_is_large_enough() -> None:
-    assert len(TABLE) >= 40
-    assert {row[1] for row in TABLE} == {"yearly", "period", "quarter", "by_date", "ongoing"}
+    assert len(TABLE) >= 80
+    assert {row[1] for row in TABLE} == {"yearly", "quarterly", "monthly", "period", "quarter", "by_date", "ongoing"}
 
 
 def test_a_yearly_deadline_keeps_its_day() -> None:
@@ -116,7 +145,7 @@ def test_unknown_text_is_flagged_not_guessed() -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("Hằng năm", True), ("Quý II/2019", True), ("Năm 2018", True), ("Giai đoạn 2018 - 2020", True),
-    ("Thường xuyên", True), ("Tổ chức Giải giao hữu năm 2018.", False),
+    ("Thường xuyên", True), ("Hằng quý", True), ("Hằng tháng", True), ("Tổ chức Giải giao hữu năm 2018.", False),
     ("Xuất bản Tập san song ngữ Đối ngoại Đắk Lắk", False), ("SỞ NGOẠI VỤ", False),
 ])
 def test_timeframe_cells_are_told_from_task_cells(text: str, expected: bool) -> None:

@@ -18,21 +18,10 @@ from ttdn.editorial.models import Criterion, Opinion
 from ttdn.notices.models import Notice
 
 from ..conftest import World, advance, make_item
+from ..conftest import opinion_marks as marks
 from ..content.test_views import login
 
 pytestmark = pytest.mark.django_db
-
-
-def marks(passed: bool = True, **failed: str) -> dict[str, str]:
-    """The form's fields: every criterion asked passed, except those named (code=note) failed."""
-    data: dict[str, str] = {}
-    for c in Criterion.objects.filter(active=True):
-        if c.code in failed:
-            data[f"criterion_{c.pk}"] = "fail"
-            data[f"note_{c.pk}"] = failed[c.code]
-        else:
-            data[f"criterion_{c.pk}"] = "pass" if passed else "fail"
-    return data
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from ttdn.core.errors import ServiceError
 from ttdn.notices.models import Notice
 from ttdn.notices.services import do_notify
 
-from ..conftest import World, advance, make_item
+from ..conftest import World, advance, make_item, take_step
 from ..content.test_views import login
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,8 @@ def test_submitted_reaches_the_appraisers_of_its_scope_after_commit(
         content.do_transition(world.contributor, item, "submit")
         # Inside the transaction nothing is mailed: the e-mail waits for the commit.
         assert mail.outbox == []
-    assert len(callbacks) == 1
+    # One mailing after the commit (other apps may follow the change after commit too: the portal's caches).
+    assert len([c for c in callbacks if "do_notify" in c.__qualname__]) == 1
     [notice] = notices_of(world.appraiser, "content.submitted")
     assert notice.link == f"/items/{item.uid}/" and notice.read_at is None
     [message] = mailed_to("appraiser@example.vn")
@@ -85,7 +86,7 @@ def test_returned_or_rejected_reaches_the_contributor_with_the_reason(
 ) -> None:
     item = advance(world, make_item(world), State.IN_APPRAISAL)
     with django_capture_on_commit_callbacks(execute=True):
-        content.do_transition(world.appraiser, item, action, reason="Số liệu dân số chưa có nguồn.")
+        take_step(world.appraiser, item, action, "Số liệu dân số chưa có nguồn.")
     kind = f"content.{'returned' if action == 'return' else 'rejected'}"
     [notice] = notices_of(world.contributor, kind)
     assert notice.params["reason"] == "Số liệu dân số chưa có nguồn."
@@ -104,7 +105,7 @@ def test_approved_reaches_publishers_and_asks_the_translators_of_its_countries(
     accounts.do_grant_role(None, zh, Role.TRANSLATOR, "zh-Hans")
     item = advance(world, make_item(world, target_countries=["LA"]), State.IN_APPRAISAL)
     with django_capture_on_commit_callbacks(execute=True):
-        content.do_transition(world.appraiser, item, "approve")
+        take_step(world.appraiser, item, "approve")
     assert len(notices_of(world.publisher, "content.approved")) == 1
     assert len(mailed_to("publisher@example.vn")) == 1
     [asked] = notices_of(world.translator_lo, "content.translation_requested")
@@ -163,7 +164,7 @@ def test_email_opt_out_through_the_settings_page_keeps_the_notice_in_the_app(
     client.post(reverse("notices:preferences"), {"email_enabled": "on"})
     with django_capture_on_commit_callbacks(execute=True):
         content.do_transition(world.appraiser, item, "start_appraisal")
-        content.do_transition(world.appraiser, item, "return", reason="Thiếu nguồn.")
+        take_step(world.appraiser, item, "return", "Thiếu nguồn.")
         content.do_transition(world.contributor, item, "submit")
     assert len(mailed_to("appraiser@example.vn")) == 1
 
@@ -172,7 +173,7 @@ def test_a_refused_change_notifies_nobody(world: World, people: dict[str, User],
                                           django_capture_on_commit_callbacks: Any) -> None:
     item = advance(world, make_item(world), State.IN_APPRAISAL)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ServiceError):
-        content.do_transition(world.appraiser, item, "return", reason="")  # a return needs a reason
+        take_step(world.appraiser, item, "return", "")  # a return needs a reason
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
             do_notify([world.contributor], "content.approved", item, params={"title": "x"})
@@ -188,13 +189,13 @@ def test_notices_are_written_in_the_readers_language(
     User.objects.filter(pk=world.publisher.pk).update(preferred_language="en")
     item = advance(world, make_item(world), State.IN_APPRAISAL)
     with django_capture_on_commit_callbacks(execute=True):
-        content.do_transition(world.appraiser, item, "approve")
+        take_step(world.appraiser, item, "approve")
     [message] = mailed_to("publisher@example.vn")
     assert "approved" in message.body and "ready to be published" in message.body
     assert message.subject.startswith("[TTĐN] Material to publish")
     item2 = advance(world, make_item(world, title="Tài liệu hai"), State.IN_APPRAISAL)
     with django_capture_on_commit_callbacks(execute=True):
-        content.do_transition(world.appraiser, item2, "return", reason="Sửa lại.")
+        take_step(world.appraiser, item2, "return", "Sửa lại.")
     [vi_message] = mailed_to("contributor@example.vn")
     assert "đã trả lại" in vi_message.body
 

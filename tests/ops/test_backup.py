@@ -3,129 +3,28 @@ and a new database), and compared row by row and file by file; damage is found b
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import sqlite3
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
-from PIL import Image
 
 from tests.conftest import World, make_item
-from ttdn.content import services as content
-from ttdn.content.files import blob_path
+from tests.ops.conftest import PASSPHRASE, assert_restored_matches, ttdn
+from ttdn.content.files.blobs import blob_path
 from ttdn.content.models import Asset
 from ttdn.core.errors import ServiceError
 from ttdn.core.models import AuditEntry
 from ttdn.ops import backup as backups
 from ttdn.ops import services
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSPHRASE = "Mật-khẩu sao lưu 2026"
-
-
-def _png(path: Path, colour: tuple[int, int, int]) -> Path:
-    Image.new("RGB", (64, 48), colour).save(path)
-    return path
-
-
-@pytest.fixture
-def hub(live_world: World, tmp_path: Path) -> World:
-    """Material with attachments, committed (pg_dump reads from its own connection)."""
-    for n, colour in enumerate([(0, 84, 147), (200, 16, 46), (255, 205, 0)]):
-        item = make_item(live_world, title=f"Tài liệu biên giới số {n} — ພາສາລາວ ភាសាខ្មែរ 中文 ô̆ ƀ")
-        content.do_attach_file(live_world.contributor, item.source_variant(),  # type: ignore[arg-type]
-                               _png(tmp_path / f"p{n}.png", colour), f"áp phích {n}.png")
-    # As `ttdn migrate` leaves a real hub: the index stamped with its format, so the restore's migrate keeps it.
-    from ttdn.search.services import do_reindex_all
-
-    do_reindex_all()
-    return live_world
-
-
-def _engine() -> str:
-    return "sqlite" if connection.vendor == "sqlite" else "postgresql"
-
-
-@pytest.fixture
-def target(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a fresh machine: a new data directory and, on PostgreSQL, a new empty database."""
-    env = {k: v for k, v in os.environ.items() if k != "TTDN_DATABASE_URL"}
-    env["TTDN_DATA_DIR"] = str(tmp_path / "restored")
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    if _engine() == "sqlite":
-        yield env
-        return
-    import psycopg
-
-    params = {k: v for k, v in backups.pg_params().items() if v is not None and k != "dbname"}
-    name = f"ttdn_restore_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8')
-    user = params.get("user", "postgres")
-    auth = f"{user}:{params['password']}@" if params.get("password") else f"{user}@"
-    env["TTDN_DATABASE_URL"] = f"postgres://{auth}{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{name}"
-    env["_RESTORED_DB"] = name
-    try:
-        yield env
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _ttdn(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ttdn.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=600, check=False)
-
-
-def _rows(cursor: Any, table: str) -> list[tuple[Any, ...]]:
-    cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608  (table names from the models)
-    # Compared as text: Django's cursor converts dates and JSON that the other connection leaves as stored.
-    rows = [tuple(_text(v) for v in r) for r in cursor.fetchall()]
-    if table == "core_auditentry":  # the backup and the restore each record themselves afterwards
-        columns = [c[0] for c in cursor.description]
-        action = columns.index("action")
-        rows = [r for r in rows if not str(r[action]).startswith("ops.")]
-    return sorted(rows, key=repr)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.dumps(json.loads(value), sort_keys=True, ensure_ascii=False)
-        except ValueError:
-            return value
-    return str(value)
-
-
-def _restored_rows(env: dict[str, str], table: str) -> list[tuple[Any, ...]]:
-    if _engine() == "sqlite":
-        with sqlite3.connect(Path(env["TTDN_DATA_DIR"]) / "ttdn.sqlite3") as db:
-            return _rows(db.cursor(), table)
-    import psycopg
-
-    params = {k: v for k, v in backups.pg_params().items() if v is not None and k != "dbname"}
-    with psycopg.connect(dbname=env["_RESTORED_DB"], **params) as db, db.cursor() as cursor:
-        return _rows(cursor, table)
-
 
 @pytest.mark.parametrize("secret", [None, PASSPHRASE], ids=["plain", "encrypted"])
 def test_a_backup_restores_on_a_fresh_machine_with_every_row_and_file(
         hub: World, tmp_path: Path, target: dict[str, str], secret: str | None) -> None:
-    from ttdn.sync.keys import hub_key
+    from ttdn.sync.transport.keys import hub_key
 
     hub_key()  # the hub's signing key, which every node trusts, must come back
     secret_file = Path(settings.DATA_DIR) / "secret_key"
@@ -139,27 +38,15 @@ def test_a_backup_restores_on_a_fresh_machine_with_every_row_and_file(
     env = dict(target)
     if secret:
         env[backups.PASSPHRASE_ENV] = secret
-        missing = _ttdn({**env, backups.PASSPHRASE_ENV: ""}, "restore", str(repo))
+        missing = ttdn({**env, backups.PASSPHRASE_ENV: ""}, "restore", str(repo))
         assert missing.returncode != 0 and backups.PASSPHRASE_ENV in missing.stderr
-    done = _ttdn(env, "restore", str(repo))
+    done = ttdn(env, "restore", str(repo))
     assert done.returncode == 0, done.stderr
     assert result.snapshot_id in done.stdout
 
-    with connection.cursor() as cursor:
-        for table in backups._tables():
-            if table in connection.introspection.table_names(cursor):
-                assert _rows(cursor, table) == _restored_rows(env, table), table
-    restored_blobs = Path(env["TTDN_DATA_DIR"]) / "blobs"
-    assets = list(Asset.objects.all())
-    shas = {a.sha256 for a in assets} | {a.thumbnail_sha256 for a in assets if a.thumbnail_sha256}
-    assert len(shas) >= 6  # three images and their thumbnails
-    for sha in shas:
-        stored = restored_blobs / sha[:2] / sha[2:4] / sha
-        assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
-    for key in ("secret_key", "sync/hub_ed25519.key"):
-        assert (Path(env["TTDN_DATA_DIR"]) / key).read_bytes() == (Path(settings.DATA_DIR) / key).read_bytes()
+    assert_restored_matches(env)
     # A second restore into the now populated database is refused, and changes nothing.
-    again = _ttdn(env, "restore", str(repo))
+    again = ttdn(env, "restore", str(repo))
     assert again.returncode != 0 and ("not empty" in again.stderr or "không trống" in again.stderr)
 
 

@@ -48,6 +48,24 @@ def test_metrics_in_prometheus_format(client: Client, world: World) -> None:
     assert 'ttdn_http_request_duration_seconds_bucket{view="ops:healthz",le="+Inf"}' in body
 
 
+def test_metrics_count_the_queue_and_its_living_workers(client: Client, world: World) -> None:
+    from datetime import timedelta
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from ttdn.core.models import WorkerBeat
+    from ttdn.core.queue import STALE_SECONDS
+
+    now = timezone.now()
+    for name, ago in (("alive", 1.0), ("gone", STALE_SECONDS * 2)):
+        WorkerBeat.objects.create(worker_id=name, host="h", pid=1, started_at=now, beat_at=now - timedelta(seconds=ago))
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        body = client.get("/metrics").content.decode()
+    assert "ttdn_task_queue_depth 0" in body and "ttdn_tasks_running 0" in body
+    assert "ttdn_task_workers_alive 1" in body
+
+
 def test_metrics_are_for_loopback_or_the_token(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     assert client.get("/metrics", REMOTE_ADDR="192.0.2.10").status_code == 403
     monkeypatch.setenv("TTDN_METRICS_TOKEN", "a-long-random-metrics-token")
@@ -77,3 +95,16 @@ def test_check_deploy_lists_what_production_lacks(monkeypatch: Any, settings: An
     listed = out.getvalue()
     for check_id in ("ops.W001", "ops.W002", "ops.W003", "ops.W004"):
         assert check_id in listed, listed
+
+
+def test_check_deploy_asks_for_an_offsite_copy(monkeypatch: Any, tmp_path: Any) -> None:
+    monkeypatch.setenv("TTDN_BACKUP_DIR", str(tmp_path))
+    monkeypatch.delenv("TTDN_BACKUP_OFFSITE", raising=False)
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    out = io.StringIO()
+    call_command("check", deploy=True, stdout=out, stderr=out)
+    assert "ops.W006" in out.getvalue() and "ops.W001" not in out.getvalue()
+    monkeypatch.setenv("TTDN_BACKUP_OFFSITE", "s3://ttdn-offsite/hub")
+    out = io.StringIO()
+    call_command("check", deploy=True, stdout=out, stderr=out)
+    assert "ops.W006" not in out.getvalue()

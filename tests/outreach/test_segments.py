@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from ttdn.core.errors import ServiceError
-from ttdn.outreach.segments import (
+from ttdn.core.sms import (
     analyse,
     check_segment_limit,
     costs_per_operator,

@@ -12,12 +12,13 @@ from typing import Any
 
 import smpp34
 
-from ttdn.outreach.segments import analyse, decode_part
+from ttdn.core.sms import analyse, decode_part
 from ttdn.outreach.smpp import (
     ESME_RMSGQFUL,
     ESME_ROK,
     ESME_RTHROTTLED,
     Outgoing,
+    RateLimit,
     Receipt,
     ReceiptBook,
     Sender,
@@ -163,6 +164,17 @@ def test_throttled_and_queue_full_are_retried_not_lost() -> None:
     assert sorted(dest for dest, _, _ in smsc.accepted) == [f"849000000{i:02d}" for i in range(10)]
 
 
+def test_rate_limit_makes_up_an_oversleep_but_never_bursts_after_a_pause() -> None:
+    now = [100.0]
+    limit = RateLimit(100, clock=lambda: now[0])  # a slot every 10 ms
+    assert [round(limit.delay(), 6) for _ in range(3)] == [0.0, 0.01, 0.02]
+    now[0] = 100.035  # the third overslept by 15 ms (it was due at 100.02)
+    assert limit.delay() == 0.0  # due at 100.03: sent at once, and so is the next (due 100.04 → 5 ms away)
+    assert abs(limit.delay() - 0.005) < 1e-9
+    now[0] = 105.0  # nothing to send for 5 s: the schedule starts afresh, one slot at a time
+    assert [round(limit.delay(), 6) for _ in range(3)] == [0.0, 0.01, 0.02]
+
+
 def test_rate_limit_is_kept() -> None:
     smsc = Smsc(free_port())
     elapsed: list[float] = []
@@ -178,3 +190,63 @@ def test_rate_limit_is_kept() -> None:
     # the test machine is shared; the accuracy figure (within 5 %) is measured by bench/outreach/throughput.py.
     assert 0.56 <= elapsed[0] <= 3.0, elapsed
     assert len(smsc.accepted) == 60
+
+
+def test_query_sm_tells_the_state_of_an_accepted_message() -> None:
+    """query_sm against the store-and-forward peer (tests/outreach/peer.py): en route until the handset has it,
+    then delivered or undeliverable; an id the SMSC never gave, or asked under another sender name, is refused
+    (None)."""
+    from .peer import Peer
+
+    async def scenario(port: int) -> None:
+        sender = Sender("127.0.0.1", port, "ttdn", "secret", source_addr="SoTTTT")
+        await sender.connect()
+        try:
+            text = analyse("Họp dân lúc 8 giờ")
+            sent = await sender.send_all([Outgoing("1", "84961111111", text), Outgoing("2", "84962222222", text)])
+            first, second = (o.message_ids[0] for o in sent)
+            early = await sender.query(first)
+            assert early is not None and early.message_state == 1 and early.message_id == first  # ENROUTE
+            await asyncio.sleep(0.6)  # the peer's receipt delay: the handsets have them now
+            late = await sender.query(first)
+            assert late is not None and late.message_state == 2 and late.final_date  # DELIVERED
+            failed = await sender.query(second)
+            assert failed is not None and failed.message_state == 5  # UNDELIVERABLE
+            assert await sender.query("FFFFFFFF") is None
+            assert await sender.query(first, "Other") is None
+        finally:
+            await sender.close()
+
+    with Peer(receipt_delay=0.5, stat=lambda number: "UNDELIV" if number.endswith("2222") else "DELIVRD") as peer:
+        peer.hold = True
+        run_in_own_loop(scenario(peer.port))
+        assert peer.queries == 5
+
+
+def test_query_sm_on_the_independent_smsc() -> None:
+    """query_sm against the SMSC written from the specification (tests/outreach/plainsmsc.py), whose ids are
+    decimal with leading zeros: the id is quoted back as it was given."""
+    from .plainsmsc import PlainSmsc
+
+    async def scenario(port: int) -> None:
+        sender = Sender("127.0.0.1", port, "ttdn", "secret", source_addr="SoTTTT")
+        await sender.connect()
+        try:
+            (sent,) = await sender.send_all([Outgoing("1", "84961111111", analyse("Hop dan luc 8 gio"))])
+            (message_id,) = sent.message_ids
+            assert message_id.startswith("0000")
+            deadline = time.monotonic() + 30
+            while True:
+                answer = await sender.query(message_id)
+                assert answer is not None and answer.message_id == message_id
+                if answer.message_state == 2:  # DELIVERED, once its receipt is out
+                    break
+                assert answer.message_state == 1 and time.monotonic() < deadline  # ENROUTE meanwhile
+                await asyncio.sleep(0.05)
+            assert await sender.query("000000000042") is None
+            assert await sender.query(message_id, "Other") is None
+        finally:
+            await sender.close()
+
+    with PlainSmsc() as smsc:
+        run_in_own_loop(scenario(smsc.port))

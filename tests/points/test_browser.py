@@ -153,3 +153,50 @@ def test_expired_item_leaves_an_offline_screen(
         assert later == {str(lasting.uid)}
     finally:
         context.close()
+
+
+def test_plays_kept_while_the_node_is_away_stay_small_and_all_reach_it(
+    browser_world: World, live_server: Any, browser: Any,
+) -> None:
+    """The device's play buffer (device.js) in chromium against the node: a screen's plays of one item and language
+    add up in one entry however many there are while heartbeats fail; a loudspeaker's logged plays stay whole and
+    go at most 1,000 per heartbeat; once the node answers, every play is counted (before: a buffer growing for as
+    long as the node was away, then refused whole past 1,000 entries)."""
+    from ttdn.points.models import PlayCount, PlayLog
+    from ttdn.points.services import PairingInput
+
+    world = browser_world
+    one = advance(world, make_item(world, title="Tờ gấp một"), State.PUBLISHED)
+    two = advance(world, make_item(world, title="Tờ gấp hai"), State.PUBLISHED)
+    device, token = services.do_start_pairing()
+    services.do_pair(world.operator, PairingInput(code=device.pairing_code, name="Màn hình chợ"))
+    context = browser.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/points/player/")
+        page.evaluate("""(token) => { window.__d = window.PointsDevice({version: "test/1", tokenKey: "test-token",
+                                       stage: document.createElement("div")}); window.__d.token = token; }""", token)
+        page.route("**/points/player/heartbeat", lambda route: route.abort())  # the node out of reach
+        page.evaluate("""([one, two]) => {
+            for (let i = 0; i < 3000; i++) { window.__d.addPlay({uid: one, lang: "vi", seconds: 12}); }
+            for (let i = 0; i < 1500; i++) { window.__d.addPlay({uid: two, lang: "km", seconds: 20}); }
+            for (let i = 0; i < 1200; i++) {
+              window.__d.addPlay({uid: one, lang: "vi", seconds: 30, at: new Date().toISOString(), volume: 70});
+            }
+        }""", [str(one.uid), str(two.uid)])
+        total = "window.__d.plays.reduce((n, p) => n + (p.count || 1), 0)"
+        for _attempt in range(3):  # heartbeats fail: what they carried comes back into the buffer
+            assert page.evaluate(f"async () => {{ await window.__d.heartbeat({{}}); return {total}; }}") == 5700
+        assert page.evaluate("() => window.__d.plays.length") == 2 + 1200
+        assert not PlayCount.objects.exists()
+
+        page.unroute("**/points/player/heartbeat")
+        # 1,000 entries at most in one heartbeat, the other 202 at the next one.
+        left = page.evaluate("async () => { await window.__d.heartbeat({}); return window.__d.plays.length; }")
+        assert left == 202 and PlayLog.objects.count() >= 1200 - 202
+        assert page.evaluate("async () => { await window.__d.heartbeat({}); return window.__d.plays.length; }") == 0
+        counts = {(c.item_uid, c.language): (c.plays, c.seconds) for c in PlayCount.objects.all()}
+        assert counts == {(one.uid, "vi"): (3000 + 1200, 3000 * 12 + 1200 * 30), (two.uid, "km"): (1500, 1500 * 20)}
+        assert PlayLog.objects.count() == 1200
+    finally:
+        context.close()

@@ -4,7 +4,7 @@ withdrawal and expiry, heartbeats and their bad input."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,12 +20,12 @@ from ttdn.points import services
 from ttdn.points.models import BulletinClass, Device, PlayCount, PlaylistRule
 from ttdn.points.services import PairingInput, RuleInput
 
-from ..conftest import World, advance, make_item
+from ..conftest import World, advance, coming_monday, make_item
 
 pytestmark = pytest.mark.django_db
 
 # A Monday at 10:00 local time (Asia/Ho_Chi_Minh), the controllable clock of these tests.
-MONDAY_10 = timezone.make_aware(datetime(2026, 12, 7, 10, 0))
+MONDAY_10 = coming_monday(10)
 
 
 def _published(world: World, title: str, **kw: Any) -> Any:
@@ -175,10 +175,13 @@ def test_heartbeat_and_play_counts(world: World) -> None:
                          {"uid": str(item.uid), "lang": "vi", "seconds": 11}]}
     services.do_heartbeat(token, payload)
     services.do_heartbeat(token, {**payload, "plays": [{"uid": str(item.uid), "lang": "lo", "seconds": 12}]})
+    # Plays kept while the node was away come added up: their number and their seconds.
+    services.do_heartbeat(token, {**payload, "plays": [{"uid": str(item.uid), "lang": "lo", "seconds": 36000,
+                                                        "count": 3000}]})
     device.refresh_from_db()
     assert device.showing_uid == str(item.uid) and device.volume == 40 and device.last_seen_at
     counts = {c.language: (c.plays, c.seconds) for c in PlayCount.objects.filter(device=device)}
-    assert counts == {"vi": (2, 23), "lo": (1, 12)}
+    assert counts == {"vi": (2, 23), "lo": (3001, 36012)}
     assert not services.is_silent(device)
     assert services.is_silent(device, timezone.now() + timedelta(seconds=device.silent_after_seconds + 1))
 
@@ -192,6 +195,14 @@ def test_heartbeat_and_play_counts(world: World) -> None:
     ({"version": "x" * 100}, "version"),
     ({"plays": [{"uid": "00000000-0000-0000-0000-000000000001", "lang": "vi"}]}, "seconds"),
     ({"plays": "many"}, "plays"),
+    ({"plays": [{"uid": "00000000-0000-0000-0000-000000000001", "lang": "vi", "seconds": 1} for _ in range(1001)]},
+     "plays"),
+    *[({"plays": [{"uid": "00000000-0000-0000-0000-000000000001", "lang": "vi", "seconds": 1, "count": c}]},
+       "count") for c in (0, True, "2", 100_001)],
+    ({"plays": [{"uid": "00000000-0000-0000-0000-000000000001", "lang": "vi", "seconds": 1, "count": 2,
+                 "at": "2026-12-07T06:00:00+07:00"}]}, "count"),  # a logged play is one play
+    ({"plays": [{"uid": "00000000-0000-0000-0000-000000000001", "lang": "vi", "seconds": 2 * 86400 + 1,
+                 "count": 2}]}, "seconds"),
 ])
 def test_malformed_heartbeat_is_refused_and_writes_nothing(world: World, payload: Any, message: str) -> None:
     device, token = _paired(world)
@@ -280,3 +291,57 @@ def test_on_an_edge_node_devices_are_managed_but_material_stays_read_only(world:
         assert beat.status_code == 200
         # The hub's material is still not editable here.
         assert officer.post(f"/items/{item.uid}/edit/", {}).status_code == 403
+
+
+def test_device_endpoints_keep_a_bounded_number_of_queries(world: World) -> None:
+    """What every device asks all the time (20 screens at a node: an alert poll each second) costs a fixed small
+    number of queries whatever the amount of material, and a screen with the same rules as another does not
+    rebuild the playlist the other one built (the node's p95, issue 15)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.points.test_speakers import speaker
+
+    def queries(method: str, url: str, token: str, body: dict[str, Any] | None = None) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            if method == "get":
+                answer = client.get(url, HTTP_X_POINTS_TOKEN=token)
+            else:
+                answer = client.post(url, json.dumps(body), content_type="application/json",
+                                     HTTP_X_POINTS_TOKEN=token)
+        assert answer.status_code == 200, answer.content
+        return len(captured.captured_queries)
+
+    client = Client()
+    screens = [_paired(world, f"Màn hình {n}") for n in range(3)]
+    for device, _token in screens:
+        services.do_add_rule(world.operator, device.pk, RuleInput(topics=[], kinds=[], languages=[], weekdays=[]))
+    kiosk, kiosk_token = services.do_start_pairing(kind="kiosk")
+    services.do_pair(world.operator, PairingInput(code=kiosk.pairing_code, name="Ki-ốt"))
+    _loudspeaker, speaker_token = speaker(world)
+    counts: list[dict[str, int]] = []
+    for size in (2, 12):
+        while len(services.showable(timezone.now())) < size:
+            _published(world, f"Tin {len(counts)} {timezone.now().timestamp()}")
+        first, token = screens[0]
+        rebuilt = {"playlist": queries("get", "/points/player/playlist", token)}
+        seen = {
+            # The other screens (same rule): the first one's playlist, no rebuild.
+            "others": max(queries("get", "/points/player/alert", t) for _d, t in screens[1:]),
+            "alert": queries("get", "/points/player/alert", token),
+            "playlist": queries("get", "/points/player/playlist", token),
+            "heartbeat": queries("post", "/points/player/heartbeat", token,
+                                 {"showing": "", "plays": [{"uid": str(first.uid), "lang": "vi", "seconds": 5}]}),
+            "catalogue": queries("get", "/points/kiosk/catalogue", kiosk_token),
+            "programme": queries("get", "/points/speaker/programme", speaker_token),
+        }
+        counts.append({**seen, "rebuilt": rebuilt["playlist"]})
+    small, large = counts
+    # Nothing grows with the material (a heartbeat's first play of the day adds its count row: 3 more).
+    assert {k: v for k, v in small.items() if k != "heartbeat"} == {
+        k: v for k, v in large.items() if k != "heartbeat"}, counts
+    # The device, the state of the material and bulletins (two aggregates); a rebuild adds a fixed few, and a
+    # screen with the same rule as one that rebuilt reads only its rules (one query more).
+    assert large["alert"] == large["playlist"] == 3 and large["others"] == 4, counts
+    assert large["rebuilt"] <= 8 and large["catalogue"] <= 6 and large["programme"] <= 7, counts
+    assert max(small["heartbeat"], large["heartbeat"]) <= 12, counts

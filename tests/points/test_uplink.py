@@ -16,8 +16,9 @@ from ttdn.places.services import SiteData, do_save_border_site
 from ttdn.points import services, uplink
 from ttdn.points.models import PlayCount, SiteDevice, SitePlayCount
 from ttdn.points.services import PairingInput
-from ttdn.sync import keys
-from ttdn.sync import services as sync_services
+from ttdn.sync.hub import services as sync_services
+from ttdn.sync.node import report as node_report
+from ttdn.sync.transport import keys
 
 from ..conftest import World, advance, make_item
 
@@ -42,15 +43,15 @@ def test_plays_and_device_state_reach_the_hub_once(world: World) -> None:
     state = {"showing": str(item.uid), "language": "km", "volume": 30, "version": "p/1"}
     services.do_heartbeat(token, {**state, "plays": [play, play, {**play, "lang": "km"}]})
 
-    report = sync_services.node_report()
+    report = node_report.node_report()
     assert len(report["points"]["devices"]) == 2 and len(report["points"]["plays"]) == 2
     node = _node(world)
     sync_services.do_record_contact(node, report)  # type: ignore[arg-type]
-    sync_services.do_mark_reported(report)
+    node_report.do_mark_reported(report)
     # Nothing is sent twice; a later play of the same item and language sends the new absolute figure.
-    assert sync_services.node_report()["points"]["plays"] == []
+    assert node_report.node_report()["points"]["plays"] == []
     services.do_heartbeat(token, {**state, "plays": [play]})
-    again = sync_services.node_report()
+    again = node_report.node_report()
     assert [(r["lang"], r["plays"], r["seconds"]) for r in again["points"]["plays"]] == [("vi", 3, 60)]
     sync_services.do_record_contact(node, again)  # type: ignore[arg-type]
     sync_services.do_record_contact(node, again)  # resent: harmless

@@ -169,3 +169,63 @@ def test_unchanged_feed_poll_is_one_query(world: World, published: Item, client:
         assert client.get("/portal/feeds/vi.atom", HTTP_IF_NONE_MATCH=etag).status_code == 304
     with django_assert_max_num_queries(1):
         assert client.get("/portal/feeds/vi.atom").status_code == 200  # body from the cache
+
+
+def test_feeds_by_path_segments(world: World, client: Client) -> None:
+    """Every combination of topic, province and kind has a feed address of its own, without a query string."""
+    content.do_save_topic(None, "cua-khau", "Cửa khẩu")
+    publish_with_translations(world, "Cửa khẩu Lệ Thanh", languages=("km",), topics=["cua-khau"])
+    publish_with_translations(world, "Bài viết khác", languages=("km",), kind="article")
+    gso = world.gia_lai.gso_code
+
+    def path_titles(lang: str, segments: str) -> list[str]:
+        response = client.get(f"/portal/feeds/{lang}/{segments}.atom")
+        assert response.status_code == 200, response.content
+        doc = etree.fromstring(response.content)
+        SCHEMA.assertValid(doc)
+        [self_link] = [link for link in doc.iter(f"{ATOM}link") if link.get("rel") == "self"]
+        assert self_link.get("href", "").endswith(f"/portal/feeds/{lang}/{segments}.atom")
+        return titles(doc)
+
+    assert path_titles("vi", "topic/cua-khau") == ["Cửa khẩu Lệ Thanh"]
+    assert path_titles("vi", f"topic/cua-khau/province/{gso}/kind/leaflet") == ["Cửa khẩu Lệ Thanh"]
+    assert path_titles("vi", "kind/article") == ["Bài viết khác"]
+    assert path_titles("vi", f"province/{world.dak_lak.gso_code}") == []
+    assert path_titles("km", f"province/{gso}/kind/leaflet") == [TRANSLATIONS["km"][0]]
+    # Any order is read; the feed names itself in the one order.
+    response = client.get("/portal/feeds/vi/kind/leaflet/topic/cua-khau.json")
+    assert response.status_code == 200
+    assert json.loads(response.content)["feed_url"].endswith("/portal/feeds/vi/topic/cua-khau/kind/leaflet.json")
+    assert [e["title"] for e in json.loads(response.content)["items"]] == ["Cửa khẩu Lệ Thanh"]
+    # The same feed by query string and by path: the same tag, so a poller switching costs nothing.
+    etag = client.get("/portal/feeds/vi.atom?topic=cua-khau")["ETag"]
+    assert client.get("/portal/feeds/vi/topic/cua-khau.atom", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    for bad in ("vi/topic.atom", "vi/colour/red.atom", "vi/kind/poem.atom", "vi/topic/a/topic/b.atom",
+                "xx/topic/a.atom"):
+        response = client.get(f"/portal/feeds/{bad}", HTTP_ACCEPT_LANGUAGE="vi")
+        assert response.status_code == 400 and "địa chỉ" in response.content.decode()
+    # The home page of a filter points at its feeds.
+    home = client.get("/portal/?lang=km&topic=cua-khau").content.decode()
+    assert "/portal/feeds/km/topic/cua-khau.atom" in home
+
+
+def test_withdrawn_items_are_announced_as_deleted_in_atom(world: World, client: Client) -> None:
+    """RFC 6721: a withdrawn or expired public item leaves the Atom feed and is announced as deleted (its id
+    only); officials-only material, and items of other feeds, are never announced."""
+    content.do_save_topic(None, "cua-khau", "Cửa khẩu")
+    gone = publish_with_translations(world, "Đã thu hồi", languages=("lo",), topics=["cua-khau"])
+    other = publish_with_translations(world, "Chủ đề khác", languages=("km",))
+    officials = publish_with_translations(world, "Chỉ cán bộ", languages=("lo",), audience="officials")
+    for item in (gone, other, officials):
+        advance(world, item, "withdrawn")
+    tomb = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
+
+    def deleted(lang: str, query: str = "") -> list[str]:
+        return [e.get("ref", "") for e in atom(client, lang, query).iter(tomb)]
+
+    assert set(deleted("vi")) == {f"urn:uuid:{gone.uid}", f"urn:uuid:{other.uid}"}
+    assert deleted("lo") == [f"urn:uuid:{gone.uid}"]
+    assert deleted("vi", "?topic=cua-khau") == [f"urn:uuid:{gone.uid}"]
+    assert deleted("km") == [f"urn:uuid:{other.uid}"]
+    text = client.get("/portal/feeds/vi.atom").content.decode()
+    assert str(officials.uid) not in text and "Đã thu hồi" not in text

@@ -34,7 +34,9 @@ def _all_text(document: Any) -> str:
 def _submit(pw: PW, user: Any, year: int, text: str, on: dt.datetime) -> ProgressReport:
     period = pw.plan.periods.get(year=year)
     report = services.do_open_report(user, period, user.agency)
-    entries = {e.task_id: (text, "in_progress") for e in report.entries.all()}
+    # A status only for the tasks the agency leads (a coordinator reports its part: test_lead_status.py).
+    entries = {e.task_id: (text, "in_progress" if services.leads_task(e.task, report.agency) else "")
+               for e in report.entries.select_related("task__plan")}
     services.do_save_report(user, report, summary=text, difficulties="Thiếu kinh phí lắp đặt.", entries=entries)
     report = services.do_submit_report(user, report)
     ProgressReport.objects.filter(pk=report.pk).update(submitted_at=on)
@@ -61,8 +63,10 @@ def test_consolidated_annual_report_docx(reported: PW) -> None:
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
     assert "BÁO CÁO" in text and "năm 2024" in text and "2509/KH-UBND" in text
     assert "Gia Lai, ngày 05 tháng 12 năm 2024" in text
-    # The coordinating agency reports, under its parent.
-    assert "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH TỈNH GIA LAI" in text
+    # The coordinating agency reports, under its parent, which names the province: the agency's line drops it and
+    # is broken at a word boundary ("… THỂ THAO / VÀ DU LỊCH"), as read back from the file.
+    heading = [p.text for p in document.tables[0].rows[0].cells[0].paragraphs if p.text.strip()]
+    assert heading[:2] == ["UBND TỈNH GIA LAI", "SỞ VĂN HÓA, THỂ THAO\nVÀ DU LỊCH"], heading
     # Each task with the submitted texts of the agencies, naming them.
     assert "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Gia Lai: Đồn Biên phòng Ia O đã lắp màn hình thông tin." in text
     assert "Đã cung cấp 240 tin, bài cho các đồn biên phòng." in text
@@ -158,3 +162,39 @@ def test_chart_library_is_vendored_and_loads_nothing_remote() -> None:
     assert (static / "chart.LICENSE.md").exists()
     own = (static / "dashboard.js").read_text(encoding="utf-8")
     assert "http" not in own
+
+
+def test_the_consolidated_report_keeps_each_agencys_words_and_the_signer_from_the_form(reported: PW) -> None:
+    from django.test import Client
+
+    from ttdn.content.models import State
+
+    from ..conftest import advance, make_item
+
+    pw = reported
+    task = pw.plan.tasks.get(key="II.1.b")
+    item = advance(pw.world, make_item(pw.world, title="Tờ gấp song ngữ Việt - Lào về cột mốc"), State.PUBLISHED)
+    update = services.do_add_progress(pw.reporter_bgc, task, "Đã phát 2.000 tờ gấp.", item_uids=[str(item.uid)])
+    type(update).objects.filter(pk=update.pk).update(created_at=at(2024, 6, 1))
+    client = Client()
+    client.force_login(pw.manager)
+    # The signer and the position typed on the reporting page's form travel with the download.
+    page = client.get(f"/plans/{pw.plan.pk}/reporting/").content.decode()
+    assert 'name="signer"' in page and 'name="position"' in page and 'data-testid="annual-2024"' in page
+    response = client.get(f"/plans/{pw.plan.pk}/annual-2024.docx",
+                          {"signer": "Trần Thị B", "position": "Giám đốc"})
+    assert response.status_code == 200
+    text = _all_text(Document(io.BytesIO(response.content)))
+    # Each agency's general results, in its own words, under their own heading.
+    assert "I. KẾT QUẢ CHUNG" in text
+    assert "- Bộ Chỉ huy Bộ đội Biên phòng tỉnh Gia Lai: Đồn Biên phòng Ia O đã lắp màn hình thông tin." in text
+    assert "Đã cung cấp 240 tin, bài cho các đồn biên phòng." in text
+    # Headings numbered once, by the plan's own numbers.
+    assert "II.1. Thông tin, tuyên truyền" in text and "1. II.1." not in text
+    # Evidence per task: the published material linked, with the agency that linked it.
+    assert "Minh chứng: tài liệu “Tờ gấp song ngữ Việt - Lào về cột mốc” (Bộ Chỉ huy Bộ đội Biên phòng" in text
+    # The head signs in person: no "KT." line.
+    assert "Trần Thị B" in text and "GIÁM ĐỐC" in text and "KT. GIÁM ĐỐC" not in text
+    deputy = client.get(f"/plans/{pw.plan.pk}/annual-2024.docx", {"signer": "Lê Văn C", "position": "Phó Giám đốc"})
+    text = _all_text(Document(io.BytesIO(deputy.content)))
+    assert "KT. GIÁM ĐỐC" in text and "PHÓ GIÁM ĐỐC" in text and "Lê Văn C" in text

@@ -135,7 +135,7 @@ def test_hostile_plan_file_is_a_one_line_error_in_the_cli(name: str, tmp_path: P
 def test_duplicate_is_recognised_by_its_hash_before_anything_is_decoded(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ttdn.content import files
+    from ttdn.content.files.probes import images
 
     variant = make_item(world).source_variant()
     assert variant is not None
@@ -143,7 +143,7 @@ def test_duplicate_is_recognised_by_its_hash_before_anything_is_decoded(
     path.write_bytes(hostile.image_bytes("PNG", (400, 300)))
     content.do_attach_file(world.contributor, variant, path, "anh.png")
     # Were the image decoded again, this limit would refuse it as a bomb; the hash answers first.
-    monkeypatch.setattr(files, "MAX_LOSSLESS_PIXELS", 10)
+    monkeypatch.setattr(images, "MAX_LOSSLESS_PIXELS", 10)
     with pytest.raises(Conflict):
         content.do_attach_file(world.contributor, variant, path, "anh.png")
     other = make_item(world, title="Tờ gấp khác").source_variant()
@@ -260,3 +260,27 @@ def test_a_pdf_is_served_inline_without_a_policy_that_would_block_the_viewer(wor
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline")
     assert "Content-Security-Policy" not in response
+
+
+def test_evidence_sent_through_the_form_is_served_to_those_who_see_the_plan(pw: PW) -> None:
+    """The task page links each evidence file to the plan's own file view (material files are served by
+    content, which knows nothing of plans: those links used to end on a 404)."""
+    task = pw.plan.tasks.get(key="II.1.b")
+    photo = hostile.image_bytes("PNG")
+    reporter = client_for(pw.reporter_bgc)
+    sent = reporter.post(f"/plans/{pw.plan.pk}/tasks/{task.pk}/",
+                         {"text": "Ảnh buổi tuyên truyền", "evidence": SimpleUploadedFile("anh.png", photo)})
+    assert sent.status_code == 302
+    evidence = Evidence.objects.get(update__task=task)
+    page = reporter.get(f"/plans/{pw.plan.pk}/tasks/{task.pk}/").content.decode()
+    link = f"/plans/{pw.plan.pk}/evidence/{evidence.pk}/"
+    assert f'href="{link}"' in page
+    served = reporter.get(link)
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == photo  # type: ignore[attr-defined]
+    assert served["X-Content-Type-Options"] == "nosniff"
+    # Not as material, and not to someone outside the plan, nor under another plan's address.
+    assert reporter.get(f"/files/{evidence.asset.sha256}/").status_code == 404
+    outsider = client_for(pw.reporter_dl)
+    assert outsider.get(link).status_code in (403, 404)
+    assert reporter.get(f"/plans/{pw.plan.pk}/evidence/{evidence.pk + 1000}/").status_code == 404

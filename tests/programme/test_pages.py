@@ -183,13 +183,20 @@ def test_api_reads_and_submission(pw: PW) -> None:
                       content_type="application/json")
     assert opened.status_code == 200, opened.content
     report = opened.json()
-    task_id = report["entries"][0]["task_id"]
+    task_id = plan.tasks.get(key="II.1.b").pk  # the border-guard command leads it: its status is theirs to set
+    coordinated = plan.tasks.get(key="II.1.a").pk
+    assert {e["task_id"] for e in report["entries"]} >= {task_id, coordinated}
     empty = api.post(f"/api/v1/plans/reports/{report['id']}/submit")
     assert empty.status_code == 400 and empty.json()["code"] == "empty_report"
     saved = api.put(f"/api/v1/plans/reports/{report['id']}", json.dumps(
         {"summary": "Kết quả năm 2023", "entries": [{"task_id": task_id, "text": "Đã làm", "status": "in_progress"}]}),
         content_type="application/json")
-    assert saved.status_code == 200 and saved.json()["entries"][0]["text"] == "Đã làm"
+    assert saved.status_code == 200
+    assert next(e for e in saved.json()["entries"] if e["task_id"] == task_id)["text"] == "Đã làm"
+    part = api.put(f"/api/v1/plans/reports/{report['id']}", json.dumps(
+        {"summary": "Kết quả năm 2023", "entries": [{"task_id": coordinated, "text": "Phối hợp", "status": "done"}]}),
+        content_type="application/json")
+    assert part.status_code == 403  # a coordinator reports its part; the lead sets the status
     other = client_for(pw.reporter_dept)
     assert other.post(f"/api/v1/plans/reports/{report['id']}/submit").status_code == 404
     submitted = api.post(f"/api/v1/plans/reports/{report['id']}/submit")

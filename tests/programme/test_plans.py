@@ -10,6 +10,7 @@ from django.core import mail
 
 from ttdn.core.errors import PermissionDenied, ServiceError
 from ttdn.core.models import AuditEntry
+from ttdn.documents.plan_draft import Draft
 from ttdn.places.models import BorderSite, Equipment
 from ttdn.programme import services
 from ttdn.programme.models import (
@@ -98,6 +99,25 @@ def test_a_malformed_draft_is_refused_with_a_clear_message_and_creates_nothing(
     assert (Plan.objects.count(), Task.objects.count(), Section.objects.count()) == before
 
 
+def test_the_check_reads_the_typed_draft_into_typed_values(pw: PW) -> None:
+    """The check takes the importer's `Draft` (or its JSON form, read as one) and gives typed values: dates as
+    dates, agencies as records, figures as numbers; the JSON form and the typed draft check the same."""
+    typed = Draft.from_json(draft())
+    clean = services.check_import_plan(pw.manager, typed)
+    assert isinstance(clean, services.CleanPlan)
+    assert clean == services.check_import_plan(pw.manager, draft())
+    assert (clean.period_start, clean.period_end) == (dt.date(2020, 1, 1), dt.date(2030, 12, 31))
+    assert clean.issuing_agency == pw.world.gl_ppc and clean.date == dt.date(2020, 11, 30)
+    first = clean.tasks[0]
+    assert first.lead.agency == pw.world.gl_dept and first.coordinating[1].group == "border_district_committees"
+    assert clean.tasks[1].end == dt.date(2021, 3, 31) and clean.tasks[1].parent == "II.1.a"
+    assert [t.value for t in clean.indicators[0].targets] == [50, 100]
+    assert clean.indicators[0].source == IndicatorSource.OFFICERS_TRAINED_PCT
+    # A reviewer's correction in the typed draft is what the check reads.
+    typed.tasks[0].title = "  Cung cấp thông tin  "
+    assert services.check_import_plan(pw.manager, typed).tasks[0].title == "Cung cấp thông tin"
+
+
 def test_only_plan_managers_import(pw: PW) -> None:
     with pytest.raises(PermissionDenied):
         services.do_import_plan(pw.reporter_bgc, draft())
@@ -112,7 +132,9 @@ def _report(pw: PW, user: Any, year: int, text: str = "Đã cung cấp 120 tin, 
     assert user.agency is not None
     period = pw.plan.periods.get(year=year)
     report = services.do_open_report(user, period, user.agency)
-    entries = {e.task_id: (text, str(TaskStatus.IN_PROGRESS)) for e in report.entries.all()}
+    # A status only for the tasks the agency leads: a coordinator reports its part (test_lead_status.py).
+    entries = {e.task_id: (text, str(TaskStatus.IN_PROGRESS) if services.leads_task(e.task, user.agency) else "")
+               for e in report.entries.select_related("task__plan")}
     return services.do_save_report(user, report, summary=text, entries=entries)
 
 

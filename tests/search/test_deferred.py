@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from ttdn.content import changes
 from ttdn.content.models import Audience, Item, Variant
+from ttdn.search import indexing
 from ttdn.search import services as search
 from ttdn.search.models import PendingIndex, SearchDocument
 from ttdn.search.services import SearchQuery
@@ -73,13 +74,13 @@ def test_a_failed_catch_up_keeps_the_queue(world: World, monkeypatch: pytest.Mon
             raise RuntimeError("power cut")
         real(ids)
 
-    monkeypatch.setattr(search, "index_items", failing)
+    monkeypatch.setattr(indexing, "index_items", failing)
     with pytest.raises(RuntimeError):
         search.index_pending(batch=2)
     # The first batch of two committed; the failed one rolled back and stays queued with the rest.
     assert PendingIndex.objects.count() == 3
     assert len(find("to gap cua khau")) == 2
-    monkeypatch.setattr(search, "index_items", real)
+    monkeypatch.setattr(indexing, "index_items", real)
     assert changes.catch_up() == 3
     assert len(find("to gap cua khau")) == 5
     assert not PendingIndex.objects.exists()

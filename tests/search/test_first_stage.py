@@ -11,7 +11,11 @@ from django.db import connection
 from ttdn.content import services as content
 from ttdn.content.models import State
 from ttdn.core.models import AuditEntry
+from ttdn.search import query as q
 from ttdn.search import services as search
+from ttdn.search.backends import base
+from ttdn.search.backends import postgres as pg
+from ttdn.search.backends import sqlite as sqlite_backend
 from ttdn.search.services import SearchQuery
 
 from ..conftest import World, advance, make_item
@@ -45,7 +49,7 @@ def _run(user: Any = None, asks: list[tuple[str, int, int]] = ASKS) -> list[tupl
 def _compare(world: World, monkeypatch: pytest.MonkeyPatch, asks: list[tuple[str, int, int]] = ASKS) -> int:
     """The fast path's pages equal the exact query's; returns how many asks the fast path answered."""
     answered = []
-    fast_top = search._pg_top if connection.vendor == "postgresql" else search._sqlite_top
+    fast_top = pg._pg_top if connection.vendor == "postgresql" else sqlite_backend._sqlite_top
 
     def counting(*args: Any) -> Any:
         found = fast_top(*args)
@@ -54,27 +58,35 @@ def _compare(world: World, monkeypatch: pytest.MonkeyPatch, asks: list[tuple[str
 
     with monkeypatch.context() as m:
         if connection.vendor == "postgresql":
-            m.setattr(search, "_pg_top", lambda *args: None)
+            m.setattr(pg, "_pg_top", lambda *args: None)
         else:
-            m.setattr(search, "MAX_K", 0)
+            m.setattr(sqlite_backend, "MAX_K", 0)
         exact = {None: _run(None, asks), "publisher": _run(world.publisher, asks)}
     with monkeypatch.context() as m:
-        m.setattr(search, "_pg_top" if connection.vendor == "postgresql" else "_sqlite_top", counting)
+        if connection.vendor == "postgresql":
+            m.setattr(pg, "_pg_top", counting)
+        else:
+            m.setattr(sqlite_backend, "_sqlite_top", counting)
         assert _run(None, asks) == exact[None]
         assert _run(world.publisher, asks) == exact["publisher"]
     return sum(answered)
+
+
+# Where each setting lives: the champion lists' in the PostgreSQL backend, the first stage's in SQLite's.
+_OWNER: dict[str, Any] = {"TOPLIST_MIN_DF": pg, "TOPLIST_SIZE": pg, "TOPLIST_SAMPLE": pg, "PG_FIRST_K": pg,
+                          "FIRST_K": sqlite_backend, "TOTAL_CAP": base}
 
 
 def _tiny_lists(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
     """Lists, first stages and the count cap small enough for a handful of items to exercise every bound."""
     for name, value in {"TOPLIST_MIN_DF": 2, "TOPLIST_SIZE": size, "TOPLIST_SAMPLE": 1, "PG_FIRST_K": 1,
                         "FIRST_K": 1, "TOTAL_CAP": 6}.items():
-        monkeypatch.setattr(search, name, value)
+        monkeypatch.setattr(_OWNER[name], name, value)
 
 
 def test_first_stage_ranks_like_the_full_query(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     _tiny_lists(monkeypatch, size=3)
-    monkeypatch.setattr(search, "PG_MAX_TERMS", 16)
+    monkeypatch.setattr(pg, "PG_MAX_TERMS", 16)
     items = []
     for n in range(9):
         title = ["Cửa khẩu biên giới", "Quy định cửa khẩu", "Tài liệu", "Biên giới đất liền"][n % 4] + f" {n}"
@@ -85,7 +97,7 @@ def test_first_stage_ranks_like_the_full_query(world: World, monkeypatch: pytest
     if connection.vendor == "postgresql":
         lexemes = search.do_build_toplists()
         assert lexemes >= 4  # cua, khau, bien, gioi at least
-        assert search.index_format()["toplists"] == search.TOPLIST_FORMAT
+        assert search.index_format()["toplists"] == pg.TOPLIST_FORMAT
         audited = AuditEntry.objects.filter(action="search.index.toplists").latest("pk")
         assert audited.actor_label == "system" and audited.data == {"lexemes": lexemes}
     assert _compare(world, monkeypatch) > 0
@@ -132,7 +144,7 @@ def test_reindex_stamps_the_index_format(world: World) -> None:
     stamps = search.index_format()
     assert stamps["format"] == search.INDEX_FORMAT
     if connection.vendor == "postgresql":
-        assert stamps["toplists"] == search.TOPLIST_FORMAT and float(stamps["toplist_avg_length"]) >= 1
+        assert stamps["toplists"] == pg.TOPLIST_FORMAT and float(stamps["toplist_avg_length"]) >= 1
 
 
 def test_toplists_command(world: World, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
@@ -142,8 +154,8 @@ def test_toplists_command(world: World, monkeypatch: pytest.MonkeyPatch, capsys:
         with pytest.raises(CommandError):
             call_command("toplists")
         return
-    monkeypatch.setattr(search, "TOPLIST_MIN_DF", 0)
-    monkeypatch.setattr(search, "TOPLIST_SAMPLE", 1)
+    monkeypatch.setattr(pg, "TOPLIST_MIN_DF", 0)
+    monkeypatch.setattr(pg, "TOPLIST_SAMPLE", 1)
     _published(world, "Cửa khẩu", "cửa khẩu")
     call_command("toplists")
     assert "champion lists" in capsys.readouterr().out
@@ -167,12 +179,12 @@ def test_a_phrase_weighs_at_most_each_of_its_lexemes(world: World) -> None:
     checked = 0
     with connection.cursor() as cursor:
         for tokens in phrases:
-            phrase = search.q.phrase_tsquery(search.q.Phrase(tokens))
-            rank = f"ts_rank_cd('{search.PG_WEIGHTS}'::float4[], vec, %s::tsquery, 0)"
+            phrase = q.phrase_tsquery(q.Phrase(tokens))
+            rank = f"ts_rank_cd('{pg.PG_WEIGHTS}'::float4[], vec, %s::tsquery, 0)"
             cursor.execute(
                 f"SELECT {rank}, least({', '.join([rank] * len(tokens))}) FROM search_searchdocument "  # noqa: S608
                 "WHERE vec @@ %s::tsquery",
-                [phrase, *(search.q._lexeme(t) for t in tokens), phrase],
+                [phrase, *(q._lexeme(t) for t in tokens), phrase],
             )
             for whole, least in cursor.fetchall():
                 assert whole <= least * (1 + 1e-6)

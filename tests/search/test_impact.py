@@ -17,7 +17,10 @@ from ttdn.content import services as content
 from ttdn.content.models import State
 from ttdn.core.models import AuditEntry
 from ttdn.search import impact
+from ttdn.search import query as q
 from ttdn.search import services as search
+from ttdn.search.backends import base
+from ttdn.search.backends import postgres as pg
 from ttdn.search.models import IndexInfo
 from ttdn.search.services import SearchQuery
 from ttdn.search.tasks import rebuild_impact_index
@@ -91,7 +94,7 @@ def _small(monkeypatch: pytest.MonkeyPatch) -> None:
     every bound and every slice of the count."""
     monkeypatch.setattr(impact, "MIN_DOCUMENTS", 0)
     for name, value in {"PG_FIRST_K": 1, "IMPACT_DEPTH": 1, "TOTAL_CAP": 4}.items():
-        monkeypatch.setattr(search, name, value)
+        monkeypatch.setattr(base if name == "TOTAL_CAP" else pg, name, value)
 
 
 def _built(world: World, monkeypatch: pytest.MonkeyPatch) -> list[Any] | None:
@@ -112,7 +115,7 @@ def _compare(world: World, monkeypatch: pytest.MonkeyPatch) -> int:
     """The impact index's pages equal the full query's (same idf: both from the index); returns how many asks
     it answered."""
     answered = []
-    impact_top = search._impact_top
+    impact_top = pg._impact_top
 
     def counting(*args: Any) -> Any:
         found = impact_top(*args)
@@ -120,12 +123,12 @@ def _compare(world: World, monkeypatch: pytest.MonkeyPatch) -> int:
         return found
 
     with monkeypatch.context() as m:
-        m.setattr(search, "_impact_top", lambda *args: None)
-        m.setattr(search, "_pg_top", lambda *args: None)
-        m.setattr(search, "_impact_count", lambda match, *args: search._pg_count(match, *args[:2]))
+        m.setattr(pg, "_impact_top", lambda *args: None)
+        m.setattr(pg, "_pg_top", lambda *args: None)
+        m.setattr(pg, "_impact_count", lambda match, *args: pg._pg_count(match, *args[:2]))
         exact = {None: _run(None), "publisher": _run(world.publisher)}
     with monkeypatch.context() as m:
-        m.setattr(search, "_impact_top", counting)
+        m.setattr(pg, "_impact_top", counting)
         assert _run(None) == exact[None]
         assert _run(world.publisher) == exact["publisher"]
     return sum(answered)
@@ -185,7 +188,7 @@ def test_too_many_changes_set_the_index_aside(world: World, monkeypatch: pytest.
     with connection.cursor() as cursor:
         assert impact.current(cursor) is None  # two items changed: every search ranks from the table
     used = []
-    monkeypatch.setattr(search, "_impact_top", lambda *args: used.append(1))
+    monkeypatch.setattr(pg, "_impact_top", lambda *args: used.append(1))
     found = search.search(None, SearchQuery(text="cua khau", limit=20))
     assert not used and {items[3].pk, items[5].pk} <= {h.item_id for h in found.hits}
 
@@ -245,14 +248,17 @@ def test_bounds_hold_for_phrases_and_are_exact_for_words(world: World, monkeypat
         return
     checked = 0
     kinds = set()
-    for text in ["cua khau", "ch*", '"cua khau"', "ດ່ານແຂວງ", "ຂວງກ", '"khau cua" bien', "bien gi*", "ព្រំដែន"]:
-        parsed = search.q.parse(text)
-        match = search._match(parsed)
+    for text in ["cua khau", "ch*", '"cua khau"', "ດ່ານແຂວງ", "ຂວງກ", '"khau cua" bien', "bien gi*", "ព្រំដែន",
+                 "khau"]:
+        parsed = q.parse(text)
+        match = pg.prepare(parsed)
         found = match.evaluation
-        exact = all(len(p.tokens) == 1 for term in parsed.terms for alt in term.alternatives for p in alt)
+        # The proximity pairs ("cua khau") are phrases of several lexemes too.
+        exact = all(len(p.tokens) == 1 for term in parsed.terms for alt in term.alternatives for p in alt) and not (
+            parsed.pairs)
         kinds.add(exact)
         assert found is not None and found.scored is exact
-        sql, params = search._matches_sql(match, "1=1", [])
+        sql, params = pg.matches_sql(match, "1=1", [])
         with connection.cursor() as cursor:
             cursor.execute(sql + " SELECT vid, -s FROM m", params)  # noqa: S608
             scores = dict(cursor.fetchall())

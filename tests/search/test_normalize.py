@@ -121,14 +121,20 @@ def test_runs_are_cut_into_cluster_pairs() -> None:
     assert index_tokens("Cửa khẩu ດ່ານ 2025") == ["cua", "khau", "ດ່າ", "ານ", "ນ", "2025"]
 
 
-def test_icu_cuts_a_query_run_into_words_found_wherever_they_stand() -> None:
+def test_icu_cuts_a_query_run_into_words_found_written_apart() -> None:
     from ttdn.search.query import parse, to_fts5
 
-    # ICU glues some Khmer words (ចង់ទៅ), but separates these; a document with a zero-width space between
-    # the words is found by the words as well as by the whole run.
+    # ICU glues some Khmer words (ចង់ទៅ), but separates these; a document with a (zero-width) space between
+    # the words is found by the words written apart, next to each other, as well as by the whole run; the
+    # words wherever they stand only when nothing holds the run (the relaxed query).
     assert icu_words("ខ្ញុំចង់ទៅផ្សារ") == ["ខ្ញុំ", "ចង់ទៅ", "ផ្សារ"]
-    expression = to_fts5(parse("边境管理"))
-    assert expression == '("边境 境管 管理" OR ("边境" AND "管理"))'
+    parsed = parse("边境管理")
+    assert to_fts5(parsed) == '("边境 境管 管理" OR "边境 境 管理")'
+    assert index_tokens("边境\u200b管理") == ["边境", "境", "管理", "理"]
+    assert parsed.has_pieces()
+    assert to_fts5(parsed.with_pieces()) == '("边境 境管 管理" OR "边境 境 管理" OR ("边境" AND "管理"))'
+    # ໝາຍ folds as ຫມາຍ, which ICU cuts ຫ | ມາຍ: a word of one cluster goes with its neighbour.
+    assert to_fts5(parse("ຫຼັກໝາຍ")) == '("ຫຼັກ ກຫ ຫມ ມາ າຍ" OR "ຫຼັກ ກ ຫມ ມາ າຍ")'
 
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from ttdn.content import services as content
 from ttdn.content.models import State, TranslationState
 from ttdn.search import services as search
+from ttdn.search.backends import base
+from ttdn.search.backends import sqlite as sqlite_backend
 from ttdn.search.models import SearchDocument
 from ttdn.search.services import SearchQuery
 
@@ -399,30 +401,30 @@ def test_bounded_first_stage_ranks_like_the_full_query(world: World, monkeypatch
         return [(_page(r), r.total, r.total_capped)
                 for r in (search.search(None, SearchQuery(text=t, limit=n, offset=o)) for t, n, o in asks)]
 
-    monkeypatch.setattr(search, "MAX_K", 0)  # the exact query over every match
+    monkeypatch.setattr(sqlite_backend, "MAX_K", 0)  # the exact query over every match
     exact = run()
     assert [len(page) for page, _t, _c in exact] == [1, 1, 1, 1, 1, 0] and exact[0][1] == 7
     # A first stage of a few matches: the k-th score bounds what is certain, k doubles, the shown items'
     # other matching language versions are scored apart.
-    monkeypatch.setattr(search, "MAX_K", 10_000)
-    monkeypatch.setattr(search, "FIRST_K", 1)
+    monkeypatch.setattr(sqlite_backend, "MAX_K", 10_000)
+    monkeypatch.setattr(sqlite_backend, "FIRST_K", 1)
     assert run() == exact
-    monkeypatch.setattr(search, "FIRST_K", 1000)
+    monkeypatch.setattr(sqlite_backend, "FIRST_K", 1000)
     assert run() == exact
 
 
 def test_total_counts_up_to_the_cap(world: World, monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
     for n in range(4):
         published(world, f"Biên giới {n}")
-    monkeypatch.setattr(search, "TOTAL_CAP", 3)
-    monkeypatch.setattr(search, "FIRST_K", 1)  # counted, not read off the first stage
+    monkeypatch.setattr(base, "TOTAL_CAP", 3)
+    monkeypatch.setattr(sqlite_backend, "FIRST_K", 1)  # counted, not read off the first stage
     results = search.search(None, SearchQuery(text="bien gioi", limit=1))
     assert (results.total, results.total_capped, len(results.hits)) == (3, True, 1)
     assert search.search(None, SearchQuery(text="bien gioi 2")).total_capped is False
-    monkeypatch.setattr(search, "TOTAL_CAP", 4)
+    monkeypatch.setattr(base, "TOTAL_CAP", 4)
     results = search.search(None, SearchQuery(text="bien gioi", limit=1))
     assert (results.total, results.total_capped) == (4, False)
-    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    monkeypatch.setattr(base, "TOTAL_CAP", 3)
     page = client.get("/search/", {"q": "bien gioi"}, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "hơn 3 tài liệu" in page
     body = client.get("/api/v1/search", {"q": "bien gioi"}).json()

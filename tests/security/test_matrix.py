@@ -20,6 +20,7 @@ import json
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,14 +41,16 @@ from ttdn.api import api
 from ttdn.content import services as content
 from ttdn.content.models import Attachment, Item, State
 from ttdn.core import access
+from ttdn.editorial import services as editorial
 from ttdn.places.models import BorderSite
 from ttdn.places.services import SiteData, do_save_border_site
 from ttdn.programme import services as programme
 from ttdn.programme.models import Plan, ProgressReport, TrainingClass
 from ttdn.programme.models import PlanDraft as ImportDraft
-from ttdn.sync import chunking, keys
-from ttdn.sync import services as sync
+from ttdn.sync.hub import chunking
+from ttdn.sync.hub import services as sync
 from ttdn.sync.models import EdgeNode
+from ttdn.sync.transport import keys
 
 from ..conftest import World, advance, build_world, make_item
 from ..programme.conftest import build_pw, draft
@@ -194,7 +197,6 @@ def _build() -> Matrix:
 
     # An appraisal opinion (on an item of its own, approved by it) and a notice to the member.
     from ttdn.content import notices as content_notices
-    from ttdn.editorial import services as editorial
     from ttdn.notices.services import do_notify
 
     opined = advance(world, make_item(world, title="Tờ tin có ý kiến thẩm định"), State.IN_APPRAISAL)
@@ -205,8 +207,26 @@ def _build() -> Matrix:
                                       dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
     notice = do_notify([world.contributor], content_notices.RETURNED.code, opined, link="/")[0]
 
+    # A translation job into Lao of the approved item, assigned to the translator into Lao.
+    from ttdn.translation import services as desk
+
+    job = desk.do_request(world.appraiser, items["approved"], desk.RequestData(
+        languages=["lo"], translator_id=world.translator_lo.pk))[0]
+
     member = world.contributor
     member_token = accounts.do_create_token(member, member, "matrix subject")[0]
+    from ttdn.outreach import services as outreach
+
+    campaign = outreach.do_create_campaign(world.contributor, outreach.CampaignData(
+        title="Chiến dịch kiểm tra quyền", sender_name="SoTTTT", texts={"vi": "Thong bao"}))
+    commune = world.gia_lai.children.filter(level="commune").first()
+    assert commune is not None
+    area = outreach.do_create_campaign(world.contributor, outreach.CampaignData(
+        title="Lệnh phát kiểm tra quyền", sender_name="SoTTTT", texts={"vi": "Thong bao"}, kind="area",
+        commune_ids=[commune.pk]))
+    outreach.do_make_voice(world.contributor, campaign.pk, "vi")
+    outreach.do_submit(world.contributor, area.pk)
+    outreach.do_approve(world.agency_admin, area.pk)
 
     callers: dict[str, Caller] = {}
     for name, user in users.items():
@@ -223,7 +243,23 @@ def _build() -> Matrix:
     return Matrix(world=world, home=home, callers=callers, items=items, markers=markers, shas=shas,
                   attachments=attachments, plan=plan, report=report, import_draft=import_draft, klass=klass,
                   site=site, node=node, node_key=node_key, member=member, member_token_id=member_token.pk,
-                  extra={"opinion": opinion.pk, "notice": notice.pk})
+                  extra={"opinion": opinion.pk, "notice": notice.pk, "evidence": _evidence(pw.manager, plan),
+                         "campaign": campaign.pk, "area": area.pk, "job": job.pk})
+
+
+def _evidence(manager: User, plan: Plan) -> int:
+    """A progress update's evidence file on the plan's first task (served by the plan, not as material)."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        photo = Path(tmp) / "anh-hoi-nghi.png"
+        photo.write_bytes(_png(77))
+        task = plan.tasks.first()
+        assert task is not None
+        update = programme.do_add_progress(manager, task, "Đã tổ chức hội nghị.", files=[(photo, photo.name)])
+    evidence = update.evidence.get()
+    return evidence.pk
 
 
 @pytest.fixture(scope="module")
@@ -307,6 +343,23 @@ def _device_page(name: str, data: Any) -> Builder:
     return lambda mx, s: Req("POST", reverse(name, kwargs={"device_id": _device(mx)}), data)
 
 
+def _site_device(mx: Matrix) -> int:
+    from ttdn.points.models import SiteDevice
+
+    return SiteDevice.objects.create(node=mx.node, device_uid=uuid.uuid4(), name="Màn hình").pk
+
+
+def _conflict(mx: Matrix, subject: str) -> Req:
+    from django.utils import timezone
+
+    from ttdn.points import services as points
+    from ttdn.points.models import PlaylistConflict
+
+    device, _code = points.do_start_pairing()
+    conflict = PlaylistConflict.objects.create(device=device, hub_changed_at=timezone.now())
+    return Req("POST", reverse("points:conflict_seen", kwargs={"conflict_id": conflict.pk}), {})
+
+
 def _portal_item(name: str) -> Builder:
     def build(mx: Matrix, subject: str) -> Req:
         kwargs: dict[str, Any] = {"language": "vi", "uid": _item(mx, subject).uid}
@@ -314,6 +367,41 @@ def _portal_item(name: str) -> Builder:
             kwargs["slug_text"] = "tai-lieu"
         return Req("GET", reverse(name, kwargs=kwargs))
     return build
+
+
+def _monitoring(mx: Matrix) -> dict[str, int]:
+    """A desk of the home agency with one story under review, and a feed (each case's own, rolled back)."""
+    from ttdn.monitoring.models import Feed, Outlet, Review, Story, WatchList
+
+    watch = WatchList.objects.create(agency=mx.home, province_id=mx.home.province_id, name="Bàn theo dõi")
+    story = Story.objects.create(title="Tin báo chí về tỉnh")
+    review = Review.objects.create(story=story, watch_list=watch)
+    outlet = Outlet.objects.create(name="Báo thử", country="VN", language="vi")
+    feed = Feed.objects.create(outlet=outlet, url=f"http://127.0.0.1:9/rss/{secrets.token_hex(4)}")
+    return {"story": story.pk, "review": review.pk, "watch": watch.pk, "feed": feed.pk, "outlet": outlet.pk}
+
+
+def _monitoring_page(name: str, key: str, method: str = "GET", data: Any = None) -> Builder:
+    return lambda mx, s: Req(method, reverse(name, kwargs={"pk": _monitoring(mx)[key]}), data)
+
+
+def _cap_alert(mx: Matrix) -> Any:
+    """The published item declared an alert (each test rolls back, so it is made again)."""
+    from ttdn.portal import services as portal
+
+    return portal.do_alert(mx.world.publisher, mx.items["published"].uid, portal.AlertInput(event={"vi": "Lũ"}))
+
+
+def _subscriber_op(method: str) -> Callable[[str], Builder]:
+    def for_path(path: str) -> Builder:
+        def build(mx: Matrix, subject: str) -> Req:
+            from ttdn.portal import services as portal
+
+            row, _secret = portal.do_add_subscriber(mx.world.operator, portal.SubscriberInput(
+                agency_id=mx.home.pk, name="Cổng tỉnh", url="https://example.org/hook"))
+            return Req(method, path.replace("{subscriber_uid}", str(row.uid)), None)
+        return build
+    return for_path
 
 
 def _node_revoke(mx: Matrix, subject: str) -> Req:
@@ -337,12 +425,27 @@ PAGE_REQUESTS: dict[str, Builder] = {
     "points:revoke": _device_page("points:revoke", {}),
     "points:add_rule": _device_page("points:add_rule", {}),
     "points:set_pinned": _device_page("points:set_pinned", {}),
+    "points:add_slot": _device_page("points:add_slot", {}),
+    "points:remove_slot": _device_page("points:remove_slot", {}),
+    "points:remove_rule": _device_page("points:remove_rule", {}),
+    "points:conflict_seen": _conflict,
+    "points:speech": lambda mx, s: Req("GET", reverse("points:speech", kwargs={
+        "uid": _item(mx, s).uid, "lang": "vi", "version": _item(mx, s).version})),
+    "points:hub_device": lambda mx, s: Req("GET", reverse("points:hub_device", kwargs={"device_id": _site_device(mx)})),
+    "points:hub_device_edit": lambda mx, s: Req("POST", reverse("points:hub_device_edit",
+                                                                kwargs={"device_id": _site_device(mx)}),
+                                                {"action": "pinned", "pinned": ""}),
     "portal:item": _portal_item("portal:item"),
     "portal:item_bare": _portal_item("portal:item_bare"),
     "portal:ninjs": _portal_item("portal:ninjs"),
     "portal:feed_atom": _page("portal:feed_atom", language="vi"),
     "portal:feed_json": _page("portal:feed_json", language="vi"),
+    "portal:feed_atom_path": _page("portal:feed_atom_path", language="vi", segments="kind/leaflet"),
+    "portal:feed_json_path": _page("portal:feed_json_path", language="vi", segments="kind/leaflet"),
     "portal:widget": _page("portal:widget", language="vi"),
+    "portal:alert_form": _item_page("portal:alert_form"),
+    "portal:alert_cancel": _item_page("portal:alert_cancel", "POST", {"note": ""}),
+    "portal:cap_message": lambda mx, s: Req("GET", reverse("portal:cap_message", args=[_cap_alert(mx).identifier])),
     "accounts:logout": _page("accounts:logout", "POST", {}),
     "accounts:staff_user": _member_page("accounts:staff_user", "GET"),
     "accounts:staff_role": _member_page("accounts:staff_role"),
@@ -382,6 +485,7 @@ PAGE_REQUESTS: dict[str, Builder] = {
     "programme:reporting": _plan_page("programme:reporting"),
     "programme:budget": _plan_page("programme:budget"),
     "programme:task_new": _plan_page("programme:task_new"),
+    "programme:evidence_file": _plan_page("programme:evidence_file", evidence_pk=lambda mx: mx.extra["evidence"]),
     "programme:task_detail": _plan_page("programme:task_detail", task_pk=lambda mx: mx.plan.tasks.first().pk),
     "programme:task_edit": _plan_page("programme:task_edit", task_pk=lambda mx: mx.plan.tasks.first().pk),
     "programme:indicator_value": _plan_page("programme:indicator_value", "POST", {"value": "5", "as_of": "2026-01-15"},
@@ -397,7 +501,39 @@ PAGE_REQUESTS: dict[str, Builder] = {
     "editorial:opinion_docx": lambda mx, s: Req("GET", reverse("editorial:opinion_docx",
                                                                kwargs={"pk": mx.extra["opinion"]})),
     "notices:open": lambda mx, s: Req("GET", reverse("notices:open", kwargs={"pk": mx.extra["notice"]})),
+    "monitoring:story": _monitoring_page("monitoring:story", "story"),
+    "monitoring:review": _monitoring_page("monitoring:review", "review", "POST", {"verdict": "accurate"}),
+    "monitoring:feed_resume": _monitoring_page("monitoring:feed_resume", "feed", "POST", {}),
+    "monitoring:term_add": _monitoring_page("monitoring:term_add", "watch", "POST",
+                                            {"term": "Pleiku", "language": "vi", "kind": "other"}),
+    "monitoring:thresholds": _monitoring_page("monitoring:thresholds", "watch", "POST",
+                                              {}),
+    "monitoring:outlet_edit": _monitoring_page("monitoring:outlet_edit", "outlet"),
+    "monitoring:outlet_delete": _monitoring_page("monitoring:outlet_delete", "outlet", "POST", {}),
+    "translation:item": _item_page("translation:item"),
+    "translation:request": _item_page("translation:request", "POST", {}),
+    "translation:job": lambda mx, s: Req("GET", reverse("translation:job", kwargs={"pk": mx.extra["job"]})),
+    "translation:segment": lambda mx, s: Req("POST", reverse("translation:segment", kwargs={
+        "pk": mx.extra["job"], "position": 0}), {"target": "ລາວ"}),
+    "translation:job_action": lambda mx, s: Req("POST", reverse("translation:job_action",
+                                                                kwargs={"pk": mx.extra["job"]}), {}),
+    "translation:job_xliff": lambda mx, s: Req("GET", reverse("translation:job_xliff", kwargs={"pk": mx.extra["job"]})),
+    "translation:job_xliff_import": lambda mx, s: Req("POST", reverse("translation:job_xliff_import",
+                                                                      kwargs={"pk": mx.extra["job"]}), {}),
     "api:docs-asset": _page("api:docs-asset", name="swagger-ui.css"),
+    "outreach:campaign": lambda mx, s: Req("GET", reverse("outreach:campaign", args=[mx.extra["campaign"]])),
+    "outreach:figures": lambda mx, s: Req("GET", reverse("outreach:figures", args=[mx.extra["campaign"]])),
+    "outreach:results_csv": lambda mx, s: Req("GET", reverse("outreach:results_csv", args=[mx.extra["campaign"]])),
+    "outreach:area_order": lambda mx, s: Req("GET", reverse("outreach:area_order", args=[mx.extra["area"], "xlsx"])),
+    "outreach:area_results": lambda mx, s: Req("POST", reverse("outreach:area_results", args=[mx.extra["area"]]), {}),
+    "outreach:voice_make": lambda mx, s: Req("POST", reverse("outreach:voice_make", args=[mx.extra["campaign"]]),
+                                             {"language": "vi"}),
+    "outreach:voice_upload": lambda mx, s: Req("POST", reverse("outreach:voice_upload", args=[mx.extra["campaign"]]),
+                                               {}),
+    "outreach:voice_audio": lambda mx, s: Req("GET", reverse("outreach:voice_audio",
+                                                             args=[mx.extra["campaign"], "vi"])),
+    "outreach:campaign_action": lambda mx, s: Req("POST", reverse("outreach:campaign_action",
+                                                                  args=[mx.extra["campaign"]]), {}),
     "api:no-route": lambda mx, s: Req("GET", "/api/v9/nothing-here"),
 }
 
@@ -435,7 +571,7 @@ def _op(method: str, body: Callable[[Matrix, str], Any] | None = None,
         def build(mx: Matrix, subject: str) -> Req:
             filled = path.format(
                 uid="{uid}", lang="{lang}", sha256="{sha256}", token_id=mx.member_token_id,
-                report_id=mx.report.pk, plan_id=mx.plan.pk)
+                report_id=mx.report.pk, plan_id=mx.plan.pk, campaign_id=mx.extra["campaign"])
             if "{uid}" in filled:
                 filled = _op_item(filled, subject, mx)
             return Req(method, filled, body(mx, subject) if body else None, files(mx, subject) if files else None)
@@ -452,6 +588,8 @@ OP_REQUESTS: dict[str, Callable[[str], Builder]] = {
         "kind": "leaflet", "title": "Mới", "body": "<p>Mới</p>", "no_state_secrets": True}),
     "ttdn_content_api_update_item": _op("PATCH", lambda mx, s: {"title": "Đã sửa"}),
     "ttdn_content_api_transition_item": _op("POST", _action),
+    "ttdn_editorial_api_record_opinion": _op("POST", lambda mx, s: {
+        "decision": "approve", "checks": [{"criterion": c.code, "passed": True} for c in editorial.asked_criteria()]}),
     "ttdn_content_api_save_variant": _op("PUT", lambda mx, s: {"title": "Bản dịch", "summary": "",
                                                                 "body": "<p>Nội dung</p>"}),
     "ttdn_content_api_delete_variant": _op("DELETE"),
@@ -466,6 +604,17 @@ OP_REQUESTS: dict[str, Callable[[str], Builder]] = {
                                                                   "year": mx.report.period.year}),
     "ttdn_programme_api_save_report": _op("PUT", lambda mx, s: {"summary": "Đã làm"}),
     "ttdn_programme_api_submit_report": _op("POST"),
+    "ttdn_outreach_api_create_campaign": _op("POST", lambda mx, s: {
+        "title": "Họp dân", "sender_name": "SoTTTT", "texts": {"vi": "Họp dân lúc 8 giờ sáng mai."}}),
+    "ttdn_outreach_api_preview_texts": _op("POST", lambda mx, s: {"texts": {"vi": "Họp dân", "km": "ប្រជុំ"}}),
+    # Pausing a draft: refused by the state (400) to those the table allows, by the rule (404) to the others.
+    "ttdn_outreach_api_campaign_action": _op("POST", lambda mx, s: {"action": "pause"}),
+    "ttdn_portal_api_alert_item": _op("POST", lambda mx, s: {"event": {"vi": "Lũ quét"}}),
+    "ttdn_portal_api_cancel_alert": _op("POST", lambda mx, s: {"note": ""}),
+    "ttdn_portal_api_add_webhook": _op("POST", lambda mx, s: {"agency_id": mx.home.pk, "name": "Cổng tỉnh",
+                                                               "url": "https://example.org/hook"}),
+    "ttdn_portal_api_list_deliveries": _subscriber_op("GET"),
+    "ttdn_portal_api_deactivate_webhook": _subscriber_op("DELETE"),
 }
 
 

@@ -178,8 +178,14 @@ def hub(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Hu
     db_url = _pg_database(f"{own}_sync_hub_{worker_id}")
     if db_url:
         env["TTDN_DATABASE_URL"] = db_url
+    else:
+        from tests import refdata
+
+        refdata.fresh_install(env)  # instead of migrating from nothing (tests/refdata.py)
     h = Hub(env, data)
-    h.corpus = h.tool("setup", str(CORPUS_ITEMS), str(FILE_KB))
+    # Building the corpus takes minutes on a loaded machine: a longer limit than other hub commands.
+    h.corpus = last_json(run(env, "-m", "tests.sync.hubtool", "setup", str(CORPUS_ITEMS), str(FILE_KB),
+                             timeout=1200).stdout)
     port = free_port()
     h.proc = start_server(env, port)
     h.url = f"http://127.0.0.1:{port}"
@@ -192,8 +198,10 @@ def hub(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Hu
 @pytest.fixture(scope="session")
 def migrated_node_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, empty node database, copied for each node (migrating takes seconds)."""
+    from tests import refdata
+
     data = tmp_path_factory.mktemp("node-template")
-    run(base_env(data, "edge"), "-m", "ttdn.cli", "migrate", "-v0")
+    refdata.fresh_install(base_env(data, "edge"))
     # With the administrative units already in place, enrolling does not load them again (40 s a node).
     run(base_env(data, "edge"), "-m", "tests.refdata", "restore")
     path: Path = data / "ttdn.sqlite3"

@@ -116,7 +116,7 @@ def main(argv: list[str]) -> Any:
         item = Item.objects.get(uid=args[0])
         variant = item.variants.get(language="vi")
         attachment = variant.attachments.select_related("asset").get()
-        from ttdn.content import files
+        from ttdn.content.files import blobs as files
 
         data = files.blob_path(attachment.asset.sha256).read_bytes()
         start = data.index(b"stream\n", data.index(b"/Length", 400)) + 7
@@ -141,7 +141,7 @@ def main(argv: list[str]) -> Any:
         # What node args[0] should hold: uid → [hub version, seq of its last change, wanted by the node].
         from django.db.models import Max
 
-        from ttdn.sync import feed
+        from ttdn.sync.hub import feed
         from ttdn.sync.models import EdgeNode, FeedEntry
 
         node = EdgeNode.objects.select_related("site").get(uid=args[0])
@@ -150,13 +150,13 @@ def main(argv: list[str]) -> Any:
         return {str(uid): [version, last.get(uid, 0), str(uid) in wanted]
                 for uid, version in Item.objects.values_list("uid", "version")}
     if command == "codes":
-        from ttdn.sync.services import do_issue_code
+        from ttdn.sync.hub.services import do_issue_code
 
         site = BorderSite.objects.get(code=args[0])
         return [do_issue_code(None, site) for _n in range(int(args[1]))]
     if command == "officials-file":
         # An officials-only item with a file smaller than a chunk: its one chunk hash is the file hash.
-        from ttdn.sync import chunking
+        from ttdn.sync.hub import chunking
 
         world_obj = _world_obj()
         item = make_item(world_obj, title="Định hướng thông tin (chỉ cán bộ)", audience="officials")
@@ -169,11 +169,36 @@ def main(argv: list[str]) -> Any:
         sha = attachment.asset.sha256
         return {"uid": str(item.uid), "sha": sha, "chunks": [c[0] for c in chunking.chunks_of(sha).chunks]}
     if command == "chunks-of":
-        from ttdn.sync import chunking
+        from ttdn.sync.hub import chunking
 
         variant = Item.objects.get(uid=args[0]).variants.get(language="vi")
         sha = variant.attachments.select_related("asset").get().asset.sha256
         return {"sha": sha, "chunks": [c[0] for c in chunking.chunks_of(sha).chunks]}
+    if command in ("translate", "approve"):
+        # The desk on the hub: a translator into `args[1]` translates the item, sends it for review ("translate");
+        # the central editor, another person, approves it ("approve").
+        import re
+
+        from tests.conftest import _user
+        from ttdn.accounts.models import Role, User
+        from ttdn.translation import services as desk
+        from ttdn.translation.models import Job
+
+        world_obj = _world_obj()
+        item = Item.objects.get(uid=args[0])
+        lang = args[1]
+        if command == "approve":
+            job = desk.do_approve(world_obj.appraiser, Job.objects.get(item=item, language=lang))
+            return {"job": job.pk, "state": job.state}
+        translator = (User.objects.filter(username=f"translator_{lang}").first()
+                      or _user(f"translator_{lang}", world_obj.central, (Role.TRANSLATOR, lang)))
+        job = desk.do_request(world_obj.appraiser, item, desk.RequestData(languages=[lang],
+                                                                           translator_id=translator.pk))[0]
+        for segment in job.segments.order_by("position"):
+            numbers = " ".join(re.findall(r"\d+", segment.source))
+            desk.do_save_segment(translator, segment, f"ឯកសារព្រំដែន {numbers}".strip())
+        job = desk.do_submit(translator, job)
+        return {"job": job.pk, "state": job.state, "title": item.variants.get(language=lang).title}
     if command == "site":
         return {"id": BorderSite.objects.get(code=args[0]).pk}
     raise SystemExit(f"unknown command {command}")
@@ -204,11 +229,12 @@ def _replace_file(world: dict[str, Any], item: Any, attachment: Any, path: Path)
     """Attach the revised file in place of the old one (an operator-level repair through the services)."""
     from django.db import transaction
 
-    from ttdn.content import changes, files
+    from ttdn.content import changes
+    from ttdn.content.files import blobs, probes
     from ttdn.content.models import Asset, Attachment
 
-    info = files.inspect_upload(path, "revised.pdf")
-    files.store_blob(path, info.sha256)
+    info = probes.inspect_upload(path, "revised.pdf")
+    blobs.store_blob(path, info.sha256)
     with transaction.atomic():
         asset, _ = Asset.objects.get_or_create(sha256=info.sha256, defaults={
             "size": info.size, "mime_type": info.mime_type, "file_kind": info.kind})

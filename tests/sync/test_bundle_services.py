@@ -8,7 +8,9 @@ import pytest
 
 from ttdn.core.errors import PermissionDenied
 from ttdn.core.models import AuditEntry
-from ttdn.sync import bundles, keys, services
+from ttdn.sync.hub import services
+from ttdn.sync.node import services as node_services
+from ttdn.sync.transport import bundle, keys
 
 from ..conftest import World
 from .test_hub import _bundle, _node
@@ -25,7 +27,7 @@ def test_bundle_export_is_for_operators_and_audited(world: World, tmp_path: Path
     assert not AuditEntry.objects.filter(action="sync.bundle.export").exists()
 
     path = services.do_export_bundle(world.operator, [node], tmp_path / "b.tar")
-    verified = bundles.verify(path, lambda m: keys.public_hex(keys.hub_key()))
+    verified = bundle.verify(path, lambda m: keys.public_hex(keys.hub_key()))
     entry = AuditEntry.objects.get(action="sync.bundle.export")
     assert entry.actor == world.operator and entry.data["bundle_id"] == verified.manifest["bundle_id"]
     assert entry.data["nodes"] == [str(node.uid)]
@@ -36,4 +38,4 @@ def test_return_bundles_and_node_imports_are_for_operators(world: World, tmp_pat
     with pytest.raises(PermissionDenied):
         services.do_import_return_bundle(world.appraiser, path)
     with pytest.raises(PermissionDenied):
-        services.do_import_bundle(world.reader, path)
+        node_services.do_import_bundle(world.reader, path)

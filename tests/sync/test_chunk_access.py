@@ -12,7 +12,8 @@ FETCH = """
 import hashlib, json, sys
 import django
 django.setup()
-from ttdn.sync import client, keys
+from ttdn.sync.node import client
+from ttdn.sync.transport import keys, wire
 from ttdn.sync.models import NodeState
 state = NodeState.objects.get()
 hub = client.HubClient(state.hub_url, state.node_uid, keys.node_key(), state.hub_public_key)
@@ -26,7 +27,7 @@ for sha in sys.argv[1:]:
 response = hub._open("POST", "chunks", json.dumps({"chunks": sys.argv[1:]}).encode())
 batch = {}
 for _sha in sys.argv[1:]:
-    header = response.read(client.FRAME_SIZE)
+    header = response.read(wire.FRAME.size)
     digest, flag, length = header[:32].hex(), header[32], int.from_bytes(header[33:37], "big")
     response.read(length)
     batch[digest] = "served" if flag in (0, 1) else "refused"

@@ -24,8 +24,9 @@ from ttdn.content.models import Item, State
 from ttdn.core.errors import PermissionDenied, ServiceError
 from ttdn.places.models import BorderSite
 from ttdn.places.services import SiteData, do_save_border_site
-from ttdn.sync import bundles, feed, keys, services
+from ttdn.sync.hub import feed, services
 from ttdn.sync.models import EdgeNode, FeedEntry, LocalCount
+from ttdn.sync.transport import bundle, keys, wire
 
 from ..conftest import World, advance, make_item
 from .hubtool import pdf_bytes
@@ -170,7 +171,7 @@ def test_every_request_is_signed_and_checked(world: World, client: Client) -> No
     item = _published(world)
     ok = _signed(client, node, key, "/sync/feed?after=0&epoch=1")
     assert ok.status_code == 200
-    batch = feed.decode(ok.content, ok["X-Ttdn-Batch-Signature"], keys.public_hex(keys.hub_key()))
+    batch = wire.decode(ok.content, ok["X-Ttdn-Batch-Signature"], keys.public_hex(keys.hub_key()))
     assert [r["uid"] for r in batch["records"]] == [str(item.uid)] and batch["to"] >= 1
 
     nonce = secrets.token_hex(16)
@@ -215,7 +216,7 @@ def _bundle(world: World, tmp_path: Path) -> tuple[Path, EdgeNode]:
 def test_a_bundle_with_any_flipped_bit_or_another_key_is_refused(world: World, tmp_path: Path) -> None:
     path, node = _bundle(world, tmp_path)
     hub_public = keys.public_hex(keys.hub_key())
-    good = bundles.verify(path, lambda m: hub_public)
+    good = bundle.verify(path, lambda m: hub_public)
     assert str(node.uid) in good.manifest["nodes"] and len(good.offsets) > 3
     data = path.read_bytes()
     # Positions in every region: headers, manifest, signature, batch, chunk data, padding, the end blocks.
@@ -230,12 +231,12 @@ def test_a_bundle_with_any_flipped_bit_or_another_key_is_refused(world: World, t
         bad = bytearray(data)
         bad[pos] ^= 1 << (pos % 8)
         flipped.write_bytes(bytes(bad))
-        with pytest.raises(bundles.BundleRejected):
-            bundles.verify(flipped, lambda m: hub_public)
+        with pytest.raises(bundle.BundleRejected):
+            bundle.verify(flipped, lambda m: hub_public)
     truncated = tmp_path / "short.tar"
     truncated.write_bytes(data[:-512])
-    with pytest.raises(bundles.BundleRejected):
-        bundles.verify(truncated, lambda m: hub_public)
+    with pytest.raises(bundle.BundleRejected):
+        bundle.verify(truncated, lambda m: hub_public)
 
     # Signed by another key: refused.
     stranger = Ed25519PrivateKey.generate()
@@ -245,8 +246,8 @@ def test_a_bundle_with_any_flipped_bit_or_another_key_is_refused(world: World, t
         forged = services.do_export_bundle(None, [node], tmp_path / "forged.tar")
     finally:
         keys.hub_key = original  # type: ignore[assignment]
-    with pytest.raises(bundles.BundleRejected):
-        bundles.verify(forged, lambda m: hub_public)
+    with pytest.raises(bundle.BundleRejected):
+        bundle.verify(forged, lambda m: hub_public)
 
 
 def test_sites_equipped_and_online(world: World) -> None:
@@ -317,7 +318,7 @@ def test_one_bundle_for_several_nodes(world: World, tmp_path: Path) -> None:
     _path, post = _bundle(world, tmp_path)
     commune, _key = _node(world, _site(world, "xa-ia-o", "border_commune"))
     both = services.do_export_bundle(None, [post, commune], tmp_path / "both.tar")
-    verified = bundles.verify(both, lambda m: keys.public_hex(keys.hub_key()))
+    verified = bundle.verify(both, lambda m: keys.public_hex(keys.hub_key()))
     assert set(verified.manifest["nodes"]) == {str(post.uid), str(commune.uid)}
     chunk_names = [m[0] for m in verified.manifest["members"] if m[0].startswith("chunks/")]
     assert chunk_names and len(chunk_names) == len(set(chunk_names)), "a chunk both nodes need is carried once"
@@ -340,6 +341,8 @@ GOOD_ACK = {"bundle_id": "b-1", "status": "applied", "applied_seq": 2}
     ("counts", [{**GOOD_COUNT, "count": 2**40}]), ("counts", [{**GOOD_COUNT, "kind": 7}]),
     ("acks", {"bundle_id": "x"}), ("acks", [{**GOOD_ACK, "bundle_id": None}]),
     ("acks", [{**GOOD_ACK, "status": 1}]), ("acks", [{**GOOD_ACK, "applied_seq": "2"}]),
+    ("formats", [1]), ("formats", {"bundle": "1"}), ("formats", {"bundle": [1.5]}), ("formats", {"batch": [True]}),
+    ("formats", {"bundle": list(range(1, 30))}), ("formats", {"bundle": [10**6]}),
 ])
 def test_an_uplink_with_a_wrong_type_is_refused_with_the_field_named(world: World, client: Client, field: str,
                                                                      value: Any) -> None:

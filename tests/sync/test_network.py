@@ -1,5 +1,5 @@
 """Hub and nodes as separate processes: initial sync, withdrawal, targeting changes, revocation, a dropped
-connection, SIGKILL at random points, and USB bundles through the commands."""
+connection, a link dropping every few seconds, SIGKILL at random points, and USB bundles through the commands."""
 
 from __future__ import annotations
 
@@ -176,6 +176,32 @@ def test_resume_after_a_dropped_connection_resends_at_most_one_chunk(hub: Hub, m
     # Re-sent data: at most one chunk (256 KiB at most) plus request and header overhead.
     assert summary["bytes_down"] - baseline["bytes_down"] <= 256 * 1024 + 8 * 1024, (summary, baseline)
     check_consistent(node, hub.tool("state", node.uid))
+
+
+def test_a_link_dropping_every_few_seconds_still_brings_the_node_up_to_date(hub: Hub, make_node: Any) -> None:
+    """The fault "a node's link dropping every few seconds": the benchmark's shaping proxy (bench/sync/proxy.py)
+    paces the link so that a cut every quarter of the transfer falls every 2.5 s or so, each one a reset in the
+    middle of whatever request is under way."""
+    from bench.sync.proxy import ProxyThread, Shape
+
+    clean: Node = make_node()
+    baseline = clean.sync()
+    every = max(256 * 1024, (baseline["bytes_down"] + baseline["bytes_up"]) // 4)
+    shape = Shape(rate_bps=every / 2.5, drop_every=every)
+    port = int(hub.url.rsplit(":", 1)[1])
+    with ProxyThread(("127.0.0.1", port), shape) as proxy:
+        node: Node = make_node()
+        with node.db() as conn:
+            conn.execute("UPDATE sync_nodestate SET hub_url = ?", [f"http://127.0.0.1:{proxy.port}"])
+        summary = node.sync()
+        drops = proxy.counters().drops
+    assert drops >= 3 and summary["status"] == "ok", (drops, summary)
+    assert summary["resumes"] >= drops - 1, summary  # (the last cut may fall on the last answer's final bytes)
+    assert node.items() == clean.items()
+    # Each cut costs at most the chunk it fell in (256 KiB) and the request around it.
+    assert summary["bytes_down"] - baseline["bytes_down"] <= drops * (256 * 1024 + 8 * 1024), (summary, baseline)
+    check_consistent(node, hub.tool("state", node.uid))
+    check_searchable(node)
 
 
 def test_sigkill_at_random_points_leaves_a_consistent_node(hub: Hub, make_node: Any) -> None:

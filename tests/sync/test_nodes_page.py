@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from ttdn.core.models import AuditEntry
-from ttdn.sync import keys, services
+from ttdn.sync.hub import services
 from ttdn.sync.models import EnrolmentCode
+from ttdn.sync.transport import keys
 
 from ..conftest import World
 from .test_hub import _login, _node, _site

@@ -25,6 +25,9 @@ class AgencyKind(models.TextChoices):
     FRIENDSHIP_UNION = "friendship_union", _("Union of Friendship Organisations")
     DISTRICT_PC = "district_pc", _("District People's Committee")
     COMMUNE_PC = "commune_pc", _("Commune People's Committee")
+    # The Party committee's own bodies ("Ban Tuyên giáo và Dân vận Tỉnh ủy"): not State agencies, yet plans give
+    # them tasks to lead and report on.
+    PARTY_BODY = "party_body", _("Party committee body")
     OTHER = "other", _("Other agency")
 
 

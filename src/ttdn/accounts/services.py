@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,13 @@ from ttdn.core.text import clean_line
 from ttdn.core.transactions import durable
 
 # ---------------------------------------------------------------------------------------------- agencies
+
+# Sent inside `do_set_successor`'s transaction with actor, agency, successor, on: apps that keep work per agency
+# (programme) move what is still open to the successor; accounts does not import them.
+agency_succeeded = Signal()
+# Sent inside the writing transaction with actor, agency, created when an agency is registered or changed: apps
+# that count agencies by kind and place (programme: which agencies report on a plan) follow.
+agency_changed = Signal()
 
 
 @dataclass
@@ -93,6 +101,27 @@ def do_save_agency(actor: User | None, data: AgencyData) -> Agency:
         )
         audit.record(actor, "accounts.agency.create" if created else "accounts.agency.update", agency,
                      agency_id=agency.pk)
+        agency_changed.send(sender=Agency, actor=actor, agency=agency, created=created)
+    return agency
+
+
+def do_register_agency(actor: User, data: AgencyData) -> Agency:
+    """A new agency registered by someone its caller has authorised (a plan's reviewer registering, for the plan's
+    province, the agencies the plan names that are not yet here: `programme.services.do_register_agencies`).
+    Never changes an existing agency; the audit names the person."""
+    if data.kind not in AgencyKind.values or data.kind in (AgencyKind.MINISTRY, AgencyKind.CENTRAL_OFFICE):
+        raise ServiceError("invalid", _("Unknown kind of agency."), field="kind")
+    if not clean_line(data.name):
+        raise ServiceError("invalid", _("An agency needs a name."), field="name")
+    if Agency.objects.filter(code=data.code).exists():
+        raise Conflict(_("An agency with this code already exists."), code="agency_exists")
+    agency = Agency.objects.create(
+        code=data.code, name=clean_line(data.name), name_en=clean_line(data.name_en),
+        abbreviation=clean_line(data.abbreviation), kind=data.kind, parent=data.parent,
+        province_id=data.province_id, admin_unit_id=data.admin_unit_id, is_central=False,
+        valid_from=data.valid_from, valid_to=data.valid_to)
+    audit.record(actor, "accounts.agency.create", agency, agency_id=agency.pk, registered_by=actor.pk)
+    agency_changed.send(sender=Agency, actor=actor, agency=agency, created=True)
     return agency
 
 
@@ -108,6 +137,8 @@ def do_set_successor(actor: User | None, agency: Agency, successor: Agency, on: 
         agency.save(update_fields=["successor", "valid_to"])
         audit.record(actor, "accounts.agency.succeeded", agency, agency_id=agency.pk, successor=successor.code,
                      on=on.isoformat())
+        # Apps above (plans: open tasks, reports, who reports) follow the successor in the same transaction.
+        agency_succeeded.send(sender=Agency, actor=actor, agency=agency, successor=successor, on=on)
     return agency
 
 
@@ -231,13 +262,17 @@ def do_create_staff_member(actor: User | None, username: str, password: str | No
     return member
 
 
-def do_revoke_role(actor: User | None, user: User, role: str, language: str = "") -> int:
+def check_revoke_role(actor: User | None, user: User, role: str) -> None:
     if not _can_manage_users_of(actor, user.agency):
         raise PermissionDenied(_("You may only change roles in your own agency."))
     if actor is not None and actor.pk == user.pk and role == Role.AGENCY_ADMIN and not actor.is_superuser:
         # An agency must not lose its last way to manage itself by a slip of the hand.
         raise Conflict(_("You cannot revoke your own administrator role. Ask another administrator of your agency."),
                        code="own_admin_role")
+
+
+def do_revoke_role(actor: User | None, user: User, role: str, language: str = "") -> int:
+    check_revoke_role(actor, user, role)
     with transaction.atomic():
         deleted, _detail = RoleGrant.objects.filter(user=user, role=role, language=language).delete()
         audit.record(actor, "accounts.role.revoke", user, agency_id=user.agency_id, role=role, language=language)
@@ -259,15 +294,19 @@ def do_set_password(actor: User | None, user: User, password: str) -> None:
         audit.record(actor, "accounts.user.password", user, agency_id=user.agency_id, tokens_revoked=revoked)
 
 
-def do_set_active(actor: User | None, user: User, active: bool) -> User:
-    """Deactivate (or reactivate) an account. A deactivated account cannot log in, and its API tokens are
-    revoked for good: reactivating does not bring them back."""
+def check_set_active(actor: User | None, user: User) -> None:
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied(_("You cannot deactivate your own account. Ask another administrator."))
     if not _can_manage_users_of(actor, user.agency):
         raise PermissionDenied(_("You may only manage accounts of your own agency."))
     if user.is_superuser and not _is_operator(actor):
         raise PermissionDenied(_("Only an operator may deactivate an operator."))
+
+
+def do_set_active(actor: User | None, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account. A deactivated account cannot log in, and its API tokens are
+    revoked for good: reactivating does not bring them back."""
+    check_set_active(actor, user)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user.is_active = active
@@ -418,12 +457,16 @@ def do_set_totp_secret(actor: User | None, user: User, secret: str) -> TOTPDevic
     return device
 
 
-def do_reset_totp(actor: User | None, user: User) -> None:
-    """A lost or replaced phone: remove the second factor, so the person sets a new one up at next login."""
+def check_reset_totp(actor: User | None, user: User) -> None:
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied(_("Ask another administrator of your agency to reset your second factor."))
     if not _can_manage_users_of(actor, user.agency):
         raise PermissionDenied(_("You may not reset this person's second factor."))
+
+
+def do_reset_totp(actor: User | None, user: User) -> None:
+    """A lost or replaced phone: remove the second factor, so the person sets a new one up at next login."""
+    check_reset_totp(actor, user)
     with transaction.atomic():
         deleted, _detail = TOTPDevice.objects.filter(user=user).delete()
         # Whoever may have had the phone may have had the machine's token too.

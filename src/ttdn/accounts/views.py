@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -229,6 +230,22 @@ def staff_view(request: HttpRequest, actor: User) -> HttpResponse:
     return redirect("accounts:staff")
 
 
+def _refused(request: HttpRequest, actor: User, member: User, exc: ServiceError) -> HttpResponse:
+    """A change the service refused: the member's page with the message beside the forms, and its status."""
+    return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+
+
+def _confirm(request: HttpRequest, member: User, heading: Any, consequences: list[Any], label: Any,
+             hidden: list[tuple[str, str]], testid: str) -> HttpResponse:
+    """The page asking an administrator to confirm a change to a member's access (POST with confirmed=1)."""
+    return render(request, "content/confirm.html", {
+        "heading": heading, "subject": f"{member.display_name()} · {member.username}",
+        "consequences": [*consequences, _("The change is recorded in the audit trail with your name.")],
+        "action_url": request.path, "confirm_label": label, "hidden": hidden,
+        "cancel_url": reverse("accounts:staff_user", args=[member.pk]), "danger": True, "testid": testid,
+    })
+
+
 def _member_page(request: HttpRequest, actor: User, member: User, *, password_form: SetPasswordForm | None = None,
                  error: str | None = None, status: int = 200) -> HttpResponse:
     grants = list(member.role_grants.order_by("role", "language"))
@@ -269,12 +286,18 @@ def staff_role_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
     try:
         if op == "grant":
             services.do_grant_role(actor, member, role)
+        elif request.POST.get("confirmed") != "1":
+            services.check_revoke_role(actor, member, role)
+            return _confirm(request, member, _("Revoke the role “%(role)s”?") % {"role": label}, [
+                _("%(name)s can no longer do what the role “%(role)s” allows: pages and API calls that need it "
+                  "are refused from their next request.") % {"name": member.display_name(), "role": label},
+                _("Material and reports they already wrote stay as they are; their other roles are kept."),
+                _("You can grant the role again later on this page."),
+            ], _("Revoke the role"), [("role", role), ("op", op)], "confirm-role-revoke")
         else:
             removed = services.do_revoke_role(actor, member, role)
     except ServiceError as exc:
-        if exc.status == 403:
-            return _forbidden(request, exc.message)
-        return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+        return _refused(request, actor, member, exc)
     if op == "grant":
         messages.success(request, _("The role “%(role)s” was granted to %(name)s.")
                          % {"role": label, "name": member.display_name()})
@@ -316,9 +339,16 @@ def staff_password_view(request: HttpRequest, actor: User, pk: int) -> HttpRespo
 def staff_totp_reset_view(request: HttpRequest, actor: User, pk: int) -> HttpResponse:
     member = _staff_member(actor, pk)
     try:
+        if request.POST.get("confirmed") != "1":
+            services.check_reset_totp(actor, member)
+            return _confirm(request, member, _("Reset the second factor?"), [
+                _("The codes of %(name)s's authenticator app stop working at once.") % {"name": member.display_name()},
+                _("At their next login they set up a new second factor by scanning a new key with their phone."),
+                _("Their API tokens are revoked: whoever had the phone may have had the machine too."),
+            ], _("Reset the second factor"), [], "confirm-totp-reset")
         services.do_reset_totp(actor, member)
     except ServiceError as exc:
-        return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+        return _refused(request, actor, member, exc)
     messages.success(request, _("The second factor of %(name)s was reset; they set up a new one at their next "
                                 "login.") % {"name": member.display_name()})
     return redirect("accounts:staff_user", pk=member.pk)
@@ -337,7 +367,7 @@ def staff_token_revoke_view(request: HttpRequest, actor: User, pk: int, token_id
         try:
             services.do_revoke_token(actor, token)
         except ServiceError as exc:
-            return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+            return _refused(request, actor, member, exc)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:staff_user", pk=member.pk)
 
@@ -350,9 +380,17 @@ def staff_active_view(request: HttpRequest, actor: User, pk: int) -> HttpRespons
     member = _staff_member(actor, pk)
     active = request.POST.get("active") == "1"
     try:
+        if not active and request.POST.get("confirmed") != "1":
+            services.check_set_active(actor, member)
+            return _confirm(request, member, _("Deactivate this account?"), [
+                _("%(name)s can no longer log in; a session they have open ends at its next request.")
+                % {"name": member.display_name()},
+                _("Their API tokens are revoked for good: reactivating the account does not bring them back."),
+                _("What they wrote stays, signed with their name."),
+            ], _("Deactivate the account"), [("active", "0")], "confirm-deactivate")
         services.do_set_active(actor, member, active)
     except ServiceError as exc:
-        return _member_page(request, actor, member, error=str(exc.message), status=_error_status(exc))
+        return _refused(request, actor, member, exc)
     if active:
         messages.success(request, _("The account of %(name)s was reactivated.") % {"name": member.display_name()})
     else:

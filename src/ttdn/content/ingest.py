@@ -1,6 +1,6 @@
 """The one way a file comes in, for every app (material, plan evidence, and what later apps upload):
 staged once, known content recognised by its hash before anything is decoded, otherwise sniffed and
-checked (`files.inspect_upload`), its text screened for state-secret marks, thumbnailed and stored once.
+checked (`files.probes.inspect_upload`), its text screened for state-secret marks, thumbnailed and stored once.
 
 Callers write the rows inside their own service's transaction; `ingest_file` must run inside it.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from ttdn.content import files
+from ttdn.content.files import blobs, probes, sniff, text, thumbnails
 from ttdn.content.models import Asset
 from ttdn.content.screening import refuse_secrets
 
@@ -33,7 +33,7 @@ def stage_upload(upload: Any) -> Iterator[Path]:
     Django has already written a large upload to the staging directory (FILE_UPLOAD_TEMP_DIR): that file
     is used as it is. A small upload held in memory is written once, and removed afterwards.
     """
-    files.check_received_size(upload.name or "", int(upload.size or 0))
+    sniff.check_received_size(upload.name or "", int(upload.size or 0))
     temp_path = getattr(upload, "temporary_file_path", None)
     if temp_path is not None:
         yield Path(temp_path())
@@ -61,7 +61,7 @@ def known_asset(path: Path, original_name: str, sha256: str | None = None) -> As
     asset = Asset.objects.filter(sha256=sha256).first()
     if asset is None:
         return None
-    files.check_claimed_kind(original_name, files.FileKind(asset.file_kind), path)
+    sniff.check_claimed_kind(original_name, sniff.FileKind(asset.file_kind), path)
     # Files stored before every way in screened them are screened again as they are reused.
     refuse_secrets(asset.extracted_text)
     return asset
@@ -77,22 +77,22 @@ def ingest_file(actor: User | None, path: Path, original_name: str, stored: list
     asset = known_asset(path, original_name, sha256)
     if asset is not None:
         return asset
-    info = files.inspect_upload(path, original_name)
-    text = files.extract_text(path, info)
-    refuse_secrets(text)
-    thumb = files.make_thumbnail(path, info)
+    info = probes.inspect_upload(path, original_name)
+    words = text.extract_text(path, info)
+    refuse_secrets(words)
+    thumb = thumbnails.make_thumbnail(path, info)
     thumb_sha = ""
     if thumb:
         thumb_sha = hashlib.sha256(thumb).hexdigest()
-        if not files.blob_path(thumb_sha).exists():
+        if not blobs.blob_exists(thumb_sha):
             stored.append(thumb_sha)
-        files.store_bytes(thumb)
-    if not files.blob_path(info.sha256).exists():
+            blobs.store_bytes(thumb)
+    if not blobs.blob_exists(info.sha256):
         stored.append(info.sha256)
-    files.store_blob(path, info.sha256)
+        blobs.store_blob(path, info.sha256)
     return Asset.objects.create(
         sha256=info.sha256, size=info.size, mime_type=info.mime_type, file_kind=info.kind,
-        extracted_text=text, page_count=info.page_count, width=info.width, height=info.height,
+        extracted_text=words, page_count=info.page_count, width=info.width, height=info.height,
         duration_seconds=info.duration_seconds, thumbnail_sha256=thumb_sha, uploaded_by=actor,
     )
 
@@ -100,4 +100,4 @@ def ingest_file(actor: User | None, path: Path, original_name: str, stored: list
 def stored_name(original_name: str, mime_type: str) -> str:
     """The name a file is kept and served under: the uploader's stem with the extension of its detected
     type, so PNG content sent as "run.exe" or "report.html" is "run.png" or "report.png"."""
-    return files.stored_name(original_name, mime_type)
+    return sniff.stored_name(original_name, mime_type)

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from ttdn.content.files import upload_cap_bytes
+from ttdn.content.files.sniff import upload_cap_bytes
 from ttdn.core.text import clean_line
 
 SESSION_KEY = "ttdn_kept_uploads"

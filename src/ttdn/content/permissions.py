@@ -50,6 +50,8 @@ ACTIONS: dict[str, Action] = {
            {Role.PUBLISHER}, False, False, _("Archive")),
     )
 }
+# Steps taken only with the appraisal opinion that led to them (the checklist, in `editorial`).
+APPRAISAL_ACTIONS = frozenset({"approve", "return"})
 SYSTEM_EXPIRE = _a("expire", {State.PUBLISHED}, State.EXPIRED, set(), False, False, _("Expire"))
 
 # States in which the material must be gone from every screen (and a tombstone left for the sites).

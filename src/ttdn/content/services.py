@@ -6,13 +6,11 @@ with its files, a translation with its state and files) is one service here, bui
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -382,6 +380,34 @@ def _set_translation_state(actor: User, variant: Variant, state: int) -> Variant
     return variant
 
 
+def apply_translation(actor: User, item: Item, language: str, title: str, summary: str, body: str,
+                      translation_state: int) -> Variant:
+    """The translation desk's step, inside its own service's transaction: write a language version as a
+    person would (the same checks as `do_save_variant`), then set its translation state (reviewing included,
+    with its rules: an appraiser, a translation of the current source)."""
+    saved = _save_variant(actor, item, language, title, summary, body)
+    if translation_state != saved.translation_state:
+        saved = _set_translation_state(actor, saved, translation_state)
+    return saved
+
+
+def apply_minor_source_change(actor: User, variant: Variant) -> Variant:
+    """A reviewer signs a source edit off as minor, inside the caller's transaction: the translation follows
+    the source's current revision and stays what it was (public if it was reviewed)."""
+    variant = _lock_variant(variant)
+    if variant.source_variant is None:
+        raise Conflict(_("The source-language version has no translation state."))
+    if not perms.can_review_translation(actor, variant.item):
+        raise PermissionDenied(_("Only an appraiser may mark a translation as reviewed."))
+    old = variant.source_revision
+    variant.source_revision = variant.source_variant.revision
+    variant.save(update_fields=["source_revision"])
+    changes.item_changed(variant.item_id)
+    audit.record(actor, "content.variant.source_signoff", variant, agency_id=variant.item.agency_id,
+                 language=variant.language, old_source_revision=old, source_revision=variant.source_revision)
+    return variant
+
+
 def check_delete_variant(actor: User, variant: Variant) -> None:
     if variant.is_source:
         raise Conflict(_("The source-language version cannot be removed."))
@@ -414,12 +440,20 @@ def check_attach_file(actor: User, variant: Variant) -> None:
 
 
 def do_attach_file(actor: User, variant: Variant, path: Path, original_name: str) -> Attachment:
-    """Validate an uploaded file from its content, store it once by SHA-256 and attach it.
+    """Validate an uploaded file from its content, store it once by SHA-256 and attach it: a service of its
+    own (`durable()`); the services that save a text with its files use `_attach_file` inside theirs.
 
     `path` is a file the caller owns (a Django temporary upload); it is never moved or kept.
     Everything a file goes through on its way in is `ingest`'s; a file already stored is recognised by
     its hash before anything is decoded.
     """
+    check_attach_file(actor, variant)
+    with durable():
+        return _attach_file(actor, variant, path, original_name)
+
+
+def _attach_file(actor: User, variant: Variant, path: Path, original_name: str) -> Attachment:
+    """The attaching itself, in a savepoint of the caller's transaction."""
     from ttdn.content import ingest
 
     check_attach_file(actor, variant)
@@ -456,6 +490,13 @@ def do_attach_upload(actor: User, variant: Variant, upload: Any) -> Attachment:
         return do_attach_file(actor, variant, path, upload.name or "")
 
 
+def _attach_upload(actor: User, variant: Variant, upload: Any) -> Attachment:
+    from ttdn.content import ingest
+
+    with ingest.stage_upload(upload) as path:
+        return _attach_file(actor, variant, path, upload.name or "")
+
+
 def discard_unreferenced_blobs(sha256s: Iterable[str]) -> None:
     """Remove stored blobs that no asset refers to (file or thumbnail).
 
@@ -464,13 +505,13 @@ def discard_unreferenced_blobs(sha256s: Iterable[str]) -> None:
     refused), blobs stored for the first one would stay on disk without a row. Call this after the
     rollback with the digests of the files attached in it.
     """
-    from ttdn.content import files
+    from ttdn.content.files import blobs
 
     for sha in set(sha256s):
         if sha and not Asset.objects.filter(sha256=sha).exists() and not Asset.objects.filter(
             thumbnail_sha256=sha
         ).exists():
-            files.blob_path(sha).unlink(missing_ok=True)
+            blobs.delete_blob(sha)
 
 
 def _attach_uploads(actor: User, variant: Variant, uploads: Sequence[Any], stored: list[str]) -> None:
@@ -478,7 +519,7 @@ def _attach_uploads(actor: User, variant: Variant, uploads: Sequence[Any], store
     blobs written, so that they can be removed if the surrounding transaction rolls back."""
     for upload in uploads:
         try:
-            attachment = do_attach_upload(actor, variant, upload)
+            attachment = _attach_upload(actor, variant, upload)
         except ServiceError as exc:
             exc.details.setdefault("field", "uploads")
             raise
@@ -558,7 +599,10 @@ def do_detach_file(actor: User, attachment: Attachment) -> None:
 # ------------------------------------------------------------------------------------------- workflow
 
 
-def check_transition(actor: User, item: Item, action_name: str, reason: str = "") -> perms.Action:
+def check_transition(actor: User, item: Item, action_name: str, reason: str = "", *,
+                     opinion_recorded: bool = False) -> perms.Action:
+    """`opinion_recorded`: approving and returning are taken only together with the appraisal opinion that
+    led to them (`editorial.services.do_appraise` sets it); on their own they are refused."""
     action = perms.ACTIONS.get(action_name)
     if action is None:
         raise NotFound(_("Unknown workflow action “%(a)s”.") % {"a": action_name}, code="unknown_action")
@@ -570,6 +614,10 @@ def check_transition(actor: User, item: Item, action_name: str, reason: str = ""
         )
     if not perms.can_do(actor, item, action):
         raise PermissionDenied(_("You may not “%(action)s” this material.") % {"action": action.label})
+    if action.name in perms.APPRAISAL_ACTIONS and not opinion_recorded:
+        raise Conflict(_("Approving or returning material records the appraisal opinion: mark each criterion of "
+                         "the checklist on the appraisal page (or POST /api/v1/items/{uid}/opinions)."),
+                       code="opinion_required")
     if action.needs_reason and not nfc(reason).strip():
         raise _invalid("reason", _("Give a reason; the contributor will read it."))
     if action.target == State.SUBMITTED:
@@ -600,12 +648,13 @@ def _move(item: Item, target: str, actor: User | None, reason: str, now: dt.date
     return step
 
 
-def apply_transition(actor: User, locked: Item, action_name: str, reason: str = "") -> Transition:
+def apply_transition(actor: User, locked: Item, action_name: str, reason: str = "", *,
+                     opinion_recorded: bool = False) -> Transition:
     """One workflow step on an item the caller has locked, inside the caller's transaction: authorise,
     move, audit, notify. `do_transition` wraps it; so do services that record more with the same step
     (an appraisal opinion, a scheduled publication), so every path makes the same checks."""
     reason = nfc(reason).strip()
-    action = check_transition(actor, locked, action_name, reason)
+    action = check_transition(actor, locked, action_name, reason, opinion_recorded=opinion_recorded)
     step = _move(locked, action.target, actor, reason, timezone.now())
     audit.record(actor, f"content.item.{action.name}", locked, agency_id=locked.agency_id,
                  from_state=step.from_state, to_state=step.to_state, reason=reason)
@@ -670,30 +719,20 @@ def do_collect_orphan_blobs(older_than: dt.timedelta = dt.timedelta(hours=6)) ->
 
     Only files older than `older_than` go, so an upload still in flight is never touched.
     """
-    import time
+    from ttdn.content.files import blobs
 
-    from ttdn.content import files
-
-    root = Path(settings.BLOB_DIR)
-    if not root.exists():
+    names = list(blobs.list_blobs(older_than=older_than.total_seconds()))
+    if not names:
         return 0
-    cutoff = time.time() - older_than.total_seconds()
-    candidates = {
-        p.name: p for p in root.glob("??/??/*")
-        if p.is_file() and re.fullmatch(r"[0-9a-f]{64}", p.name) and p.stat().st_mtime < cutoff
-    }
-    if not candidates:
-        return 0
-    names = list(candidates)
     kept: set[str] = set()
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
         kept.update(Asset.objects.filter(sha256__in=chunk).values_list("sha256", flat=True))
         kept.update(Asset.objects.filter(thumbnail_sha256__in=chunk).values_list("thumbnail_sha256", flat=True))
     removed = 0
-    for name, path in candidates.items():
-        if name not in kept and path == files.blob_path(name):
-            path.unlink(missing_ok=True)
+    for name in names:
+        if name not in kept:
+            blobs.delete_blob(name)
             removed += 1
     if removed:
         audit.record(None, "content.blobs.collect", None, removed=removed)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
-from ttdn.content.files import upload_cap_bytes
+from ttdn.content.files.sniff import upload_cap_bytes
 
 
 class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):

@@ -11,7 +11,6 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -40,8 +39,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ttdn.accounts.models import Role
 from ttdn.accounts.permissions import has_role, is_official, translator_languages
 from ttdn.accounts.services import user_for_token
-from ttdn.content import files, ingest, kept_uploads, services
+from ttdn.content import ingest, kept_uploads, services
 from ttdn.content import permissions as perms
+from ttdn.content.files import blobs
 from ttdn.content.forms import (
     ItemForm,
     PublishedFilterForm,
@@ -50,7 +50,7 @@ from ttdn.content.forms import (
     ui_language,
 )
 from ttdn.content.models import Attachment, Audience, Item, State, Transition, TranslationState, Variant
-from ttdn.core import languages
+from ttdn.core import languages, registry
 from ttdn.core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -303,6 +303,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     sections = _my_work_sections(request.user)
     return render(request, "content/my_work.html", {
         "sections": sections,
+        # What other apps list for this user (plans: the reports their agency owes), through the registry.
+        "home_parts": registry.home_parts(request.user),
         "can_create": perms.can_create(request.user),
         "limit": SECTION_LIMIT,
     })
@@ -698,8 +700,8 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     return first, last
 
 
-def _read_range(path: Path, first: int, last: int) -> Iterator[bytes]:
-    with path.open("rb") as fh:
+def _read_range(sha256: str, first: int, last: int) -> Iterator[bytes]:
+    with blobs.open_blob(sha256) as fh:
         fh.seek(first)
         left = last - first + 1
         while left > 0:
@@ -710,12 +712,15 @@ def _read_range(path: Path, first: int, last: int) -> Iterator[bytes]:
             yield chunk
 
 
-def _serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: str | None,
-                as_attachment: bool) -> HttpResponseBase:
-    path = files.blob_path(sha256)
-    if not path.is_file():
+def serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: str | None,
+               as_attachment: bool) -> HttpResponseBase:
+    """A stored file, with the headers every file gets (ETag, ranges, nosniff, a sandbox); the caller has
+    decided who may have it."""
+    try:
+        size = blobs.blob_size(sha256)  # from a directory or an object store (content.files.blobs)
+    except FileNotFoundError:
         logger.error("Blob %s is referenced but missing", sha256)
-        raise Http404
+        raise Http404 from None
     etag = f'"{sha256}"'
     common = {
         "ETag": etag,
@@ -737,7 +742,6 @@ def _serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: 
         for key, value in common.items():
             not_modified[key] = value
         return not_modified
-    size = path.stat().st_size
     wanted = _parse_range(request.headers.get("Range", ""), size)
     if_range = request.headers.get("If-Range")
     if if_range and if_range.strip() != etag:
@@ -748,11 +752,11 @@ def _serve_blob(request: HttpRequest, sha256: str, content_type: str, filename: 
         response["Content-Range"] = f"bytes */{size}"
     elif isinstance(wanted, tuple):
         first, last = wanted
-        response = StreamingHttpResponse(_read_range(path, first, last), status=206, content_type=content_type)
+        response = StreamingHttpResponse(_read_range(sha256, first, last), status=206, content_type=content_type)
         response["Content-Length"] = str(last - first + 1)
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     else:
-        response = FileResponse(path.open("rb"), content_type=content_type)
+        response = FileResponse(blobs.open_blob(sha256), content_type=content_type)
         response["Content-Length"] = str(size)
     for key, value in common.items():
         response[key] = value
@@ -796,7 +800,7 @@ def file_download(request: HttpRequest, sha256: str) -> HttpResponseBase:
     as_attachment = request.GET.get("download") == "1" or asset.file_kind not in INLINE_KINDS
     # Named by the detected type, also for files kept before names were corrected on the way in.
     filename = ingest.stored_name(attachment.filename, asset.mime_type)
-    return _serve_blob(request, sha256, asset.mime_type, filename, as_attachment)
+    return serve_blob(request, sha256, asset.mime_type, filename, as_attachment)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -804,7 +808,7 @@ def file_thumb(request: HttpRequest, sha256: str) -> HttpResponseBase:
     asset = _visible_attachment(request, sha256).asset
     if not asset.thumbnail_sha256:
         raise Http404
-    return _serve_blob(request, asset.thumbnail_sha256, "image/webp", None, False)
+    return serve_blob(request, asset.thumbnail_sha256, "image/webp", None, False)
 
 
 # --------------------------------------------------------------------------------------- appraisal

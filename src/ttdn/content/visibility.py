@@ -202,7 +202,10 @@ LIVE = Live()
 TARGETED = TargetsSite()
 
 RULES: tuple[Rule, ...] = (
-    Rule("everyone: public material while live", Who(PEOPLE), all_of(LIVE, is_("audience", Audience.PUBLIC))),
+    # "Lưu hành nội bộ" (internal) material is for officials even when its audience is the public: it is not
+    # published on the hub's open pages, feeds or API any more than on a site's public screens.
+    Rule("everyone: public, unclassified material while live", Who(PEOPLE),
+         all_of(LIVE, is_("audience", Audience.PUBLIC), is_("classification", Classification.PUBLIC))),
     Rule("officials: all live material", Who(PEOPLE, officials=True), LIVE),
     Rule("an agency's contributors and administrators: its own material in every state",
          Who(PEOPLE, roles=frozenset({Role.CONTRIBUTOR, Role.AGENCY_ADMIN})), OwnAgency(), all_versions=True),

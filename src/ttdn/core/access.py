@@ -92,6 +92,9 @@ SEES_PLAN = who(at_agency("plan_manager"), "plan_reporter@plan", OPERATOR)
 MANAGES_PLAN = who(at_agency("plan_manager"), OPERATOR)
 PLAN_USERS = who("plan_manager", "plan_reporter", OPERATOR)
 TRANSLATES = who("appraiser", "translator@language")
+# Press monitoring (ttdn.monitoring.services.can_use_monitoring / desk_lists).
+MONITORS = who("contributor", "agency_admin", "appraiser", "publisher", OPERATOR)
+MONITORS_DESK = who(at_agency("contributor", "agency_admin"), "appraiser", "publisher", OPERATOR)
 
 
 PAGES: dict[str, Rule] = {
@@ -128,8 +131,8 @@ PAGES: dict[str, Rule] = {
         "edit metadata and the source text: the agency while a draft, appraisers during appraisal",
         draft=at_agency("contributor"), in_appraisal=who("appraiser"), published=NOBODY),
     "content:transition": rule(
-        "the workflow (content.permissions.ACTIONS)", method="POST",
-        per={"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
+        "the workflow (content.permissions.ACTIONS); approving and returning only with the opinion (below)",
+        method="POST", per={"draft:submit": at_agency("contributor"), "in_appraisal:reject": who("appraiser"),
            "approved:publish": who("publisher"), "published:withdraw": who("publisher")}),
     "content:variant_add": rule("the language picker: only redirects to the language's page",
                                 published=who(LOGGED_IN)),
@@ -193,6 +196,7 @@ PAGES: dict[str, Rule] = {
     "programme:budget": rule("a plan's budget lines", plan=SEES_PLAN),
     "programme:task_new": rule("add a task", plan=MANAGES_PLAN),
     "programme:task_detail": rule("a task", plan=SEES_PLAN),
+    "programme:evidence_file": rule("a progress update's evidence file, as the plan", plan=SEES_PLAN),
     "programme:task_edit": rule("edit a task", plan=MANAGES_PLAN),
     "programme:indicator_value": rule("record an indicator's value: the managers and the reporting agencies",
                                       method="POST", plan=SEES_PLAN),
@@ -200,6 +204,29 @@ PAGES: dict[str, Rule] = {
     "programme:phase_docx": rule("the consolidated phase report, for the plan's managers", plan=MANAGES_PLAN),
     "programme:tasks_xlsx": rule("the tasks workbook", plan=SEES_PLAN),
     "programme:budget_xlsx": rule("the budget workbook", plan=SEES_PLAN),
+    # -------------------------------------------------------------------------------- translation desk
+    "translation:board": rule("the translation board (items × languages) and one's queues",
+                              who("appraiser", "publisher", "translator")),
+    "translation:item": rule("an item's languages and why each is (not) public, to officials who see the item",
+                             draft=SEES_DRAFT, in_appraisal=SEES_IN_APPRAISAL, approved=SEES_APPROVED,
+                             published=who(OFFICIAL), officials=who(OFFICIAL)),
+    "translation:request": rule("ask for translations of approved or published material: central editors",
+                                method="POST", approved=who("appraiser"), published=who("appraiser"),
+                                draft=NOBODY),
+    # A job ("job": into Lao, of the approved item, assigned to the translator into Lao): central editors and
+    # the translators into its language (the view narrows it to the assigned one, or any while unassigned).
+    "translation:job": rule("the segmented editor of a job", job=who("appraiser", "translator@language")),
+    "translation:segment": rule("save one sentence of a job", method="POST",
+                                job=who("appraiser", "translator@language")),
+    "translation:job_action": rule("send for review, approve, return, assign, sign a source edit off",
+                                   method="POST", job=who("appraiser", "translator@language")),
+    "translation:job_xliff": rule("a job as an XLIFF file, as the editor", job=who("appraiser", "translator@language")),
+    "translation:job_xliff_import": rule("a translated XLIFF file back: the comparison, then the confirmed changes",
+                                         method="POST", job=who("appraiser", "translator@language")),
+    "translation:glossary": rule("the glossary and its TBX/CSV files; importing (POST) for central editors",
+                                 who("appraiser", "translator")),
+    "translation:memory": rule("the memory's pairs and its TMX files; importing (POST) for central editors",
+                               who("appraiser", "translator")),
     # ------------------------------------------------------------------------- points (a node's devices)
     # The node's officers are the box's staff accounts (points.services.can_manage): operators in this world.
     "points:devices": rule("the node's screens, kiosks and players", who(OPERATOR)),
@@ -207,6 +234,9 @@ PAGES: dict[str, Rule] = {
     "points:revoke": rule("revoke a device's pairing", device=who(OPERATOR), method="POST"),
     "points:add_rule": rule("add a playlist rule to a device", device=who(OPERATOR), method="POST"),
     "points:set_pinned": rule("pin items on a device", device=who(OPERATOR), method="POST"),
+    "points:remove_rule": rule("remove a playlist rule from a device", device=who(OPERATOR), method="POST"),
+    "points:conflict_seen": rule("mark read that the hub's playlist replaced the officer's", conflict=who(OPERATOR),
+                                 method="POST"),
     "points:bulletin": rule("set or cancel a bulletin class on an item", who(OPERATOR), method="POST"),
     # Devices carry no account: a device's token (X-Points-Token) is its credential, checked by the views.
     "points:player": rule("the player page a device opens", who(ANYONE)),
@@ -215,6 +245,75 @@ PAGES: dict[str, Rule] = {
     "points:player_alert": rule("a paired device's emergency poll (its token is the credential)", NOBODY),
     "points:player_heartbeat": rule("a paired device's report (its token is the credential)", NOBODY,
                                     method="POST"),
+    # ------------------------------------------------------------------------ outreach (SMS campaigns)
+    # Prepared by the agency's contributors, approved by its administrator or a central publisher (a second
+    # person, checked by the service), seen by those and operators (ttdn.outreach.permissions).
+    "outreach:campaigns": rule("campaigns of one's agency (publishers and operators: all)",
+                               who("contributor", "agency_admin", "publisher", OPERATOR)),
+    "outreach:campaign_new": rule("prepare a campaign for one's agency", who("contributor")),
+    "outreach:preview": rule("the live preview of a campaign's texts and cost", who("contributor"), method="POST"),
+    "outreach:campaign": rule("a campaign and its dashboard",
+                              campaign=who(at_agency("contributor", "agency_admin"), "publisher", OPERATOR)),
+    "outreach:figures": rule("a campaign's delivery figures (the dashboard's refresh)",
+                             campaign=who(at_agency("contributor", "agency_admin"), "publisher", OPERATOR)),
+    "outreach:results_csv": rule("a campaign's results, message by message",
+                                 campaign=who(at_agency("contributor", "agency_admin"), "publisher", OPERATOR)),
+    "outreach:campaign_action": rule(
+        "submit, approve, return, pause, resume, cancel (the service decides which: approving is for the "
+        "administrator or a publisher other than the author)", method="POST",
+        campaign=who(at_agency("contributor", "agency_admin"), "publisher")),
+    "outreach:area_order": rule("an approved area broadcast order as XLSX, CSV or DOCX, for the operators",
+                                campaign=who(at_agency("contributor", "agency_admin"), "publisher", OPERATOR)),
+    "outreach:area_results": rule("enter what the operators report for an area order", method="POST",
+                                  campaign=who(at_agency("contributor", "agency_admin"), "publisher")),
+    "outreach:voice_make": rule("read a campaign's message aloud with the offline engine", method="POST",
+                                campaign=at_agency("contributor")),
+    "outreach:voice_upload": rule("upload a recording for a language", method="POST",
+                                  campaign=at_agency("contributor")),
+    "outreach:voice_audio": rule("a campaign's voice message (play, download, WAV export)",
+                                 campaign=who(at_agency("contributor", "agency_admin"), "publisher", OPERATOR)),
+    "outreach:subscribers": rule("import opt-in subscriber lists", who("contributor")),
+    "outreach:do_not_contact": rule("the do-not-contact list", who("contributor", "agency_admin", "publisher")),
+    # ------------------------------------------------------------------------------- press monitoring
+    # Desks are watch lists of an agency: its contributors and administrators; central editors and operators
+    # read every desk. Reviewing (which may open a draft of the agency) is the agency's contributors'.
+    "monitoring:queue": rule("the review queue of one's desks", MONITORS),
+    "monitoring:story": rule("a story of a desk the caller reads", story=MONITORS_DESK),
+    "monitoring:review": rule("review a story for one's agency's desk", method="POST",
+                              story=at_agency("contributor")),
+    "monitoring:sources": rule("press sources and their health", MONITORS),
+    "monitoring:outlet_new": rule("add an outlet and its feeds", who("agency_admin", OPERATOR)),
+    "monitoring:outlet_edit": rule("edit an outlet and its feeds", outlet=who("agency_admin", OPERATOR)),
+    "monitoring:outlet_delete": rule("stop following an outlet (articles already read are kept)", method="POST",
+                                     outlet=who("agency_admin", OPERATOR)),
+    "monitoring:collection_add": rule("add a collection of outlets", who("agency_admin", OPERATOR), method="POST"),
+    "monitoring:feed_resume": rule("resume a paused feed", method="POST", feed=who("agency_admin", OPERATOR)),
+    "monitoring:watch_lists": rule("the watch lists of one's desks", MONITORS),
+    "monitoring:term_add": rule("add a term to one's agency's watch list", method="POST",
+                                watch=who(at_agency("contributor", "agency_admin"), OPERATOR)),
+    "monitoring:thresholds": rule("set the alert thresholds of one's agency's desk", method="POST",
+                                  watch=who(at_agency("contributor", "agency_admin"), OPERATOR)),
+    "monitoring:digest": rule("the daily or weekly digest of one's desks, with its charts", MONITORS),
+    "monitoring:digest_docx": rule("the digest as a Decree 30 document", MONITORS),
+    "monitoring:stories_csv": rule("the stories of one's desks as CSV", MONITORS),
+    "points:add_slot": rule("add a daily slot to a loudspeaker player", device=who(OPERATOR), method="POST"),
+    "points:remove_slot": rule("remove a loudspeaker's slot", device=who(OPERATOR), method="POST"),
+    "points:speaker": rule("the loudspeaker player page a device opens", who(ANYONE)),
+    "points:speaker_programme": rule("a paired loudspeaker's day (its token is the credential)", NOBODY),
+    "points:speech": rule("a live public item read aloud for the loudspeakers", published=who(ANYONE),
+                          draft=NOBODY, officials=NOBODY),
+    "points:kiosk": rule("the touch kiosk page a device opens", who(ANYONE)),
+    "points:kiosk_catalogue": rule("a paired kiosk's catalogue (its token is the credential)", NOBODY),
+    # On the hub: the central publishers class items for the sites; nodes poll for urgent changes (signed).
+    "points:hub_wake": rule("a node's fast poll for urgent bulletins", who(NODE)),
+    "points:hub_bulletins": rule("the bulletin classes given to items for the sites", who("publisher")),
+    "points:hub_bulletin_set": rule("give an item a bulletin class for the sites", who("publisher"), method="POST"),
+    "points:hub_bulletin_cancel": rule("cancel an item's bulletin class at every site", who("publisher"),
+                                       method="POST"),
+    "points:hub_device": rule("a site device's playlist, as reported and as changed at the hub",
+                              device=who("publisher")),
+    "points:hub_device_edit": rule("change a site device's playlist (the hub's version wins at the site)",
+                                   device=who("publisher"), method="POST"),
     # ---------------------------------------------------------------------------------- public portal
     "portal:home": rule("the public portal: live public material", who(ANYONE)),
     "portal:search": rule("search of the public portal", who(ANYONE)),
@@ -223,8 +322,19 @@ PAGES: dict[str, Rule] = {
                              draft=NOBODY, officials=NOBODY),
     "portal:feed_atom": rule("the Atom feed of a language", who(ANYONE)),
     "portal:feed_json": rule("the JSON Feed of a language", who(ANYONE)),
+    "portal:feed_atom_path": rule("the Atom feed of a language, topic, province and kind", who(ANYONE)),
+    "portal:feed_json_path": rule("the JSON Feed of a language, topic, province and kind", who(ANYONE)),
     "portal:widget": rule("the embeddable list of a feed", who(ANYONE)),
     "portal:ninjs": rule("a public item in IPTC ninjs", published=who(ANYONE), draft=NOBODY, officials=NOBODY),
+    "portal:cap_index": rule("the Atom index of active CAP alerts", who(ANYONE)),
+    "portal:cap_message": rule("a signed CAP message: of a live public item's alert, or a Cancel",
+                               published=who(ANYONE)),
+    "portal:alerts": rule("alerts in force and the live material a publisher may declare one for",
+                          who("publisher")),
+    "portal:alert_form": rule("declare or update a live public item's CAP alert (the form; POST sends it)",
+                              published=who("publisher")),
+    "portal:alert_cancel": rule("cancel an item's CAP alert", method="POST", published=who("publisher")),
+    "portal:senders": rule("the CAP senders the hub takes alerts from, and registering one", who(OPERATOR)),
     "robots": rule("robots.txt", who(ANYONE)),
     "sitemap": rule("the public portal's sitemap", who(ANYONE)),
     # --------------------------------------------------------------------------------------------- ops
@@ -248,9 +358,14 @@ OPERATIONS: dict[str, Rule] = {
     "ttdn_content_api_update_item": rule("as the item_edit page", method="PATCH", draft=at_agency("contributor"),
         in_appraisal=who("appraiser"), published=NOBODY),
     "ttdn_content_api_transition_item": rule(
-        "the workflow", method="POST",
-        per={"draft:submit": at_agency("contributor"), "in_appraisal:approve": who("appraiser"),
+        "the workflow; approving and returning only with the opinion (ttdn_editorial_api_record_opinion)",
+        method="POST", per={"draft:submit": at_agency("contributor"), "in_appraisal:reject": who("appraiser"),
            "approved:publish": who("publisher"), "published:withdraw": who("publisher")}),
+    "ttdn_editorial_api_list_criteria": rule("the appraisal checklist asked now", who(LOGGED_IN)),
+    "ttdn_editorial_api_list_opinions": rule("an item's appraisal opinions, to officials who see the item",
+        in_appraisal=SEES_IN_APPRAISAL, published=who(OFFICIAL)),
+    "ttdn_editorial_api_record_opinion": rule("approve or return with the appraisal opinion", method="POST",
+        in_appraisal=who("appraiser")),
     "ttdn_content_api_item_actions": rule("the actions open to the caller, on an item they see (with credentials)",
         draft=SEES_DRAFT, published=who(LOGGED_IN)),
     "ttdn_content_api_get_variant": rule("one language version, as the item", draft__vi=SEES_DRAFT,
@@ -277,6 +392,8 @@ OPERATIONS: dict[str, Rule] = {
     "ttdn_accounts_api_revoke_administered_token": rule("revoke a token of one's scope", method="DELETE",
                                                         token=who(OPERATOR, at_agency("agency_admin"))),
     "ttdn_search_api_search": rule("search what the caller may see", who(ANYONE)),
+    "ttdn_translation_api_item_languages": rule("as the translation:item page", draft=SEES_DRAFT,
+        in_appraisal=SEES_IN_APPRAISAL, approved=SEES_APPROVED, published=who(OFFICIAL), officials=who(OFFICIAL)),
     # --------------------------------------------------------------------------------------- programme
     "ttdn_programme_api_my_reports": rule("one's agency's reports (empty for others)", who(LOGGED_IN)),
     "ttdn_programme_api_open_report": rule("open one's agency's report", method="POST", plan=who("plan_reporter@plan")),
@@ -289,6 +406,39 @@ OPERATIONS: dict[str, Rule] = {
     "ttdn_programme_api_get_plan": rule("a plan", plan=SEES_PLAN),
     "ttdn_programme_api_get_indicators": rule("a plan's indicators", plan=SEES_PLAN),
     "ttdn_programme_api_get_reporting": rule("a plan's reporting rates", plan=SEES_PLAN),
+    # ---------------------------------------------------------------------------------- monitoring
+    "ttdn_monitoring_api_list_stories": rule("the stories of one's desks (as the review queue)", MONITORS),
+    # ---------------------------------------------------------------------------------------- outreach
+    # As the outreach pages (outreach:campaigns, outreach:campaign, outreach:campaign_action, outreach:preview).
+    "ttdn_outreach_api_list_campaigns": rule("campaigns of one's agency (publishers and operators: all)",
+        who("contributor", "agency_admin", "publisher", OPERATOR)),
+    "ttdn_outreach_api_create_campaign": rule("prepare a campaign for one's agency", who("contributor"),
+        method="POST"),
+    "ttdn_outreach_api_preview_texts": rule("the preview of texts and cost", who("contributor"), method="POST"),
+    "ttdn_outreach_api_get_campaign": rule("a campaign",
+        campaign=who(at_agency("contributor", "agency_admin"), "publisher", OPERATOR)),
+    "ttdn_outreach_api_campaign_results": rule("a campaign's delivery figures",
+        campaign=who(at_agency("contributor", "agency_admin"), "publisher", OPERATOR)),
+    "ttdn_outreach_api_campaign_action": rule(
+        "submit, approve, return, pause, resume, cancel (the service decides which: approving is for the "
+        "administrator or a publisher other than the author)", method="POST",
+        campaign=who(at_agency("contributor", "agency_admin"), "publisher")),
+    "ttdn_outreach_api_list_audiences": rule("opted-in subscribers per commune and language", who("contributor")),
+    # ------------------------------------------------------------------------------------------ portal
+    "ttdn_portal_api_alert_item": rule("declare or update a live public item's CAP alert", method="POST",
+                                       published=who("publisher")),
+    "ttdn_portal_api_cancel_alert": rule("cancel an item's CAP alert", method="POST", published=who("publisher")),
+    # The credential is the message's XML signature, checked against the registered sender's certificate.
+    "ttdn_portal_api_import_cap": rule("take in a signed CAP message of a registered sender", who(ANYONE),
+                                       method="POST"),
+    "ttdn_portal_api_add_webhook": rule("register a receiving system: operators, the agency's administrator",
+                                        method="POST", agency=who(OPERATOR, at_agency("agency_admin"))),
+    "ttdn_portal_api_list_webhooks": rule("the receiving systems one administers (empty for others)",
+                                          who(LOGGED_IN)),
+    "ttdn_portal_api_list_deliveries": rule("a receiving system's delivery log",
+                                            subscriber=who(OPERATOR, at_agency("agency_admin"))),
+    "ttdn_portal_api_deactivate_webhook": rule("stop sending to a receiving system", method="DELETE",
+                                               subscriber=who(OPERATOR, at_agency("agency_admin"))),
 }
 
 

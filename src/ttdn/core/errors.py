@@ -41,6 +41,16 @@ class NotFound(ServiceError):
         super().__init__(code, message, **details)
 
 
+class Throttled(ServiceError):
+    """Too many requests from one client: `retry_after` seconds until the next is taken (Retry-After)."""
+
+    status = 429
+
+    def __init__(self, message: str | Promise, retry_after: int, code: str = "throttled", **details: Any):
+        super().__init__(code, message, **details)
+        self.retry_after = retry_after
+
+
 class Conflict(ServiceError):
     status = 409
 

@@ -26,3 +26,21 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+
+
+class WorkerBeat(models.Model):
+    """A `ttdn worker` process saying it is alive, every few seconds (`ttdn.core.queue`). A task left running by a
+    worker whose beat has stopped is taken back: the worker was killed, or lost its machine, mid-task."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.IntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "worker beat"
+        verbose_name_plural = "worker beats"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid}) {self.beat_at:%H:%M:%S}"

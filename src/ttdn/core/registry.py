@@ -2,6 +2,8 @@
 
 - Periodic work: an app's `tasks.py` calls `periodic(task, every=…)`; `ttdn worker` enqueues each on its schedule.
 - Demo data: an app's `demo.py` decorates its builder with `@demo_part(order)`; `ttdn demo` runs them in order.
+- Home page parts: an app's `AppConfig.ready` calls `home_part(name, template, context)`; the signed-in home page
+  (content's "my work") includes each part whose `context(user)` has something to show.
 
 Both are found with Django's `autodiscover_modules`, as the admin finds `admin.py`.
 """
@@ -64,3 +66,29 @@ def demo_part(order: int) -> Callable[[DemoBuilder], DemoBuilder]:
 def demo_builders() -> list[DemoBuilder]:
     autodiscover_modules("demo")
     return [builder for _order, builder in sorted(_demo.values(), key=lambda entry: entry[0])]
+
+
+@dataclass(frozen=True)
+class HomePart:
+    template: str  # included with `part` set to what `context` returned
+    context: Callable[[Any], dict[str, Any] | None]  # the user → the part's context, or None: nothing to show
+    order: int
+
+
+_home: dict[str, HomePart] = {}
+
+
+def home_part(name: str, template: str, context: Callable[[Any], dict[str, Any] | None], *,
+              order: int = 100) -> None:
+    """Register a part of the signed-in home page (lower `order` first); registering a name again replaces it."""
+    _home[name] = HomePart(template, context, order)
+
+
+def home_parts(user: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(template, context) of each registered part with something to show this user, in order."""
+    shown = []
+    for part in sorted(_home.values(), key=lambda p: p.order):
+        context = part.context(user)
+        if context is not None:
+            shown.append((part.template, context))
+    return shown

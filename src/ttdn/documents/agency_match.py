@@ -172,6 +172,8 @@ class AgencyMatcher:
         province_names = self._province_names(agency_list)
         for name in province_names:
             self.province_words.add(tuple(_words(name)))
+        # Every province's name, old and new: a name followed by another province's is that province's agency.
+        self.foreign_words = {words for words in _all_province_words() if words not in self.province_words}
         for agency in agency_list:
             self._add_agency(agency, province_names)
         for group, patterns in GROUP_PATTERNS.items():
@@ -230,6 +232,12 @@ class AgencyMatcher:
             return start
         return i
 
+    def _foreign_province_at(self, toks: list[str], i: int) -> bool:
+        """Whether the words at `i` ("tỉnh Gia Lai", "Gia Lai") name a province other than the plan's."""
+        while i < len(toks) and toks[i] in {"tinh", "cua", "thuoc"}:
+            i += 1
+        return any(words and tuple(toks[i:i + len(words)]) == words for words in self.foreign_words)
+
     def _valid_rank(self, key: _Key) -> int:
         if self.on is None:
             return 0
@@ -253,6 +261,8 @@ class AgencyMatcher:
             after = self._suffix(toks, end)
             if key.needs_suffix and after == end:
                 continue
+            if key.code is not None and self._foreign_province_at(toks, end):
+                continue  # "Sở Ngoại vụ tỉnh Gia Lai" in a Đắk Lắk plan is not Đắk Lắk's department
             best.append((-(end - start), key.code is None, self._valid_rank(key), key))
             if len(best) > 64:
                 break
@@ -286,11 +296,15 @@ class AgencyMatcher:
             if covered >= 0.75:
                 result.agency, result.group, result.score = key.code, key.group, round(covered, 3)
                 return result
-        # Typos and odd spellings: compare the folded words as strings.
+        # Typos and odd spellings: compare the folded words as strings, never across provinces, and only with
+        # names of the same kind ("Sở …" is never "Bộ …": one letter apart, a ministry is not a department).
+        if any(self._foreign_province_at(toks, i) for i in range(len(toks))):
+            return result
         target = " ".join(t for t in toks if t.isalnum() and t not in {"va", "tinh"})
+        head = next((t for t in toks if t.isalnum() and t != "cac"), "")
         best_ratio, best_codes = 0.0, set()
         for key in self.keys:
-            if key.code is None:
+            if key.code is None or not key.words or key.words[0] != head:
                 continue
             candidate = " ".join(w for w in key.words if w not in {"va", "tinh"})
             matcher = difflib.SequenceMatcher(None, target, candidate)
@@ -337,6 +351,13 @@ class AgencyMatcher:
                 break
             i = j
         return found, _rest_text(text, i) if found else text.strip()
+
+
+def _all_province_words() -> set[tuple[str, ...]]:
+    from ttdn.places.models import AdminUnit, UnitLevel
+
+    names = AdminUnit.objects.filter(level=UnitLevel.PROVINCE).values_list("short_name", flat=True).distinct()
+    return {tuple(_words(name)) for name in names if name}
 
 
 _TRAILING = {"lien", "quan", "co", "thuoc", "tinh", "cua", "trong", "cap", "tren", "dia", "ban", "cac", "va", "nay",

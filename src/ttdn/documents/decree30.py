@@ -8,10 +8,12 @@ line, page numbers centred at the top from page 2, and "Nơi nhận" beside the 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -75,6 +77,68 @@ class OfficialDocument:
     body: list[Paragraph | Table] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
     signature: Signature = field(default_factory=lambda: Signature("", "", ""))
+
+
+# Widths of Times New Roman Bold capitals in thousandths of an em (its AFM metrics); a marked letter is as wide
+# as its base letter. Used to break the agency's name in the header where Word would, but at a chosen word.
+_CAPS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944,
+                                               722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667),
+                 strict=True))
+_NARROW = {" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "&": 833}
+# Word pairs that are one word (the two syllables of a compound, or a level and its name's first syllable): a line
+# never breaks between them when another break fits.
+_TOGETHER = {"ỦY BAN", "NHÂN DÂN", "VĂN HÓA", "THỂ THAO", "DU LỊCH", "THÔNG TIN", "TRUYỀN THÔNG", "BỘ ĐỘI",
+             "BIÊN PHÒNG", "CHỈ HUY", "QUÂN SỰ", "NGOẠI VỤ", "NỘI VỤ", "CÔNG AN", "TUYÊN GIÁO", "DÂN VẬN",
+             "TỈNH ỦY", "KHOA HỌC", "CÔNG NGHỆ", "GIÁO DỤC", "ĐÀO TẠO", "TÀI CHÍNH", "KẾ HOẠCH", "ĐẦU TƯ",
+             "PHÁT THANH", "TRUYỀN HÌNH", "XÚC TIẾN", "HỮU NGHỊ", "LIÊN HIỆP", "TỔ CHỨC", "CÁC TỔ", "MẶT TRẬN",
+             "TỔ QUỐC", "VIỆT NAM"}
+# A word that needs the name after it on its line ("TỈNH / GIA LAI" is never right).
+_LEADS_NAME = {"TỈNH", "HUYỆN", "XÃ", "PHƯỜNG", "THÀNH", "SỞ", "BAN", "BỘ", "ĐÀI", "BÁO", "ĐỒN", "CỤC", "PHÒNG"}
+# Cell margins of the header table (Word's default 1.9 mm a side).
+_CELL_MARGINS_MM = 3.8
+
+
+def _width_mm(text: str, size: float) -> float:
+    units = 0
+    for char in text.upper():
+        base = unicodedata.normalize("NFD", char)[:1].replace("Đ", "D")
+        units += _CAPS.get(base, _NARROW.get(base, 500))
+    return units / 1000 * size * 25.4 / 72
+
+
+def heading_lines(text: str, width_mm: float = HEADER_LEFT_MM - _CELL_MARGINS_MM, size: float = 13) -> list[str]:
+    """An agency's name in capitals broken into the fewest lines that fit the header's column, each break at a
+    word boundary chosen as an official writes it: before "VÀ" first ("SỞ VĂN HÓA, THỂ THAO / VÀ DU LỊCH"),
+    then after a comma; never inside a compound ("THỂ / THAO"), after "VÀ", or between a level and its name
+    ("TỈNH / GIA LAI") when another break fits; the most even lines among equals."""
+    words = text.split()
+    if not words or _width_mm(" ".join(words), size) <= width_mm:
+        return [" ".join(words)] if words else []
+
+    def cost(at: int) -> int:  # of a break before words[at]
+        before, after = words[at - 1].upper(), words[at].upper()
+        if after == "VÀ":
+            return 0
+        if before.endswith(","):
+            return 1
+        if before == "VÀ" or before in _LEADS_NAME or f"{before.rstrip(',')} {after}" in _TOGETHER:
+            return 8
+        return 3
+
+    for count in range(2, min(len(words), 5) + 1):
+        best: tuple[float, list[str]] | None = None
+        for breaks in itertools.combinations(range(1, len(words)), count - 1):
+            edges = [0, *breaks, len(words)]
+            lines = [" ".join(words[a:b]) for a, b in itertools.pairwise(edges)]
+            widths = [_width_mm(line, size) for line in lines]
+            if max(widths) > width_mm:
+                continue
+            score = sum(cost(at) for at in breaks) + (max(widths) - min(widths)) / width_mm
+            if best is None or score < best[0]:
+                best = (score, lines)
+        if best is not None:
+            return best[1]
+    return [" ".join(words)]  # a single word wider than the column: Word breaks it as it must
 
 
 def date_line(place: str, day: date) -> str:
@@ -195,6 +259,16 @@ def _cell_para(cell: _Cell, text: str, used: list[bool], **kw: Any) -> DocxParag
     return _para(cell, text, **kw)
 
 
+def _lines(paragraph: DocxParagraph, lines: list[str], *, size: float, bold: bool) -> None:
+    """Lines of one paragraph, each after a line break (so the rule under it stays one paragraph below)."""
+    for n, line in enumerate(lines):
+        run = paragraph.add_run()
+        if n:
+            run.add_break()
+        run.add_text(line)
+        _set_run_font(run, size, bold)
+
+
 def _page_number_header(section: object) -> None:
     """Page numbers centred in the top margin, 13 pt, from page 2 on (the first page has its own, empty header)."""
     section.different_first_page_header_footer = True  # type: ignore[attr-defined]
@@ -255,8 +329,8 @@ def _header(document: object, doc: OfficialDocument) -> None:
     left, right = table.rows[0].cells
     used = [False]
     if doc.parent_agency:
-        _cell_para(left, doc.parent_agency.upper(), used, size=13)
-    _cell_para(left, doc.agency.upper(), used, size=13, bold=True)
+        _lines(_cell_para(left, "", used), heading_lines(doc.parent_agency.upper()), size=13, bold=False)
+    _lines(_cell_para(left, "", used), heading_lines(doc.agency.upper()), size=13, bold=True)
     # The short rule under the agency's name: about a third of the column, centred.
     _rule(left, left_mm=HEADER_LEFT_MM / 3, right_mm=HEADER_LEFT_MM / 3)
     _cell_para(left, number_line(doc.number, doc.symbol), used, size=13, before=6)

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,23 @@ from ttdn.accounts.models import Agency
 from ttdn.core.errors import ServiceError
 
 from .agency_match import AgencyMatch, AgencyMatcher, fold, tokens
+from .plan_draft import (
+    Draft,
+    DraftHead,
+    DraftIndicator,
+    DraftSection,
+    DraftTarget,
+    DraftTask,
+    DraftTimeframe,
+    EquipmentProposal,
+    Party,
+    Period,
+    Phase,
+    Proposal,
+    ProposedPlace,
+    TrainingProposal,
+    Unplaced,
+)
 from .timeframes import Timeframe, looks_like_timeframe, parse_timeframe
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -63,10 +81,11 @@ def _docx_text(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    from ttdn.content import doctext, zips
+    from ttdn.content.files import zips
+    from ttdn.content.files.text import Unreadable, open_docx
 
     try:
-        document = doctext.open_docx(path)
+        document = open_docx(path)
     except zips.ZipProblem as exc:
         if exc.is_bomb:
             raise _refuse("too_large", _("This DOCX file would expand to more than is allowed when opened "
@@ -75,14 +94,25 @@ def _docx_text(path: Path) -> str:
             raise _refuse("encrypted", _("This DOCX file is protected by a password; remove the protection "
                                          "and upload it again.")) from exc
         raise _refuse("corrupt", _("This DOCX file is damaged or not a Word document.")) from exc
-    except doctext.Unreadable as exc:
+    except Unreadable as exc:
         raise _refuse("corrupt", _("This DOCX file is damaged or not a Word document.")) from exc
     lines: list[str] = []
+    titled = False
     try:
         for block in document.element.body.iterchildren():
             tag = block.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 lines.append(Paragraph(block, document).text)
+                titled = titled or bool(_TITLE_WORDS.match(lines[-1].strip()))
+            elif tag == "tbl" and not titled:
+                # The Decree 30 header: issuer and number on the left, national title and place-and-date on the
+                # right, in a table above the title. Each cell's paragraphs are lines of the header.
+                seen_cells: set[int] = set()
+                for row in Table(block, document).rows:
+                    for cell in row.cells:
+                        if id(cell._tc) not in seen_cells:
+                            seen_cells.add(id(cell._tc))
+                            lines.extend(paragraph.text for paragraph in cell.paragraphs)
             elif tag == "tbl":
                 lines.append("")
                 for row in Table(block, document).rows:
@@ -103,11 +133,11 @@ def _docx_text(path: Path) -> str:
 
 
 def _pdf_text(path: Path) -> str:
-    from ttdn.content import doctext
+    from ttdn.content.files.text import Unreadable, pdf_page_texts
 
     try:
-        page_texts = doctext.pdf_page_texts(path, bounded=False)
-    except doctext.Unreadable as exc:
+        page_texts = pdf_page_texts(path, bounded=False)
+    except Unreadable as exc:
         if exc.kind == "encrypted":
             raise _refuse("encrypted", _("This PDF is protected by a password; remove the protection and "
                                          "upload it again.")) from exc
@@ -213,6 +243,80 @@ _TITLE_WORDS = re.compile(r"^(KẾ HOẠCH|CHƯƠNG TRÌNH(?: HÀNH ĐỘNG)?|Đ
 _LOWER_START = re.compile(r"^[a-zàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 _AGENCY_HEAD = re.compile(r"^(?:Đề nghị\s+)?(?:Sở|Ban|Bộ|Công an|Báo|Đài|UBND|Ủy ban|Uỷ ban|Trung tâm|Liên hiệp|Hội|"
                           r"Văn phòng|Cục|Tỉnh đoàn|Tỉnh|Các|Đồn|Phòng|Thường trực|Viettel|VNPT)\b")
+
+
+_MARKER = re.compile(r"^(?:[IVXL]{1,5}\s*[.:)]|[A-ZĐ]\s*[.)]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)]|\d{1,2}\.\d|"
+                     r"[a-zđ]\s*[).]\s|[-–—•·*●○▪+]\s*\S|\(?\d{1,2}\)\s)")
+_PAGE_NUMBER = re.compile(r"^(?:[-–]\s*\d{1,3}\s*[-–]|trang\s+\d{1,3}(?:\s*(?:/|trên)\s*\d{1,3})?|"
+                          r"\d{1,3}\s*/\s*\d{1,3})$", re.IGNORECASE)
+# A line ending on one of these words cannot end a sentence: the next line carries on ("Sở Thông tin và" /
+# "Truyền thông", "… phối hợp với" / "Sở Ngoại vụ").
+_OPEN_END = re.compile(r"(?:^|\s)(?:và|của|với|các|tại|cho|về|trong|theo|từ|đến|hoặc|những|là|được|thuộc|do|"
+                       r"Sở|Ban|Phòng|Bộ|Đài|Trung tâm|Ủy ban|UBND|tỉnh|huyện|xã|số|ngày|tháng|năm)$|^Số\s*:?$")
+# In text written a paragraph a line, only these ends say for sure that the line goes on.
+_OPEN_END_STRICT = re.compile(r"\s(?:và|của|với|các|tại|cho|về|hoặc|những|Sở|Ban|Phòng|Đài)$|^Số\s*:?$")
+_PARAGRAPH_START = re.compile(r"^(?:Căn cứ|Thực hiện|Trên đây|Nơi nhận|KẾ HOẠCH|TM\.|KT\.|CHỦ TỊCH|GIÁM ĐỐC|"
+                              r"PHỤ LỤC|Phụ lục)\b")
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a PDF or a copied text was broken at, if it was: long lines end near one length, and several
+    of them stop mid-sentence with the next line going on in lower case."""
+    long_lines = sorted(len(line) for line in lines if len(line) >= 30 and " | " not in line)
+    if len(long_lines) < 6:
+        return None
+    width = long_lines[int(len(long_lines) * 0.9)]
+    if width > 130:
+        return None
+    carried = sum(1 for line, after in pairwise(lines)
+                  if len(line) >= 0.6 * width and not re.search(r"[.;:!?]$", line) and not _MARKER.match(after)
+                  and not _PARAGRAPH_START.match(after) and not looks_like_timeframe(after))
+    return width if carried >= 3 else None
+
+
+def rebuild_paragraphs(text: str) -> str:
+    """Paragraphs as the author wrote them, from text as it comes out of a PDF: lines broken every ~80
+    characters with blank lines between them, running page headers and footers, page numbers, words split by a
+    hyphen, names and numbers broken over two lines ("Sở Thông tin và" / "Truyền thông", "Số:" / "09/KH-UBND").
+    Text written one paragraph a line comes back as it was."""
+    raw = [" ".join(line.replace("\u00a0", " ").split()) for line in text.replace("\f", "\n").split("\n")]
+    width = _wrap_width([line for line in raw if line])
+    lines: list[str] = []
+    if width:
+        # Running headers and footers: the same short line (page numbers aside) on three pages or more.
+        shapes = Counter(re.sub(r"\d+", "#", line) for line in raw if line and len(line) <= 100)
+        for line in raw:
+            shape = re.sub(r"\d+", "#", line)
+            if not line or _PAGE_NUMBER.match(line) or re.fullmatch(r"\d{1,3}", line):
+                continue
+            if shapes[shape] >= 3 and not _MARKER.match(line) and not looks_like_timeframe(line):
+                continue
+            lines.append(line)
+    else:
+        lines = [line for line in raw if not _PAGE_NUMBER.match(line)]
+    out: list[str] = []
+    blank_before = False
+    for line in lines:
+        if not line:
+            blank_before = True
+            continue
+        prev = out[-1] if out else ""
+        joinable = bool(prev) and " | " not in prev and " | " not in line and not _MARKER.match(line) \
+            and not _PARAGRAPH_START.match(line) and not _TITLE_WORDS.match(line)
+        if joinable and re.search(r"\w-$", prev) and _LOWER_START.match(line):
+            out[-1] = prev[:-1] + line  # a word split by a hyphen
+        elif joinable and (width or not blank_before) and not (prev.isupper() and not line.isupper()) and (
+                (_OPEN_END if width else _OPEN_END_STRICT).search(prev) or (width and prev.endswith((" -", " –")))):
+            out[-1] = f"{prev} {line}"
+        elif joinable and width and len(prev) >= 0.6 * width and not re.search(r"[.;:!?]$|\./\.$", prev) \
+                and not (prev.isupper() != line.isupper() and len(line) < 60):
+            out[-1] = f"{prev} {line}"
+        else:
+            if blank_before and not width and out:
+                out.append("")
+            out.append(line)
+        blank_before = False
+    return "\n".join(out)
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -346,18 +450,58 @@ _SPLIT_LIST = re.compile(
     r"Công an|Báo|Đài|Trung tâm|Liên hiệp)\b)"
 )
 _LEADING_TIME = re.compile(
-    r"^((?:định kỳ\s+)?h[aằà]ng năm|thường xuyên|định kỳ(?: h[aằà]ng (?:quý|tháng|năm))?|"
+    r"^((?:định kỳ\s+)?h[aằà]ng (?:năm|quý|tháng)|thường xuyên|định kỳ(?: h[aằà]ng (?:quý|tháng|năm))?|"
     r"trong (?:quý [ivx1-4]+(?:/| năm )\d{4}|năm \d{4})|quý [ivx1-4]+(?:/| năm )\d{4}|năm \d{4})\b",
     re.IGNORECASE,
 )
 
 
+# A deadline or month closing a sentence: "… báo cáo UBND tỉnh trước ngày 15/12/2019.", "… trong tháng 12/2021."
+_TRAILING_TIME = re.compile(
+    r"\b((?:hoàn thành\s+)?(?:trước|chậm nhất|trong)\s+(?:ngày\s+\d{1,2}[/.]\d{1,2}[/.](?:19|20)\d{2}|"
+    r"tháng\s+\d{1,2}\s*(?:/|năm)\s*(?:19|20)\d{2}|quý\s+[IVX1-4]+\s*(?:/|năm)\s*(?:19|20)\d{2}))\s*[.;]?\s*$",
+    re.IGNORECASE)
 # "… (Sở TT&TT chủ trì, phối hợp Sở Ngoại vụ; thời gian: Quý III/2021)" at the end of a task.
 _INLINE = re.compile(r"\s*\((?P<inner>[^()]*\b(?:chủ trì|phối hợp|thời gian|thời hạn|hoàn thành|thực hiện)\b[^()]*)\)"
                      r"\s*[.;:]?\s*$", re.IGNORECASE)
 _INLINE_LEAD = re.compile(r"^(?:giao\s+)?(?P<who>.+?)\s+chủ trì(?:\s*,?\s*phối hợp(?:\s+với)?\s+(?P<with>.+))?$",
                           re.IGNORECASE)
 _INLINE_COORD = re.compile(r"^phối hợp(?:\s+với)?\s*:?\s+(?P<with>.+)$", re.IGNORECASE)
+
+
+# A sentence that points to where the tasks are ("Các nhiệm vụ cụ thể được giao tại bảng dưới đây", "(Chi tiết tại
+# Phụ lục kèm theo)") describes its section; it is no task.
+_POINTER = re.compile(r"^\(?\s*(?:chi tiết|các nhiệm vụ|nhiệm vụ|nội dung|danh mục|các hoạt động)\b.{0,60}?"
+                      r"\b(?:tại|theo|trong|ở|như)\s+(?:bảng|phụ lục|biểu|danh mục)", re.IGNORECASE)
+# Duties every plan gives in "Tổ chức thực hiện" without assigning work: the standing body that follows the plan,
+# "căn cứ chức năng, nhiệm vụ …", "theo dõi, đôn đốc …".
+_GENERAL_DUTY = re.compile(r"(?:^|\s)(?:là )?(?:cơ quan|đơn vị) thường trực|\blà đầu mối theo dõi|"
+                           r"\bcăn cứ (?:vào )?chức năng", re.IGNORECASE)
+# The issuing department's own divisions ("Phòng Thông tin - Báo chí - Xuất bản", "Văn phòng Sở"): in a
+# department's plan they lead tasks as the department.
+_DIVISION = re.compile(r"^(?:Phòng\s+\S|Văn phòng Sở\b|Thanh tra Sở\b|Chi cục\s)", re.IGNORECASE)
+# Bullets that describe the task above them rather than being tasks of their own.
+_DETAIL = re.compile(r"^(?P<label>Nội dung(?: tập huấn| bồi dưỡng| tuyên truyền| chương trình)?|"
+                     r"Đối tượng(?: tham gia)?|"
+                     r"Thành phần(?: tham dự)?|Số lớp|Số lượng(?: học viên)?|Quy mô|Thời gian(?: tổ chức| dự kiến)|"
+                     r"Địa điểm(?: tổ chức)?|Kinh phí(?: thực hiện)?|Hình thức(?: tổ chức)?|Giảng viên|Báo cáo viên|"
+                     r"Sản phẩm|Yêu cầu|Mục đích)\s*:\s*(?P<t>.*)$", re.IGNORECASE)
+# "Sở Thông tin và Truyền thông chủ trì, phối hợp với … tổ chức thực hiện; thời gian: Quý III/2021."
+_LEAD_SENTENCE = re.compile(r"^(?P<who>.+?)\s+chủ trì(?:\s*,?\s*phối hợp(?:\s+với)?\s+(?P<with>.+?))?"
+                            r"(?:\s+(?:tổ chức\s+)?(?:triển khai\s+)?thực hiện)?\s*$", re.IGNORECASE)
+_TRAINING = re.compile(r"tập huấn|bồi dưỡng|lớp\s", re.IGNORECASE)
+# What a place named after a task's equipment is, by the word before its name (a `places.SiteKind` value); a
+# border gate not said to be international is taken as a main gate, which the reviewer can change.
+_SITE_WORDS = {"xã": "border_commune", "cửa khẩu": "gate_main", "cửa khẩu quốc tế": "gate_international",
+               "đồn biên phòng": "border_post"}
+# The kind of course a training task is, from its words (a `programme.CourseKind` value); languages first, as a
+# language class for information officers is a language course.
+_COURSE_KINDS = [("lao", r"tiếng Lào"), ("khmer", r"tiếng Khmer|tiếng Campuchia"), ("chinese", r"tiếng (?:Trung|Hoa)"),
+                 ("english", r"tiếng Anh"),
+                 ("ethnic_language", r"tiếng (?:dân tộc|Jrai|Gia Rai|Bahnar|Ba Na|Ê Đê|Mông|H'Mông|Thái|Tày|Nùng|Dao)"),
+                 ("foreign_information", r"thông tin đối ngoại|TTĐN")]
+_EQUIPMENT = {"billboard": r"pano|biển|bảng tin|áp phích|cụm tuyên truyền", "screen": r"màn hình|màn led|bảng điện tử|"
+              r"bảng tin điện tử", "loudspeaker": r"loa|truyền thanh"}
 
 
 def split_agency_list(text: str) -> list[str]:
@@ -371,16 +515,12 @@ def split_agency_list(text: str) -> list[str]:
 
 class _Parser:
     def __init__(self, text: str, agencies: QuerySet[Agency] | None):
-        self.lines = _clean_lines(text)
-        self.plan: dict[str, Any] = {
-            "number": None, "symbol": None, "issuer": None, "issuer_agency": None, "date": None, "title": "",
-            "legal_bases": [], "period": None, "phases": [], "province": None, "report_due": None,
-            "recipients": [], "signer": None, "closing": None,
-        }
-        self.sections: list[dict[str, Any]] = []
-        self.tasks: list[dict[str, Any]] = []
-        self.indicators: list[dict[str, Any]] = []
-        self.unplaced: list[dict[str, Any]] = []
+        self.lines = _clean_lines(rebuild_paragraphs(text))
+        self.plan = DraftHead()
+        self.sections: list[DraftSection] = []
+        self.tasks: list[DraftTask] = []
+        self.indicators: list[DraftIndicator] = []
+        self.unplaced: list[Unplaced] = []
         self.agencies = agencies
         self.matcher: AgencyMatcher | None = None
         self.period: tuple[date, date] | None = None
@@ -388,8 +528,13 @@ class _Parser:
 
     # ---------------------------------------------------------------- helpers
 
-    def unplace(self, text: str, reason: str, **extra: Any) -> None:
-        self.unplaced.append({"text": text, "reason": reason, **extra})
+    def is_division(self, text: str) -> bool:
+        """A division of the issuing department ("Phòng …", "Văn phòng Sở"), in a department's own plan."""
+        issuer = self.plan.issuer or ""
+        return bool(text) and issuer.startswith("Sở ") and _DIVISION.match(text.strip()) is not None
+
+    def unplace(self, text: str, reason: str, *, task: str | None = None) -> None:
+        self.unplaced.append(Unplaced(text, reason, task))
 
     def match(self, text: str) -> AgencyMatch:
         if self.matcher is None:
@@ -407,7 +552,7 @@ class _Parser:
                 continue
             seen.add(key)
             found.append(m)
-            if not m.matched and report:
+            if not m.matched and report and not self.is_division(part):
                 self.unplace(part, "agency not recognised", task=where)
         return found
 
@@ -435,27 +580,27 @@ class _Parser:
         return tf
 
     def default_timeframe(self, title: str, where: str) -> Timeframe:
-        match = _LEADING_TIME.match(title)
+        match = _LEADING_TIME.match(title) or _TRAILING_TIME.search(title)
         if match:
             return self.timeframe(match.group(1), where)
         return parse_timeframe("", period=self.period, plan_date=self.plan_date)
 
     def add_section(self, key: str, title: str, parent: str | None, description: list[str] | None = None) -> str:
-        if any(s["key"] == key for s in self.sections):
+        if any(s.key == key for s in self.sections):
             n = 2
-            while any(s["key"] == f"{key}~{n}" for s in self.sections):
+            while any(s.key == f"{key}~{n}" for s in self.sections):
                 n += 1
             key = f"{key}~{n}"
-        self.sections.append({"key": key, "title": _strip_title(title), "parent": parent,
-                              "description": "\n".join(description or [])})
+        self.sections.append(DraftSection(key=key, title=_strip_title(title), parent=parent,
+                                          description="\n".join(description or [])))
         return key
 
     def add_task(self, key: str, section: str | None, title: str, *, parent: str | None = None,
                  description: str = "", leads: list[AgencyMatch] | None = None,
                  coordinating: list[AgencyMatch] | None = None, timeframe: Timeframe | None = None) -> str:
-        if any(t["key"] == key for t in self.tasks):
+        if any(t.key == key for t in self.tasks):
             n = 2
-            while any(t["key"] == f"{key}~{n}" for t in self.tasks):
+            while any(t.key == f"{key}~{n}" for t in self.tasks):
                 n += 1
             key = f"{key}~{n}"
         title, inline = self.inline(title, key)
@@ -466,17 +611,20 @@ class _Parser:
         if "time" in inline:
             timeframe = self.timeframe(inline["time"], key)
         leads = leads or []
-        lead = leads[0].as_dict() if leads else {"text": "", "agency": None, "group": None}
-        coord: list[dict[str, Any]] = [{**m.as_dict(), "co_lead": True} for m in leads[1:]]
+        lead = _party(leads[0]) if leads else Party()
+        if not (lead.agency or lead.group) and self.is_division(lead.text):
+            lead = Party(text=lead.text, agency=self.plan.issuer_agency, group=lead.group, division=lead.text)
+        coord = [_party(m, co_lead=True) for m in leads[1:]]
         for m in coordinating or []:
-            if all((m.agency, m.group) != (c["agency"], c["group"]) or not m.matched for c in coord) and (
-                    not m.matched or (m.agency, m.group) != (lead["agency"], lead["group"])):
-                coord.append(m.as_dict())
+            if all((m.agency, m.group) != (c.agency, c.group) or not m.matched for c in coord) and (
+                    not m.matched or (m.agency, m.group) != (lead.agency, lead.group)):
+                coord.append(_party(m))
         tf = timeframe or parse_timeframe("", period=self.period, plan_date=self.plan_date)
-        self.tasks.append({
-            "key": key, "section": section, "parent": parent, "title": _strip_title(re.sub(r"^[-–+•]\s*", "", title)),
-            "description": description.strip(), "lead": lead, "coordinating": coord, "timeframe": tf.as_dict(),
-        })
+        self.tasks.append(DraftTask(
+            key=key, section=section, parent=parent, title=_strip_title(re.sub(r"^[-–+•]\s*", "", title)),
+            description=description.strip(), lead=lead, coordinating=coord, timeframe=_draft_timeframe(tf),
+        ))
+        self.propose(self.tasks[-1], {})
         return key
 
     def inline(self, title: str, key: str) -> tuple[str, dict[str, str]]:
@@ -504,7 +652,7 @@ class _Parser:
 
     # ---------------------------------------------------------------- regions
 
-    def run(self) -> dict[str, Any]:
+    def run(self) -> Draft:
         lines = self.lines
         title_at = next((i for i, line in enumerate(lines) if _TITLE_WORDS.match(line)), None)
         preamble = lines[:title_at] if title_at is not None else []
@@ -519,33 +667,46 @@ class _Parser:
         self.walk(tree, None, "narrative", "")
         self.read_tail(tail)
         self.finish()
-        return {"plan": self.plan, "sections": self.sections, "tasks": self.tasks, "indicators": self.indicators,
-                "unplaced": self.unplaced}
+        return Draft(plan=self.plan, sections=self.sections, tasks=self.tasks, indicators=self.indicators,
+                     unplaced=self.unplaced)
 
     def read_preamble(self, lines: list[str]) -> None:
+        """The header as Decree 30 lays it out: the issuing agency (its parent above it), "Số: …/KH-…", the
+        national title and the place-and-date line, in two columns that a PDF or a table may put on shared
+        lines ("UBND TỈNH X CỘNG HÒA …", "Số: 19/KH-SVHTTDL Tuyên Quang, ngày …")."""
         issuer_parts: list[str] = []
-        for line in lines:
-            number = re.match(r"^Số\s*:?\s*(\d+)\s*/\s*([\w\-Đđ]+)", line)
-            dated = re.match(r"^(.{2,40}?),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", line)
+        for raw in lines:
+            line = " ".join(_NATIONAL.sub(" ", raw).split()).strip(" -–_|")
+            if not line:
+                continue
+            number = re.search(r"\bSố\s*:?\s*(\d+)\s*/\s*([\w\-Đđ]+)", line)
             if number:
-                self.plan["number"], self.plan["symbol"] = number.group(1), number.group(2)
-            elif dated:
-                self.set_date(int(dated.group(4)), int(dated.group(3)), int(dated.group(2)))
-            elif re.match(r"^(ỦY|UỶ) BAN NHÂN DÂN$|^(TỈNH|HUYỆN|THÀNH PHỐ|XÃ) [A-ZĐÀ-Ỹ ]+$", line):
+                self.plan.number, self.plan.symbol = number.group(1), number.group(2)
+                line = (line[:number.start()] + " " + line[number.end():]).strip()
+            dated = re.search(r",\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", line)
+            if dated:
+                self.set_date(int(dated.group(3)), int(dated.group(2)), int(dated.group(1)))
+                continue  # what is left before it is the place
+            if not line or (number and not line.strip(" -–")):
+                continue
+            if line.isupper() and _ISSUER_LINE.match(line):
                 issuer_parts.append(line)
-            elif re.match(r"^CỘNG HÒA XÃ HỘI|^Độc lập|^-+$", line):
+            elif line.isupper() and issuer_parts and not number:
+                issuer_parts[-1] = f"{issuer_parts[-1]} {line}"  # a name the column was too narrow for
+            elif re.match(r"^-+$", line):
                 continue
             else:
                 self.unplace(line, "before the plan's title")
-        if len(issuer_parts) >= 2:
-            self.plan["issuer"] = _sentence_case_issuer(" ".join(issuer_parts))
+        issuer = _issuer_from(issuer_parts)
+        if issuer:
+            self.plan.issuer = issuer
 
     def set_date(self, year: int, month: int, day: int) -> None:
         try:
             self.plan_date = date(year, month, day)
         except ValueError:
             return
-        self.plan["date"] = self.plan_date.isoformat()
+        self.plan.date = self.plan_date.isoformat()
 
     def read_title(self, lines: list[str]) -> list[str]:
         title: list[str] = []
@@ -559,7 +720,7 @@ class _Parser:
             index += 1
             if len(" ".join(title)) > 60:
                 break
-        self.plan["title"] = " ".join(title)
+        self.plan.title = " ".join(title)
         return lines[index:]
 
     def read_intro(self, lines: list[str]) -> list[str]:
@@ -568,11 +729,11 @@ class _Parser:
             line = lines[index]
             issuer = re.search(r"((?:Ủy|Uỷ) ban nhân dân|UBND)\s+(tỉnh|thành phố|huyện|thị xã)\s+(.+?)\s+"
                                r"(?:ban hành|xây dựng)", line)
-            if issuer and not self.plan["issuer"]:
-                self.plan["issuer"] = f"Ủy ban nhân dân {issuer.group(2)} {issuer.group(3).strip(' ,')}"
+            if issuer and not self.plan.issuer:
+                self.plan.issuer = f"Ủy ban nhân dân {issuer.group(2)} {issuer.group(3).strip(' ,')}"
             basis = re.split(r";\s*(?=(?:Ủy|Uỷ) ban nhân dân|UBND)", line)[0]
             if re.match(r"^(Căn cứ|Thực hiện|Theo)\b", basis):
-                self.plan["legal_bases"].append(basis.rstrip(";. "))
+                self.plan.legal_bases.append(basis.rstrip(";. "))
             elif not issuer:
                 self.unplace(line, "introduction")
             index += 1
@@ -594,19 +755,19 @@ class _Parser:
         everything = " ".join(self.lines[:400])
         province = self.guess_province(everything)
         if province is not None:
-            self.plan["province"] = province.short_name
+            self.plan.province = province.short_name
         self.matcher = matcher_for(self.agencies, province_key=province.key if province else None,
                                    on=self.plan_date)
-        if self.plan["issuer"]:
-            m = self.matcher.match(self.plan["issuer"])
-            self.plan["issuer_agency"] = m.agency
+        if self.plan.issuer:
+            m = self.matcher.match(self.plan.issuer)
+            self.plan.issuer_agency = m.agency
 
     def guess_province(self, text: str) -> Any:
         from .agency_match import resolve_province
 
         assert self.agencies is not None
         candidates: Counter[str] = Counter()
-        issuer = self.plan["issuer"] or ""
+        issuer = self.plan.issuer or ""
         named = re.search(r"tỉnh\s+([A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,2})", issuer)
         if named:
             candidates[named.group(1)] += 100
@@ -627,18 +788,18 @@ class _Parser:
                 if tf.start and tf.end and (tf.start.month, tf.start.day, tf.end.month, tf.end.day) == (1, 1, 12, 31):
                     self.set_period(tf.start, tf.end)
                     return
-        span = re.search(r"(?:giai đoạn|GIAI ĐOẠN)\s*((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", self.plan["title"])
+        span = re.search(r"(?:giai đoạn|GIAI ĐOẠN)\s*((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", self.plan.title)
         if span:
             self.set_period(date(int(span.group(1)), 1, 1), date(int(span.group(2)), 12, 31))
             return
-        one_year = re.search(r"\b(?:năm|NĂM)\s+((?:19|20)\d{2})\s*$", self.plan["title"])
+        one_year = re.search(r"\b(?:năm|NĂM)\s+((?:19|20)\d{2})\s*$", self.plan.title)
         if one_year:  # "Kế hoạch … năm 2023"
             year = int(one_year.group(1))
             self.set_period(date(year, 1, 1), date(year, 12, 31))
 
     def set_period(self, start: date, end: date) -> None:
         self.period = (start, end)
-        self.plan["period"] = {"start": start.isoformat(), "end": end.isoformat()}
+        self.plan.period = Period(start.isoformat(), end.isoformat())
 
     # ---------------------------------------------------------------- the body
 
@@ -668,10 +829,14 @@ class _Parser:
                 self.targets_from(child.text, None)
                 for grandchild in child.children:
                     self.targets_from(grandchild.text, None)
+            elif context in ("tasks", "duties") and child.kind in ("bullet", "para") and (
+                    _POINTER.match(child.text) or re.match(r"^\(.*\)$", child.text)
+                    or (context == "duties" and _GENERAL_DUTY.search(child.text))):
+                description.append(_flatten(child))
             elif context in ("tasks", "duties") and child.kind in ("bullet", "para") and section is not None:
                 # Tasks written straight under a heading, without numbers.
                 self.task_from_sentence(child, section, prefix, len([t for t in self.tasks
-                                                                     if t["section"] == section]) + 1)
+                                                                     if t.section == section]) + 1)
             elif child.kind == "attr":
                 description.append(child.text)
                 if child.attr == "time" and not self.period:
@@ -684,13 +849,13 @@ class _Parser:
             self.describe(section, description)
 
     def describe(self, section: str | None, lines: list[str]) -> None:
-        target = next((s for s in self.sections if s["key"] == section), None)
+        target = next((s for s in self.sections if s.key == section), None)
         if target is None:
             for line in lines:
                 self.unplace(line, "outside any section")
             return
         joined = "\n".join(lines)
-        target["description"] = f"{target['description']}\n{joined}".strip()
+        target.description = f"{target.description}\n{joined}".strip()
 
     @staticmethod
     def label(node: Node) -> str:
@@ -733,12 +898,27 @@ class _Parser:
             self.walk(node, new, strong or "tasks", new)
             return
         attrs = {c.attr: c.text for c in node.children if c.kind == "attr"}
+        details: dict[str, str] = {}
+        children: list[Node] = []
+        for child in node.children:
+            detail = _DETAIL.match(child.text) if child.kind in ("bullet", "plus", "para") else None
+            said = self.lead_sentence(child.text) if child.kind in ("bullet", "para") and not detail else None
+            if detail:
+                details[detail.group("label").lower()] = detail.group("t").strip().rstrip(".;")
+            elif said:
+                for name, value in said.items():
+                    attrs.setdefault(name, value)
+            else:
+                children.append(child)
+        when = next((v for k, v in details.items() if k.startswith("thời gian")), None)
+        if "time" not in attrs and when:
+            attrs["time"] = when
         leads = self.agencies_in(attrs["lead"], key) if attrs.get("lead") else []
         coordinating = self.agencies_in(attrs["coord"], key) if attrs.get("coord") else []
         title = node.text
-        description: list[str] = []
+        description: list[str] = [f"{label[:1].upper()}{label[1:]}: {value}" for label, value in details.items()]
         items: list[Node] = []
-        for child in node.children:
+        for child in children:
             if child.kind in ("bullet", "plus") or (items and child.kind == "para"):
                 items.append(child)
             elif child.kind == "para":
@@ -757,6 +937,7 @@ class _Parser:
             timeframe = self.default_timeframe(description[0] if description else title, key)
         task = self.add_task(key, section, title, description="\n".join(description), leads=leads,
                              coordinating=coordinating, timeframe=timeframe)
+        self.propose(self.tasks[-1], details)
         previous: list[AgencyMatch] = leads
         for n, item in enumerate(items, start=1):
             text = _flatten(item)
@@ -767,6 +948,54 @@ class _Parser:
             self.add_task(f"{task}.{n}", section, text, parent=task, leads=sub_leads, coordinating=sub_coord,
                           timeframe=self.timeframe(attrs["time"], task) if attrs.get("time")
                           else self.default_timeframe(text, task) if _LEADING_TIME.match(text) else timeframe)
+
+    def lead_sentence(self, text: str) -> dict[str, str] | None:
+        """Who leads a task when a sentence under it says so ("Sở TT&TT chủ trì, phối hợp với … thực hiện;
+        thời gian: Quý III/2021"); None for any other sentence."""
+        parts = [p.strip(" .") for p in re.split(r"\s*;\s*", text.strip()) if p.strip(" .")]
+        said = _LEAD_SENTENCE.match(parts[0]) if parts else None
+        if said is None or not (self.leading(said.group("who")) or _AGENCY_HEAD.match(said.group("who"))):
+            return None
+        found = {"lead": said.group("who")}
+        if said.group("with"):
+            found["coord"] = said.group("with")
+        for part in parts[1:]:
+            attr = next(((name, m) for name, pattern in _ATTRS if (m := pattern.match(part))), None)
+            if attr and attr[0] in ("coord", "time"):
+                found[attr[0]] = attr[1].group("t").strip()
+            elif looks_like_timeframe(part):
+                found["time"] = part
+            else:
+                return None
+        return found
+
+    def propose(self, task: DraftTask, details: dict[str, str]) -> None:
+        """What a task asks for that the registries keep, for the reviewer to accept: a training class (course,
+        number of classes, participants, month, venue) or equipment at the border sites it names."""
+        proposals: list[Proposal] = []
+        title = task.title
+        if _TRAINING.search(title) and details:
+            classes = re.search(r"(\d+)", details.get("số lớp", ""))
+            each = re.search(r"mỗi lớp\s+(\d+)", details.get("số lớp", ""), re.IGNORECASE)
+            start = task.timeframe.start
+            proposals.append(TrainingProposal(
+                course=title, classes=int(classes.group(1)) if classes else 1,
+                participants=details.get("đối tượng") or details.get("đối tượng tham gia") or "",
+                month=start[:7] if start and task.timeframe.kind in ("period", "quarter") else None,
+                venue=details.get("địa điểm") or details.get("địa điểm tổ chức") or "",
+                capacity=int(each.group(1)) if each else None,
+                course_kind=next((kind for kind, pattern in _COURSE_KINDS if re.search(
+                    pattern, " ".join([title, details.get("nội dung tập huấn", "")]), re.IGNORECASE)), ""),
+            ))
+        if re.search(r"\b(xây dựng|lắp đặt|lắp|trang bị|đầu tư)\b", title, re.IGNORECASE):
+            kind = next((k for k, pattern in _EQUIPMENT.items() if re.search(pattern, title, re.IGNORECASE)), None)
+            places = re.findall(r"(xã|cửa khẩu(?: quốc tế)?|đồn biên phòng)\s+((?:[A-ZĐÀ-Ỹ][\w'’À-ỹ]*\s*){1,3})",
+                                title)
+            if kind:
+                proposals.append(EquipmentProposal(equipment=kind, places=[
+                    ProposedPlace(name=" ".join(name.split()), kind=_SITE_WORDS[word]) for word, name in places]))
+        if proposals:
+            task.proposals = proposals
 
     def walk_duty_item(self, node: Node, section: str | None, prefix: str) -> None:
         key = f"{prefix}.{self.label(node)}" if prefix else node.label
@@ -781,6 +1010,10 @@ class _Parser:
             not found and (len(heading.split()) <= 14 or all(_AGENCY_HEAD.match(p) for p in parts))
             and _AGENCY_HEAD.match(node.text) is not None
             and not re.search(r"\b(chủ trì|thực hiện|(?<!các )tổ chức|triển khai|xây dựng)\b", heading))
+        if not is_heading and _GENERAL_DUTY.search(node.text) and not any(
+                c.kind in ("bullet", "plus", "let", "num", "dec") for c in node.children):
+            self.describe(section, [_flatten(node)])
+            return
         if not is_heading:
             # "1. Sở TT&TT chủ trì tổ chức …": the item is itself a task.
             self.task_from_sentence(node, section, prefix, int(node.label) if node.label.isdigit() else 0, key=key)
@@ -792,11 +1025,11 @@ class _Parser:
             if child.kind in ("bullet", "para", "plus", "let", "num", "dec"):
                 if child.kind == "plus" and n:
                     last = self.tasks[-1]
-                    last["description"] = f"{last['description']}\n{child.text}".strip()
+                    last.description = f"{last.description}\n{child.text}".strip()
                     continue
                 n += 1
                 text = _flatten(child)
-                if re.match(r"^\(.*\)$", text):  # "(Chi tiết … trong Phụ lục kèm theo)"
+                if re.match(r"^\(.*\)$", text) or _POINTER.match(text) or _GENERAL_DUTY.search(text):
                     self.describe(new, [text])
                     n -= 1
                     continue
@@ -823,17 +1056,17 @@ class _Parser:
 
     # ---------------------------------------------------------------- targets
 
-    def phase_from(self, text: str) -> dict[str, Any] | None:
+    def phase_from(self, text: str) -> Phase | None:
         span = re.search(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", text)
         if not span or len(text) > 60:
             return None
         name = f"{span.group(1)} - {span.group(2)}"
-        phase = {"name": name, "start": f"{span.group(1)}-01-01", "end": f"{span.group(2)}-12-31"}
-        if all(p["name"] != name for p in self.plan["phases"]):
-            self.plan["phases"].append(phase)
+        phase = Phase(name, f"{span.group(1)}-01-01", f"{span.group(2)}-12-31")
+        if all(p.name != name for p in self.plan.phases):
+            self.plan.phases.append(phase)
         return phase
 
-    def targets_from(self, text: str, phase: dict[str, Any] | None) -> None:
+    def targets_from(self, text: str, phase: Phase | None) -> None:
         """"08 đồn biên phòng; 50% các xã, huyện biên giới; cửa khẩu … được đầu tư trang thiết bị …" → one
         target per figure, each named with the sentence's shared predicate."""
         text = text.strip().rstrip(".;")
@@ -871,36 +1104,35 @@ class _Parser:
                 baseline = float(base.group(1).replace(",", "."))
                 value = float(base.group(2).replace(",", "."))
             target = self.target_span(clause, phase)
-            target["value"] = int(value) if value.is_integer() else value
+            target.value = int(value) if value.is_integer() else value
             self.add_indicator(name, unit, baseline, clause, target)
 
-    def target_span(self, clause: str, phase: dict[str, Any] | None) -> dict[str, Any]:
+    def target_span(self, clause: str, phase: Phase | None) -> DraftTarget:
         span = re.search(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", clause)
         if span:
-            return {"label": f"{span.group(1)} - {span.group(2)}", "start": f"{span.group(1)}-01-01",
-                    "end": f"{span.group(2)}-12-31"}
+            return DraftTarget(f"{span.group(1)} - {span.group(2)}", f"{span.group(1)}-01-01",
+                               f"{span.group(2)}-12-31")
         by = re.search(r"(?:đến|năm|trước)\s+(?:năm\s+)?((?:19|20)\d{2})", clause)
         if by and not phase:
-            start = self.plan["period"]["start"] if self.plan["period"] else None
-            return {"label": by.group(1), "start": start, "end": f"{by.group(1)}-12-31"}
+            start = self.plan.period.start if self.plan.period else None
+            return DraftTarget(by.group(1), start, f"{by.group(1)}-12-31")
         if phase:
-            return {"label": phase["name"], "start": phase["start"], "end": phase["end"]}
-        if self.plan["period"]:
-            period = self.plan["period"]
-            first, last = period["start"][:4], period["end"][:4]
-            return {"label": first if first == last else f"{first} - {last}", "start": period["start"],
-                    "end": period["end"]}
-        return {"label": "", "start": None, "end": None}
+            return DraftTarget(phase.name, phase.start, phase.end)
+        if self.plan.period:
+            period = self.plan.period
+            first, last = (period.start or "")[:4], (period.end or "")[:4]
+            return DraftTarget(first if first == last else f"{first} - {last}", period.start, period.end)
+        return DraftTarget()
 
-    def add_indicator(self, name: str, unit: str, baseline: float | None, text: str, target: dict[str, Any]) -> None:
+    def add_indicator(self, name: str, unit: str, baseline: float | None, text: str, target: DraftTarget) -> None:
         key = " ".join(w for w in fold(name).split() if w not in {"cac", "va"})
         for indicator in self.indicators:
-            if indicator["_match"] == key and indicator["unit"] == unit:
-                indicator["targets"].append(target)
-                indicator["text"] = f"{indicator['text']}\n{text}"
+            if indicator.match_key == key and indicator.unit == unit:
+                indicator.targets.append(target)
+                indicator.text = f"{indicator.text}\n{text}"
                 return
-        self.indicators.append({"key": f"I{len(self.indicators) + 1}", "name": name, "unit": unit,
-                                "baseline": baseline, "text": text, "targets": [target], "_match": key})
+        self.indicators.append(DraftIndicator(key=f"I{len(self.indicators) + 1}", name=name, unit=unit,
+                                              baseline=baseline, text=text, targets=[target], match_key=key))
 
     # ---------------------------------------------------------------- tables
 
@@ -968,16 +1200,16 @@ class _Parser:
                 appendix.append(line)
                 continue
             if f.startswith("tren day la"):
-                self.plan["closing"] = line
+                self.plan.closing = line
                 due = re.search(r"trước\s+(?:ngày\s+)?(\d{1,2})\s*(?:tháng\s*|/)\s*(\d{1,2})", line, re.IGNORECASE)
                 if due:
-                    self.plan["report_due"] = f"{int(due.group(2)):02d}-{int(due.group(1)):02d}"
+                    self.plan.report_due = f"{int(due.group(2)):02d}-{int(due.group(1)):02d}"
                 continue
             if re.match(r"^no[i1] nhan\s*:?", f):
                 state = "recipients"
                 continue
             if state == "recipients" and re.match(r"^[-–]\s*", line):
-                self.plan["recipients"].append(line.lstrip("-– ").rstrip(";."))
+                self.plan.recipients.append(line.lstrip("-– ").rstrip(";."))
                 continue
             if re.match(r"^(TM|KT|TL|TUQ|Q)\s*\.|^(PHÓ\s+)?(CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN)\b", line):
                 state = "signature"
@@ -985,11 +1217,11 @@ class _Parser:
                 continue
             if state == "signature" and re.match(r"^[A-ZĐÀ-Ỹ][\w'’À-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\w'’À-ỹ]*){1,4}$", line) \
                     and not line.isupper():
-                self.plan["signer"] = line
+                self.plan.signer = line
                 state = "after"
                 continue
             self.unplace(line, "after the plan's body")
-        self.plan["signature"] = " / ".join(signature) or None
+        self.plan.signature = " / ".join(signature) or None
         if appendix:
             self.read_appendix(appendix)
 
@@ -1001,13 +1233,13 @@ class _Parser:
             issued = re.search(r"Kế hoạch số\s*:?\s*(\d+)\s*/\s*([\w\-Đđ]+)(?:\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4}))?",
                                line)
             if issued:
-                if not self.plan["number"]:
-                    self.plan["number"], self.plan["symbol"] = issued.group(1), issued.group(2)
-                if issued.group(5) and not self.plan["date"]:
+                if not self.plan.number:
+                    self.plan.number, self.plan.symbol = issued.group(1), issued.group(2)
+                if issued.group(5) and not self.plan.date:
                     self.set_date(int(issued.group(5)), int(issued.group(4)), int(issued.group(3)))
             title.append(line)
             index += 1
-        number = len([s for s in self.sections if s["key"].startswith("PL")]) + 1
+        number = len([s for s in self.sections if s.key.startswith("PL")]) + 1
         section = self.add_section("PL" if number == 1 else f"PL{number}", " ".join(title[1:2]) or title[0], None,
                                    title[2:])
         rest = lines[index:]
@@ -1092,29 +1324,27 @@ class _Parser:
                     flush()
                     if re.match(r"^\(.*\)$", bare) and self.tasks:
                         last = self.tasks[-1]
-                        last["description"] = f"{last['description']}\n{bare}".strip()
+                        last.description = f"{last.description}\n{bare}".strip()
                         continue
                 elif "title" in row:
                     row["title"] = f"{row['title']} {bare}"
                     continue
-            if re.match(r"^\(.*\)$", bare) and self.tasks and self.tasks[-1]["section"] == (group or section):
+            if re.match(r"^\(.*\)$", bare) and self.tasks and self.tasks[-1].section == (group or section):
                 last = self.tasks[-1]
-                last["description"] = f"{last['description']}\n{bare}".strip()
+                last.description = f"{last.description}\n{bare}".strip()
                 continue
             self.unplace(bare, "in the appendix, outside its table")
         flush()
 
     def finish(self) -> None:
-        if not self.plan["symbol"] and re.search(r"ủy ban nhân dân|uỷ ban nhân dân", (self.plan["issuer"] or "")
+        if not self.plan.symbol and re.search(r"ủy ban nhân dân|uỷ ban nhân dân", (self.plan.issuer or "")
                                                   .lower()):
-            self.plan["symbol"] = "KH-UBND"
-        if self.plan["period"] is None and self.plan["phases"]:
-            self.set_period(date.fromisoformat(self.plan["phases"][0]["start"]),
-                            date.fromisoformat(self.plan["phases"][-1]["end"]))
-        for indicator in self.indicators:
-            indicator.pop("_match", None)
+            self.plan.symbol = "KH-UBND"
+        if self.plan.period is None and self.plan.phases:
+            self.set_period(date.fromisoformat(self.plan.phases[0].start or ""),
+                            date.fromisoformat(self.plan.phases[-1].end or ""))
         for key in ("number", "date", "title"):
-            if not self.plan[key]:
+            if not getattr(self.plan, key):
                 self.unplace("", f"plan {key} not found in the text")
 
 
@@ -1150,6 +1380,41 @@ def _to_roman(value: int) -> str:
     return str(value)
 
 
+_NATIONAL = re.compile(r"CỘNG H[ÒO]A XÃ HỘI CHỦ NGHĨA(?: VIỆT NAM)?|^VIỆT NAM$|"
+                       r"Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc", re.IGNORECASE)
+_ISSUER_LINE = re.compile(r"^(?:(?:ỦY|UỶ) BAN NHÂN DÂN|UBND|(?:TỈNH|HUYỆN|THÀNH PHỐ|XÃ|PHƯỜNG) [A-ZĐÀ-Ỹ ]+|SỞ |"
+                          r"TỈNH ỦY|TỈNH UỶ|BAN |BỘ CHỈ HUY|CÔNG AN TỈNH|ĐẢNG BỘ)")
+
+
+def _capitalised_name(text: str) -> str:
+    """"VĂN HÓA, THỂ THAO VÀ DU LỊCH" → "Văn hóa, Thể thao và Du lịch": each part of a compound name capitalised."""
+    parts = re.split(r"(,\s*|\s+và\s+)", text.lower())
+    return "".join(part if index % 2 else part[:1].upper() + part[1:] for index, part in enumerate(parts))
+
+
+def _issuer_from(parts: list[str]) -> str | None:
+    """The issuing agency from the header's upper-case lines: "ỦY BAN NHÂN DÂN" + "TỈNH GIA LAI", or a department
+    or board under its parent ("UBND TỈNH GIA LAI" + "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH" → "Sở Văn hóa, Thể thao
+    và Du lịch tỉnh Gia Lai", "TỈNH ỦY LÀO CAI" + "BAN TUYÊN GIÁO VÀ DÂN VẬN")."""
+    if not parts:
+        return None
+    unit = parts[-1]
+    joined = " | ".join(parts[:-1] if re.match(r"^(SỞ|BAN)\s", unit) and len(parts) > 1 else parts)
+    place = re.search(r"\bTỈNH\s+(?!ỦY|UỶ)([A-ZĐÀ-Ỹ]+(?:\s+[A-ZĐÀ-Ỹ]+){0,2})", joined)
+    party = re.search(r"\bTỈNH (?:ỦY|UỶ)\s+([A-ZĐÀ-Ỹ]+(?:\s+[A-ZĐÀ-Ỹ]+){0,2})", joined)
+    named = place or party
+    province = " ".join(w.capitalize() for w in named.group(1).split()) if named else ""
+    if re.match(r"^(SỞ|BAN)\s", unit):
+        head, _sp, name = unit.partition(" ")
+        text = f"{head.capitalize()} {_capitalised_name(name)}"
+        if head == "BAN" and party:
+            return f"{text} Tỉnh ủy {province}"
+        return f"{text} tỉnh {province}" if province else text
+    if len(parts) == 1 and not re.search(r"\b(TỈNH|HUYỆN|THÀNH PHỐ|XÃ)\b", unit):
+        return None
+    return _sentence_case_issuer(" ".join(parts).replace("UBND", "ỦY BAN NHÂN DÂN"))
+
+
 def _sentence_case_issuer(text: str) -> str:
     """"ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK" → "Ủy ban nhân dân tỉnh Đắk Lắk"."""
     words = text.split()
@@ -1167,8 +1432,95 @@ def _sentence_case_issuer(text: str) -> str:
     return result[:1].upper() + result[1:]
 
 
-def parse_plan(text: str, *, agencies: QuerySet[Agency] | None = None) -> dict[str, Any]:
+def _party(match: AgencyMatch, *, co_lead: bool = False) -> Party:
+    return Party(text=match.text, agency=match.agency, group=match.group, co_lead=co_lead)
+
+
+def _draft_timeframe(tf: Timeframe) -> DraftTimeframe:
+    return DraftTimeframe(kind=tf.kind, start=tf.start.isoformat() if tf.start else None,
+                          end=tf.end.isoformat() if tf.end else None, text=tf.text, due=tf.due,
+                          understood=tf.understood)
+
+
+def read_draft(text: str, *, agencies: QuerySet[Agency] | None = None) -> Draft:
     """The draft of a plan for a person to review (see the module docstring). Reads agencies; writes nothing."""
     if not text or not text.strip():
         raise _refuse("empty", _("The file has no text."))
     return _Parser(unicodedata.normalize("NFC", text), agencies).run()
+
+
+def parse_plan(text: str, *, agencies: QuerySet[Agency] | None = None) -> dict[str, Any]:
+    """`read_draft` in its JSON form: what a `PlanDraft` keeps and `ttdn import-plan --format json` prints."""
+    return read_draft(text, agencies=agencies).to_json()
+
+
+def rematch_draft(draft: Draft, agencies: QuerySet[Agency]) -> Draft:
+    """A draft matched again after agencies were registered (from the review screen): the issuer, every lead
+    and coordinating party still without an agency or group, the issuer's divisions; the names now matched leave
+    the unplaced list. What the reviewer chose stays as chosen. Reads agencies; writes nothing but the draft."""
+    from .agency_match import matcher_for
+
+    plan = draft.plan
+    try:
+        on = date.fromisoformat(plan.date) if plan.date else None
+    except ValueError:
+        on = None
+    matcher = matcher_for(agencies, province_key=plan.province or None, on=on)
+    if not plan.issuer_agency and plan.issuer:
+        plan.issuer_agency = matcher.match(plan.issuer).agency
+    matched: set[str] = set()
+    for task in draft.tasks:
+        for party in [task.lead, *task.coordinating]:
+            if party.matched or not party.text:
+                continue
+            if party.division:
+                party.agency = plan.issuer_agency
+            else:
+                m = matcher.match(party.text)
+                party.agency, party.group = m.agency, m.group
+            if party.matched:
+                matched.add(party.text)
+    draft.unplaced = [u for u in draft.unplaced if not (u.reason == "agency not recognised" and u.text in matched)]
+    return draft
+
+
+def match_sites(draft: Draft) -> Draft:
+    """The places a draft proposes equipment for, matched to the border sites of its province (by name, marks
+    and case aside, and by kind where the plan says it); a place already matched stays. Reads sites; writes
+    nothing but the draft."""
+    from ttdn.places.models import BorderSite
+    from ttdn.places.services import fold as fold_name
+
+    from .agency_match import resolve_province
+
+    province = resolve_province(draft.plan.province) if draft.plan.province else None
+    if province is None:
+        return draft
+    def family(kind: str) -> str:  # a gate the plan does not call international may be any gate
+        return "gate" if kind.startswith("gate_") else kind
+
+    def names(site: BorderSite) -> set[str]:
+        bare = re.sub(r"^(?i:xã|cửa khẩu(?: quốc tế| chính| phụ)?|đồn biên phòng)\s+", "", site.name)
+        unit = [site.admin_unit.short_name] if site.admin_unit is not None else []
+        return {fold_name(n) for n in [site.name, bare, *unit]}
+
+    sites = [(s, names(s)) for s in BorderSite.objects.filter(province=province, active=True)
+             .select_related("admin_unit")]
+    for task in draft.tasks:
+        for proposal in task.proposals:
+            if not isinstance(proposal, EquipmentProposal):
+                continue
+            for place in proposal.places:
+                if place.site is not None:
+                    continue
+                wanted = fold_name(place.name)
+                found = [s for s, known in sites
+                         if (not place.kind or family(s.kind) == family(place.kind)) and wanted in known]
+                if len(found) == 1:  # two sites of one name: the reviewer picks, nothing is guessed
+                    place.site = found[0].code
+    return draft
+
+
+def missing_agencies(draft: Draft) -> list[str]:
+    """The names a draft gives agencies that are not registered (`Draft.missing_agencies`)."""
+    return draft.missing_agencies()

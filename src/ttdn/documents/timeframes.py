@@ -1,9 +1,10 @@
 """Timeframes as Vietnamese plans write them ("Hằng năm", "Quý III/2019", "Hoàn thành ngày 31/03/2019") → a kind
 and ISO dates.
 
-Kinds: yearly (recurs every year of the plan), period (a span of years, a year, a half or a month), quarter,
-by_date (a deadline) and ongoing (thường xuyên, định kỳ, theo kế hoạch …). Recurring kinds carry the plan's
-period as their dates; a yearly deadline ("trước ngày 25/11 hằng năm") keeps its day in `due`.
+Kinds: yearly, quarterly and monthly (recur every year, quarter or month of the plan: "Hằng năm", "Hằng quý",
+"Hằng tháng"), period (a span of years, a year, a half or a month, or two ends: "từ quý I/2019, hoàn thành trong
+quý III/2019"), quarter, by_date (a deadline) and ongoing (thường xuyên, định kỳ, theo kế hoạch …). Recurring kinds
+carry the plan's period as their dates; a yearly deadline ("trước ngày 25/11 hằng năm") keeps its day in `due`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-KINDS = ("yearly", "period", "quarter", "by_date", "ongoing")
+KINDS = ("yearly", "quarterly", "monthly", "period", "quarter", "by_date", "ongoing")
+# The kinds that recur over the whole plan: reminders and reports use their rhythm, never an end date.
+RECURRING = frozenset({"yearly", "quarterly", "monthly", "ongoing"})
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 QUARTER_MONTHS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
@@ -77,6 +80,12 @@ _MONTH = re.compile(rf"thang\s*(\d{{1,2}})(?:\s*(?:,|va|-|den)\s*(?:thang\s*)?(\
 _MONTH_NO_YEAR = re.compile(r"thang\s*(\d{1,2})\b(?!\s*(?:/|nam))")
 _HALF = re.compile(rf"(6|sau)\s*thang\s*(dau|cuoi)\s*(?:nam)?\s*{_Y}?")
 _YEARLY = re.compile(r"\b(hang|hng|moi)\s*nam\b|\bhangnam\b|\bdinh ky\s*(hang|hang)?\s*nam\b|\bnam\s*nao cung\b")
+_MONTHLY = re.compile(r"\b(hang|moi)\s*thang\b|\bdinh ky\s*(hang\s*)?thang\b")
+_QUARTERLY = re.compile(r"\b(hang|moi)\s*quy\b|\bdinh ky\s*(hang\s*)?quy\b")
+# Two ends: "Triển khai từ quý I/2019, hoàn thành trong quý III/2019", "Từ tháng 3 đến tháng 6/2019".
+_TWO_ENDS = re.compile(r"^(?:.*?\b)?(?:tu|bat dau(?:\s*tu)?)\s+(?P<first>.+?)\s*[,;]?\s*"
+                       r"\b(?:den(?:\s*het)?|hoan thanh(?:\s*(?:trong|vao))?|ket thuc(?:\s*(?:trong|vao))?)\s+"
+                       r"(?P<last>.+)$")
 _ONGOING = re.compile(
     r"thuong xuyen|lien tuc|dinh ky|theo ke hoach|khi co yeu cau|dot xuat|hang quy|hang thang|"
     r"hang tuan|theo (?:chi dao|huong dan|phat dong|yeu cau|quy dinh)|kip thoi|sau khi|ca giai doan|suot"
@@ -108,7 +117,17 @@ def parse_timeframe(text: str, *, period: tuple[date, date] | None = None,
             return Timeframe("period", p_start, p_end, original)
         return Timeframe("ongoing", None, None, original)
 
+    two = _two_ends(folded, original, period, plan_date)
+    if two is not None:
+        return two
+
     yearly = bool(_YEARLY.search(folded))
+    if not _FULL_DATE.search(folded):
+        # "Hằng tháng", "Định kỳ hằng quý": the rhythm is what reminders and reports need.
+        if _MONTHLY.search(folded):
+            return Timeframe("monthly", p_start, p_end, original)
+        if _QUARTERLY.search(folded):
+            return Timeframe("quarterly", p_start, p_end, original)
 
     # A yearly deadline: "Trước ngày 25/11 hằng năm", "ngày 15 tháng 12 hàng năm".
     if yearly:
@@ -215,12 +234,37 @@ def parse_timeframe(text: str, *, period: tuple[date, date] | None = None,
     return Timeframe("ongoing", p_start, p_end, original, understood=False)
 
 
+def _two_ends(folded: str, original: str, period: tuple[date, date] | None,
+              plan_date: date | None) -> Timeframe | None:
+    """A start and an end written apart; None unless both ends are dates, months, quarters or years."""
+    match = _TWO_ENDS.match(folded)
+    if not match:
+        return None
+    first, last = match.group("first").strip(" ,;"), match.group("last").strip(" ,;")
+    year = re.search(_Y, last)
+    if year and not re.search(_Y, first) and re.search(r"\b(quy|thang)\b", first):
+        first = f"{first} nam {year.group(1)}"  # "từ tháng 3 đến tháng 6/2019": the year is written once
+    begin = parse_timeframe(first, period=period, plan_date=plan_date)
+    start = begin.start or (begin.end if begin.kind == "by_date" else None)
+    if re.fullmatch(r"(?:het\s*)?nam(?:\s*nay)?", last) and start is not None:
+        finish = Timeframe("period", None, date(start.year, 12, 31), last)  # "… đến hết năm"
+    else:
+        finish = parse_timeframe(last, period=period, plan_date=plan_date)
+    end = finish.end
+    if not (begin.understood and finish.understood) or begin.kind in RECURRING or finish.kind in RECURRING:
+        return None
+    if start is None or end is None or end < start:
+        return None
+    return Timeframe("period", start, end, original)
+
+
 def looks_like_timeframe(text: str) -> bool:
     """Whether a short line is a timeframe cell rather than a task ("Hằng năm", "Quý II/2019", "Năm 2018")."""
     folded = _fold(text)
     if not folded or len(folded) > 90:
         return False
-    if _YEARLY.search(folded) or (_ONGOING.search(folded) and len(folded) < 40):
+    if any(p.search(folded) for p in (_YEARLY, _MONTHLY, _QUARTERLY)) or (
+            _ONGOING.search(folded) and len(folded) < 40):
         return True
     if re.match(r"^(giai doan|quy|nam|thang|truoc|trong|tu|den|hoan thanh|ngay|6 thang|sau thang|"
                 r"(19|20)\d{2})", folded):

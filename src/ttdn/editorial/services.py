@@ -113,7 +113,7 @@ def do_appraise(actor: User, item: Item, data: OpinionData) -> Opinion:
     with transaction.atomic():
         locked = Item.objects.select_for_update().get(pk=item.pk)
         # Authorised again under the lock by the workflow step itself.
-        step = content.apply_transition(actor, locked, data.decision, clean["reason"])
+        step = content.apply_transition(actor, locked, data.decision, clean["reason"], opinion_recorded=True)
         source = locked.variants.filter(language=locked.source_language).only("title").first()
         opinion = Opinion.objects.create(
             item=locked, transition=step, decision=data.decision, appraiser=actor,

@@ -1,7 +1,8 @@
 """Backups of a hub or a node: a repository of snapshots, each a consistent copy of the database and of every stored
 file it refers to, with a manifest of hashes.
 
-The repository is a directory (a mounted disk, a USB stick, a network share):
+The repository is a directory (a mounted disk, a USB stick, a network share) or a bucket of an S3-compatible object
+store, `s3://bucket/prefix` (an off-site copy; see `stores`), with the same layout:
 
     repository.json          format, and for an encrypted repository the key's salt and a check value
     objects/ab/cd/NAME       content addressed: a file already there is not copied again (incremental)
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import errno
 import hashlib
 import hmac
 import json
@@ -33,7 +35,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -42,6 +44,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.core.errors import ServiceError
+from ttdn.ops.stores import LocalStore, Store, disk_errors, open_store, write_atomically
 
 FORMAT = 1
 CHUNK = 1024 * 1024
@@ -103,7 +106,7 @@ def _sealed_chunk(aead: AESGCM, prefix: bytes, index: int, plain: bytes, *, last
     return len(sealed).to_bytes(4, "big") + (b"\x01" if last else b"\x00") + sealed
 
 
-def _decrypt_stream(keys: _Keys, fh: IO[bytes], name: str) -> Iterator[bytes]:
+def _decrypt_stream(keys: _Keys, fh: _Reader, name: str) -> Iterator[bytes]:
     head = fh.read(len(_MAGIC) + 8)
     if not head.startswith(_MAGIC):
         raise _error("not_encrypted", _("Backup object %(name)s is not an encrypted object."), name=name)
@@ -147,24 +150,39 @@ def _read_file(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
+def _read_blob(sha: str) -> Iterator[bytes]:
+    """A stored file's bytes, opened only when the repository asks for them (it holds most already)."""
+    from ttdn.content.files.blobs import open_blob
+
+    with open_blob(sha) as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
 # ------------------------------------------------------------------------------------------------ repository
 
 
 class Repository:
-    """A backup repository in a directory; `passphrase` opens an encrypted one (or creates one encrypted)."""
+    """A backup repository in a directory or an S3 bucket (`s3://bucket/prefix`); `passphrase` opens an encrypted
+    one (or creates one encrypted)."""
 
-    def __init__(self, root: Path, passphrase: str | None = None, *, create: bool = False) -> None:
-        self.root = Path(root)
+    def __init__(self, location: str | Path, passphrase: str | None = None, *, create: bool = False) -> None:
+        self.location = location
+        self.store: Store = open_store(location)
+        self.root = Path(location) if isinstance(self.store, LocalStore) else None
         self.keys: _Keys | None = None
-        meta_path = self.root / "repository.json"
-        if not meta_path.exists():
+        try:
+            raw = b"".join(self.store.read("repository.json"))
+        except FileNotFoundError:
             if not create:
                 raise _error("no_repository", _("%(path)s is not a backup repository (no repository.json)."),
-                             path=str(self.root))
-            self._create(meta_path, passphrase)
+                             path=self.store.describe()) from None
+            raw = self._create(passphrase)
+        except OSError as exc:
+            raise _error("bad_repository", _("The backup repository's description is damaged.")) from exc
         try:
-            self.meta = json.loads(meta_path.read_text())
-        except (OSError, ValueError) as exc:
+            self.meta = json.loads(raw)
+        except ValueError as exc:
             raise _error("bad_repository", _("The backup repository's description is damaged.")) from exc
         if self.meta.get("format") != FORMAT:
             raise _error("format", _("This backup repository has format %(format)s; this version reads format "
@@ -178,15 +196,18 @@ class Repository:
                 raise _error("wrong_passphrase", _("The passphrase does not open this backup repository.")) from exc
             self.keys = keys
 
-    def _create(self, meta_path: Path, passphrase: str | None) -> None:
+    def _create(self, passphrase: str | None) -> bytes:
         meta: dict[str, Any] = {"format": FORMAT, "encrypted": bool(passphrase)}
         if passphrase:
             salt = os.urandom(16)
             meta["salt"] = base64.b64encode(salt).decode()
             meta["check"] = _seal_small(_derive(passphrase, salt), _CHECK_TEXT)
-        (self.root / "objects").mkdir(parents=True, exist_ok=True)
-        (self.root / "snapshots").mkdir(parents=True, exist_ok=True)
-        _write_atomically(meta_path, [json.dumps(meta, indent=1).encode()])
+        if self.root is not None:
+            (self.root / "objects").mkdir(parents=True, exist_ok=True)
+            (self.root / "snapshots").mkdir(parents=True, exist_ok=True)
+        raw = json.dumps(meta, indent=1).encode()
+        self.store.write("repository.json", [raw])
+        return raw
 
     @property
     def encrypted(self) -> bool:
@@ -203,43 +224,50 @@ class Repository:
             return sha256
         return hmac.new(self._need_keys().names, sha256.encode(), hashlib.sha256).hexdigest()
 
-    def object_path(self, name: str) -> Path:
+    def object_key(self, name: str) -> str:
         if len(name) != 64 or any(c not in "0123456789abcdef" for c in name):
             raise _error("bad_object", _("A backup manifest names an invalid object: %(name)s."), name=name[:80])
-        return self.root / "objects" / name[:2] / name[2:4] / name
+        return f"objects/{name[:2]}/{name[2:4]}/{name}"
+
+    def object_path(self, name: str) -> Path:
+        """Where an object lies in a repository on disk."""
+        assert self.root is not None, "an object path exists only for a repository in a directory"
+        return self.root / self.object_key(name)
 
     def put(self, sha256: str, chunks: Iterable[bytes]) -> tuple[str, str, int, bool]:
         """Store a file whose plaintext hash is known; (object name, stored hash, stored size, newly copied)."""
         name = self.object_name(sha256)
-        path = self.object_path(name)
-        if path.exists():
-            stored = self._stored_hash(path) if self.encrypted else name
-            return name, stored, path.stat().st_size, False
+        key = self.object_key(name)
+        present = self.store.size(key)
+        if present is not None:
+            stored = self._stored_hash(key) if self.encrypted else name
+            return name, stored, present, False
         stream = _encrypt_stream(self._need_keys(), chunks) if self.encrypted else chunks
-        stored, size = _write_atomically(path, stream, expect=None if self.encrypted else sha256)
+        stored, size = self.store.write(key, stream, expect=None if self.encrypted else sha256)
         if self.encrypted:
-            _write_atomically(path.with_suffix(".sha256"), [stored.encode()])
+            self.store.write(key + ".sha256", [stored.encode()])
         return name, stored, size, True
 
-    def _stored_hash(self, path: Path) -> str:
+    def _stored_hash(self, key: str) -> str:
         # Encrypted objects carry the hash of their stored bytes beside them, so a repeat backup need not reread them.
-        side = path.with_suffix(".sha256")
-        return side.read_text().strip() if side.exists() else _hash_file(path)[0]
+        try:
+            return b"".join(self.store.read(key + ".sha256")).decode().strip()
+        except FileNotFoundError:
+            return _hash_chunks(self.store.read(key))[0]
 
     def read(self, name: str) -> Iterator[bytes]:
         """The plaintext of an object."""
-        path = self.object_path(name)
-        if not path.exists():
-            raise _error("missing_object", _("Backup object %(name)s is missing."), name=name)
-        with path.open("rb") as fh:
+        key = self.object_key(name)
+        try:
             if self.encrypted:
-                yield from _decrypt_stream(self._need_keys(), fh, name)
+                yield from _decrypt_stream(self._need_keys(), _Reader(self.store.read(key)), name)
             else:
-                while chunk := fh.read(CHUNK):
-                    yield chunk
+                yield from self.store.read(key)
+        except FileNotFoundError:
+            raise _error("missing_object", _("Backup object %(name)s is missing."), name=name) from None
 
     def snapshot_ids(self) -> list[str]:
-        return sorted(p.stem for p in (self.root / "snapshots").glob("*.json"))
+        return sorted(Path(k).stem for k in self.store.keys("snapshots/") if k.endswith(".json"))
 
     def write_manifest(self, snapshot_id: str, objects: list[list[Any]], payload: dict[str, Any]) -> None:
         body: dict[str, Any] = {"format": FORMAT, "id": snapshot_id, "objects": objects}
@@ -248,13 +276,12 @@ class Repository:
         else:
             body["payload"] = payload
         body["checksum"] = _checksum(body)
-        _write_atomically(self.root / "snapshots" / f"{snapshot_id}.json",
-                          [json.dumps(body, indent=1, ensure_ascii=False).encode()])
+        # Written last: a manifest present means every object it names was stored before it.
+        self.store.write(f"snapshots/{snapshot_id}.json", [json.dumps(body, indent=1, ensure_ascii=False).encode()])
 
     def read_manifest(self, snapshot_id: str, *, payload: bool = True) -> dict[str, Any]:
-        path = self.root / "snapshots" / f"{snapshot_id}.json"
         try:
-            body = json.loads(path.read_text())
+            body = json.loads(b"".join(self.store.read(f"snapshots/{snapshot_id}.json")))
         except FileNotFoundError as exc:
             raise _error("no_snapshot", _("There is no snapshot %(id)s in this repository."), id=snapshot_id) from exc
         except (OSError, ValueError) as exc:
@@ -270,38 +297,38 @@ class Repository:
         return body
 
 
+class _Reader:
+    """A file-like `read(n)` over a stream of chunks (the decryption reads frames of its own sizes)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buffer = bytearray()
+
+    def read(self, size: int) -> bytes:
+        while len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        out = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return out
+
+
 def _checksum(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
+def _hash_chunks(chunks: Iterable[bytes]) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
-    for chunk in _read_file(path):
+    for chunk in chunks:
         digest.update(chunk)
         size += len(chunk)
     return digest.hexdigest(), size
 
 
-def _write_atomically(path: Path, chunks: Iterable[bytes], expect: str | None = None) -> tuple[str, int]:
-    """Temp file beside the target, fsync, rename; the hash of what was written (checked against `expect`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    digest, size = hashlib.sha256(), 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if expect is not None and digest.hexdigest() != expect:
-            raise _error("changed", _("A stored file changed while it was being copied (%(sha)s)."), sha=expect)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return digest.hexdigest(), size
+def _hash_file(path: Path) -> tuple[str, int]:
+    return _hash_chunks(_read_file(path))
 
 
 # ------------------------------------------------------------------------------------------------ database
@@ -419,9 +446,9 @@ class BackupResult:
     total_bytes: int
 
 
-def backup(repository: Path, passphrase: str | None = None, *, now: dt.datetime | None = None) -> BackupResult:
+def backup(repository: str | Path, passphrase: str | None = None, *, now: dt.datetime | None = None) -> BackupResult:
     """Take one snapshot into the repository (created on first use, encrypted when a passphrase is given)."""
-    from ttdn.content.files import blob_path
+    from ttdn.content.files import blobs as store
 
     repo = Repository(repository, passphrase, create=True)
     if repo.encrypted:
@@ -447,11 +474,12 @@ def backup(repository: Path, passphrase: str | None = None, *, now: dt.datetime 
         database = {"object": add(db_sha, _read_file(copy.path)), "sha256": db_sha, "size": db_size}
     blobs: list[list[Any]] = []
     for sha in sorted(copy.blobs):
-        path = blob_path(sha)
-        if not path.exists():
+        try:
+            size = store.blob_size(sha)  # a directory or an object store (content.files.blobs)
+        except FileNotFoundError:
             raise _error("missing_blob", _("Stored file %(sha)s is referenced by the database but missing from the "
-                                           "data directory."), sha=sha)
-        blobs.append([sha, add(sha, _read_file(path)), path.stat().st_size])
+                                           "data directory."), sha=sha) from None
+        blobs.append([sha, add(sha, _read_blob(sha)), size])
     keys: list[list[Any]] = []
     for relative in KEY_FILES:
         path = Path(settings.DATA_DIR) / relative
@@ -482,7 +510,7 @@ class Problem:
     what: str
 
 
-def verify_repository(repository: Path, passphrase: str | None = None,
+def verify_repository(repository: str | Path, passphrase: str | None = None,
                       snapshot_ids: list[str] | None = None) -> tuple[int, list[Problem]]:
     """Check every object of the given snapshots (all by default); (objects checked, problems found).
 
@@ -520,8 +548,8 @@ def verify_repository(repository: Path, passphrase: str | None = None,
 
 def _object_ok(repo: Repository, name: str, stored: str, size: int) -> bool:
     try:
-        path = repo.object_path(name)
-        return path.exists() and path.stat().st_size == size and _hash_file(path)[0] == stored
+        key = repo.object_key(name)
+        return repo.store.size(key) == size and _hash_chunks(repo.store.read(key))[0] == stored
     except (OSError, ServiceError):
         return False
 
@@ -551,7 +579,7 @@ def _database_is_empty() -> bool:
         return not row or row[0] == 0
 
 
-def restore(repository: Path, passphrase: str | None = None, snapshot_id: str | None = None) -> str:
+def restore(repository: str | Path, passphrase: str | None = None, snapshot_id: str | None = None) -> str:
     """Restore a snapshot into this server's (empty) database and data directory; returns the snapshot's id.
 
     Every file is checked against its hash as it is written; the database is restored before the stored files,
@@ -559,7 +587,7 @@ def restore(repository: Path, passphrase: str | None = None, snapshot_id: str | 
     run again on a new empty database."""
     from django.db import connection
 
-    from ttdn.content.files import blob_path, store_pieces
+    from ttdn.content.files.blobs import blob_exists, store_pieces
 
     repo = Repository(repository, passphrase)
     ids = repo.snapshot_ids()
@@ -574,18 +602,20 @@ def restore(repository: Path, passphrase: str | None = None, snapshot_id: str | 
         raise _error("not_empty", _("The database is not empty: restore into a new, empty database."))
     with tempfile.TemporaryDirectory(prefix="ttdn-restore-") as tmp:
         dump = Path(tmp) / "database"
-        digest, _size = _write_atomically(dump, repo.read(payload["database"]["object"]))
+        digest, _size = write_atomically(dump, repo.read(payload["database"]["object"]))
         if digest != payload["database"]["sha256"]:
             raise _error("corrupt", _("Backup object %(name)s is damaged."), name=payload["database"]["object"])
         connection.close()
-        if payload["engine"] == "sqlite":
-            _restore_sqlite(dump)
-        else:
-            _restore_postgresql(dump)
+        with disk_errors(Path(settings.DATA_DIR), restoring=True):
+            if payload["engine"] == "sqlite":
+                _restore_sqlite(dump)
+            else:
+                _restore_postgresql(dump)
     for sha, name, _size in payload["blobs"]:
-        if not blob_path(sha).exists():
+        if not blob_exists(sha):
             try:
-                store_pieces(sha, repo.read(name))
+                with disk_errors(Path(settings.DATA_DIR), restoring=True):
+                    store_pieces(sha, repo.read(name))
             except ValueError as exc:  # the digest did not match
                 raise _error("corrupt", _("Backup object %(name)s is damaged."), name=name) from exc
     for relative, name, _size in payload["keys"]:
@@ -608,6 +638,11 @@ def _restore_sqlite(dump: Path) -> None:
     source = sqlite3.connect(dump)
     try:
         source.backup(connection.connection)
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc):
+            raise
+        # SQLite reports a full disk as its own error, not the system's: the same advice as for the files.
+        raise OSError(errno.ENOSPC, str(exc)) from exc
     finally:
         source.close()
     connection.close()
@@ -650,7 +685,7 @@ def kept_snapshots(ids: list[str], daily: int = 7, weekly: int = 4, monthly: int
     return keep
 
 
-def prune(repository: Path, daily: int = 7, weekly: int = 4, monthly: int = 12) -> tuple[list[str], int]:
+def prune(repository: str | Path, daily: int = 7, weekly: int = 4, monthly: int = 12) -> tuple[list[str], int]:
     """Remove the snapshots retention does not keep, then the objects no kept snapshot needs.
 
     Needs no passphrase: the objects a snapshot needs are listed outside its sealed payload."""
@@ -659,14 +694,15 @@ def prune(repository: Path, daily: int = 7, weekly: int = 4, monthly: int = 12) 
     keep = kept_snapshots(ids, daily, weekly, monthly)
     removed = [i for i in ids if i not in keep]
     for snapshot_id in removed:
-        (repo.root / "snapshots" / f"{snapshot_id}.json").unlink()
+        repo.store.delete(f"snapshots/{snapshot_id}.json")
     needed = {name for i in keep for name, _stored, _size in repo.read_manifest(i, payload=False)["objects"]}
     freed = 0
-    for path in (repo.root / "objects").glob("*/*/*"):
-        if path.suffix == ".sha256" or path.name.startswith(".tmp-"):
+    for key in list(repo.store.keys("objects/")):
+        name = key.rsplit("/", 1)[-1]
+        if name.endswith(".sha256"):
             continue
-        if path.name not in needed:
-            path.with_suffix(".sha256").unlink(missing_ok=True)
-            path.unlink()
+        if name not in needed:
+            repo.store.delete(key + ".sha256")
+            repo.store.delete(key)
             freed += 1
     return removed, freed

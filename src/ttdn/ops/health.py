@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import hmac
+import math
 import os
 import shutil
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -102,10 +104,28 @@ def readiness() -> dict[str, str]:
     return checks
 
 
+def replica_state() -> dict[str, object] | None:
+    """The read replica as a load balancer or an operator sees it (None without one). It is not a readiness check:
+    without the replica the hub reads from the primary and still serves."""
+    from ttdn.ops import replica
+
+    if not replica.configured():
+        return None
+    current = replica.status(fresh=True)
+    return {"state": current.describe(), "serving_reads": current.usable,
+            "lag_seconds": None if math.isinf(current.lag_seconds) else round(current.lag_seconds, 3),
+            "max_lag_seconds": replica.max_lag_seconds()}
+
+
 def readyz(request: HttpRequest) -> JsonResponse:
     checks = readiness()
     ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
+    if ready:
+        found = replica_state()
+        if found is not None:
+            body["replica"] = found
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def _allowed(request: HttpRequest) -> bool:
@@ -160,6 +180,18 @@ def render_metrics() -> str:
         from django_tasks_db.models import DBTaskResult
 
         lines.append(_line("ttdn_task_queue_depth", DBTaskResult.objects.ready().count()))
+        from ttdn.core.models import WorkerBeat
+        from ttdn.core.queue import STALE_SECONDS
+
+        lines += ["# HELP ttdn_tasks_running Background tasks a worker has taken and not finished.",
+                  "# TYPE ttdn_tasks_running gauge",
+                  _line("ttdn_tasks_running", DBTaskResult.objects.running().count()),
+                  "# HELP ttdn_task_workers_alive Workers that beat within the stale time (0: nothing runs tasks).",
+                  "# TYPE ttdn_task_workers_alive gauge",
+                  _line("ttdn_task_workers_alive", WorkerBeat.objects.filter(
+                      beat_at__gte=timezone.now() - timedelta(seconds=STALE_SECONDS)).count())]
+
+    lines += _replica_lines()
 
     newest = FeedEntry.objects.aggregate(seq=Max("seq"))["seq"] or 0
     now = timezone.now()
@@ -173,6 +205,31 @@ def render_metrics() -> str:
             silence = (now - node.last_contact_at).total_seconds()
             lines.append(_line("ttdn_sync_node_silence_seconds", round(silence, 1), node=str(node.uid)))
     return "\n".join(lines) + "\n"
+
+
+def _replica_lines() -> list[str]:
+    from ttdn.ops import replica
+
+    if not replica.configured():
+        return []
+    current = replica.status()
+    with replica._reads_lock:
+        reads = dict(replica.READS)
+    lines = ["# HELP ttdn_database_replica_up 1 when the read replica answers and is a replica.",
+             "# TYPE ttdn_database_replica_up gauge",
+             _line("ttdn_database_replica_up", 1 if current.reachable and current.error == "" else 0),
+             "# HELP ttdn_database_replica_lag_seconds How far the read replica's replay is behind the primary "
+             "(+Inf: not replaying or unreachable).",
+             "# TYPE ttdn_database_replica_lag_seconds gauge"]
+    lag = "+Inf" if math.isinf(current.lag_seconds) else f"{current.lag_seconds:g}"
+    lines.append(f"ttdn_database_replica_lag_seconds {lag}")
+    lines += ["# HELP ttdn_database_replica_serving 1 while the lag is under the limit and reads go to the replica.",
+              "# TYPE ttdn_database_replica_serving gauge",
+              _line("ttdn_database_replica_serving", 1 if current.usable else 0),
+              "# HELP ttdn_database_requests_total Requests of this process by the database they read from.",
+              "# TYPE ttdn_database_requests_total counter"]
+    lines += [_line("ttdn_database_requests_total", count, database=where) for where, count in sorted(reads.items())]
+    return lines
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

@@ -1,8 +1,6 @@
-"""The daily backup the worker takes when TTDN_BACKUP_DIR is set, with its retention."""
+"""The daily backup the worker takes when TTDN_BACKUP_DIR (and TTDN_BACKUP_OFFSITE) is set, with its retention."""
 
 from __future__ import annotations
-
-import os
 
 from django_tasks import task
 
@@ -12,12 +10,16 @@ from ttdn.ops import services
 
 @task()
 def scheduled_backup() -> str:
-    if not os.environ.get("TTDN_BACKUP_DIR"):
+    repositories = services.scheduled_repositories()
+    if not repositories:
         return "no TTDN_BACKUP_DIR"
-    repository = services.backup_repository()
-    result = services.do_backup(None, repository, services.passphrase())
-    services.do_prune(None, repository)
-    return result.snapshot_id
+    taken = []
+    # Each repository gets its own snapshot: the off-site copy stands alone when the local disk is lost.
+    for repository in repositories:
+        result = services.do_backup(None, repository, services.passphrase())
+        services.do_prune(None, repository)
+        taken.append(result.snapshot_id)
+    return " ".join(taken)
 
 
 # Daily (it does nothing unless TTDN_BACKUP_DIR is set).

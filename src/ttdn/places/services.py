@@ -579,3 +579,22 @@ def do_import_border_sites(actor: User | None, rows: list[dict[str, Any]]) -> in
                 neighbour_country=row.get("neighbour_country", ""), languages=list(row.get("languages", [])),
             ))
     return len(rows)
+
+
+def do_register_site(actor: User, data: SiteData) -> Any:
+    """A new border site registered by someone its caller has authorised (a plan's reviewer registering, for the
+    plan's province, the places a plan asks equipment for: `programme.services.do_register_agencies`). Never
+    changes an existing site; the audit names the person."""
+    from ttdn.places.models import BorderSite
+
+    tags = check_save_border_site(None, data)  # the caller authorised; the data is checked as every site's
+    if BorderSite.objects.filter(code=data.code).exists():
+        raise Conflict(_("A border site with this code already exists."), code="site_exists")
+    with transaction.atomic():
+        site = BorderSite.objects.create(
+            code=data.code, name=clean_line(data.name), kind=data.kind, province_id=data.province_id,
+            admin_unit_id=data.admin_unit_id, neighbour_country=data.neighbour_country, languages=tags,
+            active=data.active, notes=data.notes)
+        audit.record(actor, "places.site.create", site, kind=site.kind, province=site.province_id,
+                     registered_by=actor.pk)
+    return site

@@ -49,6 +49,12 @@ class Device(models.Model):
     volume = models.PositiveSmallIntegerField(null=True, blank=True)
     player_version = models.CharField(max_length=32, blank=True)
     silent_after_seconds = models.PositiveIntegerField(default=180)
+    # A kiosk goes back to its start screen after this long untouched, forgetting the last visitor.
+    idle_seconds = models.PositiveIntegerField(default=90)
+    # The playlist (rules, pinned items, loudspeaker slots): each officer's change counts one revision; the hub
+    # edits against the revision it was last told of, so a later local change means both changed it.
+    playlist_revision = models.PositiveIntegerField(default=0)
+    hub_playlist_at = models.DateTimeField(null=True, blank=True)  # the hub's version last applied (its time)
 
     class Meta:
         ordering = ["group", "name", "id"]
@@ -96,6 +102,10 @@ class Bulletin(models.Model):
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
+    # Set at the hub (its change time, to apply each hub decision once and never an older one over a newer);
+    # null when the node's officer set it.
+    hub_changed_at = models.DateTimeField(null=True, blank=True)
+    repeat = models.PositiveSmallIntegerField(default=3)  # plays in a row of an emergency on a loudspeaker
 
     def __str__(self) -> str:
         return f"{self.item_uid} {self.bulletin_class}"
@@ -124,6 +134,28 @@ class PlayCount(models.Model):
 # ------------------------------------------------------------------------------------------------ hub side
 
 
+class HubBulletin(models.Model):
+    """On the hub: the class a publisher gave an item for the sites (all that receive it, or those named).
+    It travels with every batch to the nodes that receive the item, and fast (the wake poll) when urgent."""
+
+    item = models.OneToOneField("content.Item", on_delete=models.CASCADE, related_name="hub_bulletin")
+    bulletin_class = models.CharField(max_length=16, choices=BulletinClass.choices, default=BulletinClass.NORMAL)
+    until = models.DateTimeField(null=True, blank=True)
+    repeat = models.PositiveSmallIntegerField(default=3)
+    sites = models.ManyToManyField("places.BorderSite", blank=True, related_name="+")  # none = every site
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.bulletin_class}"
+
+
+
 class SiteDevice(models.Model):
     """On the hub: a device of a node, as its last report described it."""
 
@@ -141,6 +173,12 @@ class SiteDevice(models.Model):
     player_version = models.CharField(max_length=32, blank=True)
     silent_after_seconds = models.PositiveIntegerField(default=180)
     reported_at = models.DateTimeField(default=timezone.now)
+    # Its playlist as the node last reported it, the node's revision of it, the hub version applied there, and
+    # when the hub's version last replaced the officer's own changes.
+    playlist = models.JSONField(null=True, blank=True)
+    playlist_revision = models.PositiveIntegerField(default=0)
+    hub_playlist_at = models.DateTimeField(null=True, blank=True)
+    playlist_conflict_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["group", "name", "id"]
@@ -148,6 +186,22 @@ class SiteDevice(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(self.device_uid)
+
+
+class HubPlaylist(models.Model):
+    """On the hub: a site device's playlist as edited at the hub (the whole document), travelling in every batch
+    to the device's node. `base_revision` is the node's revision the editor started from: a node whose officer
+    changed the playlist since then has a conflict, and the hub's version wins there."""
+
+    device = models.OneToOneField(SiteDevice, on_delete=models.CASCADE, related_name="hub_playlist")
+    document = models.JSONField(default=dict)
+    base_revision = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.device_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class SitePlayCount(models.Model):
@@ -167,3 +221,66 @@ class SitePlayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} {self.device_uid} {self.day} {self.item_uid} [{self.language}]: {self.plays}"
+
+
+# ------------------------------------------------------------------------------------------------ loudspeakers
+
+
+class SpeakerSlot(models.Model):
+    """A daily slot of a loudspeaker player: at `at` (local time), on its weekdays, the audio items (pinned, then
+    those of its topics) in each of its languages in turn (e.g. Vietnamese then Jarai), at its volume."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="slots")
+    at = models.TimeField()
+    weekdays = models.JSONField(default=list, blank=True)  # 0 = Monday … 6 = Sunday; empty = every day
+    languages = models.JSONField(default=list)  # in the order they are played
+    topics = models.JSONField(default=list, blank=True)  # audio items of these topics (empty: only the pinned)
+    items = models.JSONField(default=list, blank=True)  # pinned item uids, in order
+    volume = models.PositiveSmallIntegerField(default=70)
+    max_minutes = models.PositiveSmallIntegerField(default=30)  # the slot stops adding items past this length
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.at:%H:%M} {'/'.join(self.languages)}"
+
+
+class PlayLog(models.Model):
+    """One play on a loudspeaker (what, in which language, when, how long, at what volume): proof of play.
+    Nothing about people; kept LOG_DAYS days (the aggregated PlayCount stays)."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="log")
+    started_at = models.DateTimeField(db_index=True)
+    item_uid = models.UUIDField()
+    language = models.CharField(max_length=16)
+    seconds = models.PositiveIntegerField(default=0)
+    volume = models.PositiveSmallIntegerField(null=True, blank=True)
+    slot = models.ForeignKey(SpeakerSlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    emergency = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.started_at:%Y-%m-%d %H:%M} {self.item_uid} [{self.language}]"
+
+
+class PlaylistConflict(models.Model):
+    """On the node: the hub's version of a playlist replaced the officer's own changes (both changed it). The
+    officer is told on the devices page, with what they had, until they mark it seen."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="conflicts")
+    at = models.DateTimeField(default=timezone.now)
+    hub_changed_at = models.DateTimeField()
+    officer_version = models.JSONField(default=dict)
+    hub_version = models.JSONField(default=dict)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.at:%Y-%m-%d %H:%M}"

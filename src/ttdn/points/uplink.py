@@ -15,6 +15,8 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ttdn.core.errors import ServiceError
+from ttdn.points import playlists, services
 from ttdn.points.models import Device, DeviceKind, PlayCount, SiteDevice, SitePlayCount
 
 MAX_DEVICES = 500
@@ -31,8 +33,8 @@ def report() -> dict[str, Any]:
         {"uid": str(d.uid), "name": d.name, "group": d.group, "kind": d.kind, "revoked": d.revoked_at is not None,
          "last_seen": _iso(d.last_seen_at), "showing": d.showing_uid, "language": d.showing_language,
          "since": _iso(d.showing_since), "volume": d.volume, "version": d.player_version,
-         "silent_after": d.silent_after_seconds}
-        for d in Device.objects.filter(paired_at__isnull=False)[:MAX_DEVICES]
+         "silent_after": d.silent_after_seconds, **playlists.report_fields(d)}
+        for d in playlists.with_conflicts(Device.objects.filter(paired_at__isnull=False))[:MAX_DEVICES]
     ]
     plays = [
         {"device": str(c.device.uid), "day": c.day.isoformat(), "uid": str(c.item_uid), "lang": c.language,
@@ -71,7 +73,7 @@ def record(node: Any, data: Any) -> int:
         last_seen = row.get("last_seen")
         since = row.get("since")
         kind = row.get("kind") if row.get("kind") in DeviceKind.values else DeviceKind.SCREEN
-        SiteDevice.objects.update_or_create(node=node, device_uid=device_uid, defaults={
+        SiteDevice.objects.update_or_create(node=node, device_uid=device_uid, defaults={**_playlist(row),
             "name": str(row.get("name", ""))[:200], "group": str(row.get("group", ""))[:100], "kind": kind,
             "revoked": bool(row.get("revoked")),
             "last_seen_at": parse_datetime(last_seen) if isinstance(last_seen, str) else None,
@@ -95,6 +97,22 @@ def record(node: Any, data: Any) -> int:
             rows, update_conflicts=True, unique_fields=["node", "device_uid", "day", "item_uid", "language"],
             update_fields=["plays", "seconds"])
     return kept + len(rows)
+
+
+def _playlist(row: dict[str, Any]) -> dict[str, Any]:
+    """The device's playlist as the node reports it (absent from an older node's report: left as it was)."""
+    if not isinstance(row.get("playlist"), dict):
+        return {}
+    try:
+        doc = services.check_playlist_document(row["playlist"], str(row.get("kind")))
+    except ServiceError:
+        return {}
+    out: dict[str, Any] = {"playlist": doc, "playlist_revision": _int(row.get("revision"), 0, 2**31 - 1) or 0}
+    for field, key in (("hub_playlist_at", "hub_playlist_at"), ("playlist_conflict_at", "conflict_at")):
+        value = row.get(key)
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        out[field] = parsed if parsed is not None and timezone.is_aware(parsed) else None
+    return out
 
 
 def is_silent(device: SiteDevice, now: dt.datetime) -> bool:

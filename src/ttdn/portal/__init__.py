@@ -1,4 +1,4 @@
-"""The public portal on the hub: anonymous pages, Atom and JSON feeds of public, live material.
+"""The public portal on the hub: anonymous pages, Atom and JSON feeds, ninjs, CAP 1.2 alerts and webhooks.
 
-Everything shown comes from the one visibility rule (content.permissions) as seen by an anonymous visitor.
+Everything shown or sent comes from the one visibility rule (content.permissions) as seen by an anonymous visitor.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -14,6 +15,7 @@ from ttdn.content.models import Item, Variant
 from .queries import Filters
 
 ATOM = "http://www.w3.org/2005/Atom"
+TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"
 
 
 def _iso(value: dt.datetime | None) -> str:
@@ -25,8 +27,10 @@ def _updated(item: Item, variant: Variant) -> dt.datetime:
 
 
 def atom(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]], self_url: str,
-         alternate: Any, title: str, updated: dt.datetime | None, file_url: Any) -> bytes:
+         alternate: Any, title: str, updated: dt.datetime | None, file_url: Any,
+         deleted: Sequence[tuple[str, dt.datetime]] = ()) -> bytes:
     ET.register_namespace("", ATOM)
+    ET.register_namespace("at", TOMBSTONES)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": filters.language})
     ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:ttdn:feed:" + filters.key()
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
@@ -34,6 +38,10 @@ def atom(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]], self
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": self_url, "type": "application/atom+xml"})
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "TTĐN"
+    # Withdrawn material leaves the feed and is announced as deleted (RFC 6721), before
+    # the entries (where the schema takes extensions): the id only, never its text.
+    for uid, when in deleted:
+        ET.SubElement(feed, f"{{{TOMBSTONES}}}deleted-entry", {"ref": f"urn:uuid:{uid}", "when": _iso(when)})
     for item, variant, _variants in rows:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:uuid:{item.uid}"
@@ -96,3 +104,26 @@ def json_feed(filters: Filters, rows: list[tuple[Item, Variant, list[Variant]]],
         "language": filters.language,
         "items": items,
     }
+
+
+def cap_index(entries: list[tuple[Any, str, str, str]], self_url: str, title: str, updated: dt.datetime | None,
+              language: str) -> bytes:
+    """Atom index of CAP messages: (message, title, its language, document URL) — the CAP feeds convention."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": language})
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:ttdn:cap:index"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _iso(updated)
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": self_url, "type": "application/atom+xml"})
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = "TTĐN"
+    for message, entry_title, entry_language, url in entries:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:ttdn:cap:{message.identifier}"
+        ET.SubElement(entry, f"{{{ATOM}}}title", {"{http://www.w3.org/XML/1998/namespace}lang": entry_language}
+                      ).text = entry_title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(message.sent)
+        ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "application/cap+xml", "href": url})
+        ET.SubElement(entry, f"{{{ATOM}}}category", {"term": message.msg_type})
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = f"{message.msg_type} {message.alert.status}"
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -21,7 +22,21 @@ from ttdn.content.models import Item, Variant
 from ttdn.core import languages
 
 from . import feeds, ninjs
-from .queries import ANONYMOUS, Filters, entries, freshness, public_items, shown, slug, valid_kind
+from . import services as alert_services
+from .queries import (
+    ANONYMOUS,
+    FRESHNESS_SECONDS,
+    GENERATION_KEY,
+    Filters,
+    entries,
+    filters_from_segments,
+    freshness,
+    gone,
+    public_items,
+    shown,
+    slug,
+    valid_kind,
+)
 
 
 def _filters(request: HttpRequest, language: str) -> Filters | None:
@@ -52,10 +67,21 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: Any) -> bool:
     return bool(ims and last_modified and ims == http_date(last_modified.timestamp()))
 
 
-def _feed(request: HttpRequest, language: str, fmt: str) -> HttpResponseBase:
-    filters = _filters(request, language)
+def feed_url(filters: Filters, fmt: str) -> str:
+    """The feed's own address: filters as path segments (aggregators that drop query strings keep them)."""
+    if not filters.segments():
+        return reverse(f"portal:feed_{fmt}", args=[filters.language])
+    return reverse(f"portal:feed_{fmt}_path", args=[filters.language, filters.segments()])
+
+
+def _feed(request: HttpRequest, language: str, fmt: str, segments: str | None = None) -> HttpResponseBase:
+    if segments is None:
+        filters = _filters(request, language)
+    else:
+        filters = filters_from_segments(language, segments) if languages.get(language) else None
     if filters is None:
-        return HttpResponseBadRequest(_("Unknown language or kind of material."))
+        return HttpResponseBadRequest(_("Unknown language or kind of material, or a malformed feed address "
+                                        "(…/topic/<code>/province/<code>/kind/<kind>)."))
     fresh = freshness(filters)
     if _not_modified(request, fresh.etag, fresh.last_modified):
         response: HttpResponseBase = HttpResponse(status=304)
@@ -66,11 +92,11 @@ def _feed(request: HttpRequest, language: str, fmt: str) -> HttpResponseBase:
         if cached is None:
             rows = entries(filters)
             title = _("Foreign information") + f" ({languages.name(language, language)})"
-            self_url = request.build_absolute_uri()
+            self_url = request.build_absolute_uri(feed_url(filters, fmt))
             home = request.build_absolute_uri(reverse("portal:home"))
             if fmt == "atom":
                 body = feeds.atom(filters, rows, self_url, lambda i, v: _item_url(request, i, v), title,
-                                  fresh.last_modified, lambda sha: _file_url(request, sha))
+                                  fresh.last_modified, lambda sha: _file_url(request, sha), gone(filters))
             else:
                 doc = feeds.json_feed(filters, rows, self_url, home, lambda i, v: _item_url(request, i, v), title,
                                       lambda sha: _file_url(request, sha))
@@ -97,6 +123,16 @@ def feed_json(request: HttpRequest, language: str) -> HttpResponseBase:
 
 
 @require_safe
+def feed_atom_path(request: HttpRequest, language: str, segments: str) -> HttpResponseBase:
+    return _feed(request, language, "atom", segments)
+
+
+@require_safe
+def feed_json_path(request: HttpRequest, language: str, segments: str) -> HttpResponseBase:
+    return _feed(request, language, "json", segments)
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     language = request.GET.get("lang", "vi")
     filters = _filters(request, language) or Filters(language="vi")
@@ -106,7 +142,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if body is None:
         rows = [(item, variant, _item_url(request, item, variant)) for item, variant, _v in entries(filters, 30)]
         context = {"filters": filters, "rows": rows, "language_name": languages.name(filters.language, "vi"),
-                   "page_language": filters.language}
+                   "page_language": filters.language, "feed_atom": feed_url(filters, "atom"),
+                   "feed_json": feed_url(filters, "json")}
         body = render(request, "portal/home.html", context).content
         cache.set(key, body, 3600)
     return _public(HttpResponse(body))
@@ -114,29 +151,36 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def item_page(request: HttpRequest, language: str, uid: str, slug_text: str = "") -> HttpResponse:
+    # The visibility decision and the rendering are kept within the feeds' generation (every change to an item
+    # makes a new one) for at most FRESHNESS_SECONDS: a withdrawal shows at once, a validity ending within that.
+    key = (f"portal:itempage:{cache.get(GENERATION_KEY, 0)}:{uid}:{language}:{get_language()}:"
+           f"{request.get_host()}")
+    kept = cache.get(key)
+    if kept is None:
+        kept = _item_page(request, language, uid)
+        cache.set(key, kept, FRESHNESS_SECONDS)
+    if kept[0] is None:
+        raise Http404
+    if slug_text != kept[0]:
+        return redirect("portal:item", language, uid, kept[0], permanent=True)  # type: ignore[return-value]
+    return _public(HttpResponse(kept[1]))
+
+
+def _item_page(request: HttpRequest, language: str, uid: str) -> tuple[str | None, bytes]:
+    """(the page's slug, its body), or (None, b"") when the public may not see it in that language."""
     item = public_items(Filters(language=language)).filter(uid=uid).select_related("agency").first()
     variants = shown(item) if item else []
     variant = next((v for v in variants if v.language == language), None)
     if item is None or variant is None:
-        raise Http404
-    if slug_text != slug(variant.title):
-        return redirect("portal:item", language, uid, slug(variant.title), permanent=True)  # type: ignore[return-value]
-    # Visibility is decided above on every request; the cache only saves the rendering. Its key holds the
-    # item's version (bumped by every change, publication and withdrawal) and the page's languages.
-    key = f"portal:item:{item.uid}:{language}:{get_language()}:{item.version}:{request.get_host()}"
-    body = cache.get(key)
-    if body is None:
-        alternates = [(v.language, languages.name(v.language, v.language), _item_url(request, item, v))
-                      for v in variants]
-        attachments = list(variant.attachments.select_related("asset").order_by("position"))
-        og_media = [(f"og:{a.asset.file_kind}", _file_url(request, a.asset.sha256), a.asset.mime_type)
-                    for a in attachments if a.asset.file_kind in {"image", "audio", "video"}]
-        context = {"item": item, "variant": variant, "alternates": alternates, "attachments": attachments,
-                   "og_media": og_media,
-                   "canonical": _item_url(request, item, variant), "page_language": language}
-        body = render(request, "portal/item.html", context).content
-        cache.set(key, body, 3600)
-    return _public(HttpResponse(body))
+        return None, b""
+    alternates = [(v.language, languages.name(v.language, v.language), _item_url(request, item, v))
+                  for v in variants]
+    attachments = list(variant.attachments.select_related("asset").order_by("position"))
+    og_media = [(f"og:{a.asset.file_kind}", _file_url(request, a.asset.sha256), a.asset.mime_type)
+                for a in attachments if a.asset.file_kind in {"image", "audio", "video"}]
+    context = {"item": item, "variant": variant, "alternates": alternates, "attachments": attachments,
+               "og_media": og_media, "canonical": _item_url(request, item, variant), "page_language": language}
+    return slug(variant.title), render(request, "portal/item.html", context).content
 
 
 @require_safe
@@ -216,3 +260,46 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {"rows": rows, "text": text, "language": language,
                "language_name": languages.name(language, "vi")}
     return render(request, "portal/search.html", context)
+
+
+# ------------------------------------------------------------------------------------------ CAP alerts
+
+
+@require_safe
+def cap_message(request: HttpRequest, identifier: str) -> HttpResponseBase:
+    """One signed CAP 1.2 message, as it was sent; a live item's alert, or a Cancel (which carries no text)."""
+    message = alert_services.public_message(identifier[:128])
+    if message is None:
+        raise Http404
+    response = HttpResponse(bytes(message.document), content_type="application/cap+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_safe
+def cap_index(request: HttpRequest) -> HttpResponseBase:
+    """The Atom index of active alerts (OASIS CAP feeds): the latest message of each, linking its document."""
+    language = request.GET.get("lang", "vi")
+    if languages.get(language) is None:
+        return HttpResponseBadRequest(_("Unknown language or kind of material."))
+    messages = alert_services.active_messages()
+    etag = hashlib.sha256(("|".join(m.identifier for m in messages) + language).encode()).hexdigest()[:32]
+    last = max((m.sent for m in messages), default=None)
+    if _not_modified(request, etag, last):
+        response: HttpResponseBase = HttpResponse(status=304)
+    else:
+        entries_ = []
+        for message in messages:
+            item = message.alert.item
+            variants = shown(item) if message.msg_type != "Cancel" else []
+            variant = next((v for v in variants if v.language == language), variants[0] if variants else None)
+            title = variant.title if variant else _("Alert cancelled") + f" ({message.identifier})"
+            entries_.append((message, title, variant.language if variant else language,
+                             request.build_absolute_uri(reverse("portal:cap_message", args=[message.identifier]))))
+        body = feeds.cap_index(entries_, request.build_absolute_uri(), _("Alerts") + " — TTĐN", last, language)
+        response = HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+    response["ETag"] = quote_etag(etag)
+    if last:
+        response["Last-Modified"] = http_date(last.timestamp())
+    response["Cache-Control"] = "public, max-age=30"
+    return response

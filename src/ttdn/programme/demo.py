@@ -125,7 +125,9 @@ def build(log: Callable[[str], None] = print, password: str | None = None) -> Pl
                 continue  # one report never sent
             report = services.do_open_report(user, period, agencies[code])
             text = REPORT_TEXTS[code].format(n=3 + period.year % 7)
-            entries = {e.task_id: (text, "in_progress") for e in report.entries.all()}
+            # Only the lead agency sets a task's status; the others report their part without one.
+            entries = {e.task_id: (text, "in_progress" if services.leads_task(e.task, agencies[code]) else "")
+                       for e in report.entries.select_related("task__plan")}
             services.do_save_report(user, report, summary=text, entries=entries,
                                     difficulties="Kinh phí còn hạn chế; thiếu cán bộ biết tiếng Khmer.")
             services.do_submit_report(user, report)

@@ -18,6 +18,7 @@ from ttdn.programme.models import (
     BudgetLine,
     Plan,
     ProgressReport,
+    ProgressUpdate,
     ReportEntry,
     ReportPeriod,
     ReportState,
@@ -59,21 +60,34 @@ def _heading_agencies(plan: Plan) -> tuple[str, str, str]:
     if agency is None:
         return "", "", "BC"
     parent = agency.parent
-    parent_name = ""
+    parent_name, name = "", agency.name
     if parent is not None:
         parent_name = parent.name
         if parent.kind == AgencyKind.PROVINCIAL_PC and parent.province is not None:
             parent_name = f"UBND tỉnh {parent.province.short_name}"
+            # The line above names the province: "Sở Nội vụ tỉnh Gia Lai" is headed "SỞ NỘI VỤ" under it, as
+            # officials write it (the name keeps the province only to be unique in the registry).
+            where = f" tỉnh {parent.province.short_name}"
+            if name.lower().endswith(where.lower()) and len(name) > len(where):
+                name = name[:-len(where)]
     suffix = f"BC-{agency.abbreviation}" if agency.abbreviation else "BC"
-    return agency.name.upper(), parent_name.upper(), suffix
+    return name.upper(), parent_name.upper(), suffix
 
 
-def _signature(agency: Agency | None, signer: str) -> Any:
+def _signature(agency: Agency | None, signer: str, position: str = "") -> Any:
+    """Who signs: a deputy for the head by default (KT.); the position given on the report form instead when
+    there is one — the head signs alone, a deputy for the head."""
     from ttdn.documents.decree30 import Signature
 
-    if agency is not None and agency.kind == AgencyKind.PROVINCIAL_PC:
-        return Signature("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", signer)
-    return Signature("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", signer)
+    ppc = agency is not None and agency.kind == AgencyKind.PROVINCIAL_PC
+    head = "CHỦ TỊCH" if ppc else "GIÁM ĐỐC"
+    collective = "TM. ỦY BAN NHÂN DÂN\n" if ppc else ""
+    position = " ".join(position.split()).upper()
+    if not position:
+        return Signature(f"{collective}KT. {head}", f"PHÓ {head}", signer)
+    if position.startswith("PHÓ "):
+        return Signature(f"{collective}KT. {position.removeprefix('PHÓ ')}", position, signer)
+    return Signature(collective.strip(), position, signer)
 
 
 def _plan_line(plan: Plan) -> str:
@@ -92,11 +106,42 @@ def _entries_by_task(reports: list[ProgressReport]) -> dict[int, list[tuple[Agen
     return by_task
 
 
-def _task_lines(plan: Plan, reports: list[ProgressReport]) -> list[Any]:
+def _evidence_by_task(plan: Plan, periods: list[ReportPeriod]) -> dict[int, list[str]]:
+    """Each task's evidence in the periods: the files of its progress updates and the published material linked."""
+    if not periods:
+        return {}
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    by_task: dict[int, list[str]] = defaultdict(list)
+    updates = ProgressUpdate.objects.filter(task__plan=plan, created_at__date__gte=start, created_at__date__lte=end)
+    for update in updates.select_related("agency").prefetch_related("evidence", "items__variants").order_by(
+            "created_at", "pk"):
+        for evidence in update.evidence.all():
+            by_task[update.task_id].append(f"tệp “{evidence.filename}” ({update.agency.name})")
+        for item in update.items.all():
+            source = item.source_variant()
+            title = source.title if source is not None and source.title else str(item.uid)
+            by_task[update.task_id].append(f"tài liệu “{title}” ({update.agency.name})")
+    return by_task
+
+
+def _general_results(reports: list[ProgressReport], by_year: bool) -> list[Any]:
+    """Each agency's general results (Kết quả chung) in its own words."""
+    from ttdn.documents.decree30 import Paragraph
+
+    lines = []
+    for report in sorted(reports, key=lambda r: (r.agency.name, r.period.year)):
+        if report.summary.strip():
+            year = f" (năm {report.period.year})" if by_year else ""
+            lines.append(Paragraph(f"- {report.agency.name}{year}: {report.summary.strip()}"))
+    return lines or [Paragraph("Chưa có báo cáo của các cơ quan, đơn vị.")]
+
+
+def _task_lines(plan: Plan, reports: list[ProgressReport], periods: list[ReportPeriod]) -> list[Any]:
     from ttdn.documents.decree30 import Paragraph
 
     body: list[Any] = []
     by_task = _entries_by_task(reports)
+    evidence = _evidence_by_task(plan, periods)
     tasks = list(plan.tasks.select_related("section", "lead_agency"))
     sections = list(plan.sections.all())
     by_section: dict[int | None, list[Task]] = defaultdict(list)
@@ -106,8 +151,9 @@ def _task_lines(plan: Plan, reports: list[ProgressReport]) -> list[Any]:
                                             if by_section[s.pk]]
     if by_section[None]:
         groups.append(("Nhiệm vụ khác", by_section[None]))
-    for number, (heading, section_tasks) in enumerate(groups, start=1):
-        body.append(Paragraph(f"{number}. {heading}", bold=True, level=2))
+    for heading, section_tasks in groups:
+        # The plan's own numbering ("II.1. …"), once: the report adds none of its own.
+        body.append(Paragraph(heading, bold=True, level=2))
         for task in section_tasks:
             status = STATUS_VI.get(task.effective_status(), "")
             body.append(Paragraph(f"- {task.key} {task.title} (chủ trì: {task.lead_label()}; {status.lower()})",
@@ -117,6 +163,8 @@ def _task_lines(plan: Plan, reports: list[ProgressReport]) -> list[Any]:
                 body.append(Paragraph("Chưa có báo cáo kết quả thực hiện."))
             for agency, entry in lines:
                 body.append(Paragraph(f"{agency.name}: {entry.text}"))
+            if evidence.get(task.pk):
+                body.append(Paragraph("Minh chứng: " + "; ".join(evidence[task.pk]) + "."))
     return body
 
 
@@ -148,24 +196,26 @@ def _completeness_table(plan: Plan, periods: list[ReportPeriod]) -> tuple[Any, s
 
 
 def _document(actor: User, plan: Plan, periods: list[ReportPeriod], title: str, intro: str, signer: str,
-              on: dt.date | None) -> bytes:
+              on: dt.date | None, position: str = "") -> bytes:
     with translation.override("vi"):  # an official document: Vietnamese whatever the reader's interface language
-        return _write_document(plan, periods, title, intro, signer, on)
+        return _write_document(plan, periods, title, intro, signer, on, position)
 
 
 def _write_document(plan: Plan, periods: list[ReportPeriod], title: str, intro: str, signer: str,
-                    on: dt.date | None) -> bytes:
+                    on: dt.date | None, position: str = "") -> bytes:
     from ttdn.documents.decree30 import OfficialDocument, Paragraph, write_docx
 
     reports = list(ProgressReport.objects.filter(period__in=periods, state=ReportState.SUBMITTED)
-                   .select_related("agency"))
+                   .select_related("agency", "period"))
     agency_name, parent_name, symbol = _heading_agencies(plan)
     body: list[Any] = [Paragraph(intro)]
-    body.append(Paragraph("I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", bold=True, level=1))
-    body.extend(_task_lines(plan, reports))
-    body.append(Paragraph("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", bold=True, level=1))
+    body.append(Paragraph("I. KẾT QUẢ CHUNG", bold=True, level=1))
+    body.extend(_general_results(reports, by_year=len(periods) > 1))
+    body.append(Paragraph("II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ", bold=True, level=1))
+    body.extend(_task_lines(plan, reports, periods))
+    body.append(Paragraph("III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", bold=True, level=1))
     body.append(_indicator_table(plan))
-    body.append(Paragraph("III. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", bold=True, level=1))
+    body.append(Paragraph("IV. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", bold=True, level=1))
     table, total = _completeness_table(plan, periods)
     body.append(Paragraph(
         f"Số báo cáo phải gửi: {total.expected}; đã gửi: {total.submitted} "
@@ -175,7 +225,7 @@ def _write_document(plan: Plan, periods: list[ReportPeriod], title: str, intro: 
     body.append(table)
     difficulties = [f"{r.agency.name}: {r.difficulties}" for r in reports if r.difficulties.strip()]
     proposals = [f"{r.agency.name}: {r.proposals}" for r in reports if r.proposals.strip()]
-    body.append(Paragraph("IV. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", bold=True, level=1))
+    body.append(Paragraph("V. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ", bold=True, level=1))
     body.extend(Paragraph(f"- {line}") for line in difficulties + proposals)
     if not difficulties and not proposals:
         body.append(Paragraph("Không có."))
@@ -186,12 +236,13 @@ def _write_document(plan: Plan, periods: list[ReportPeriod], title: str, intro: 
     doc = OfficialDocument(
         agency=agency_name, parent_agency=parent_name, number=None, symbol=symbol, place=_place(plan),
         date=on or timezone.localdate(), kind_title="BÁO CÁO", title=title, body=body, recipients=recipients,
-        signature=_signature(plan.coordinating_agency, signer),
+        signature=_signature(plan.coordinating_agency, signer, position),
     )
     return write_docx(doc)
 
 
-def annual_report_docx(actor: User, plan: Plan, year: int, *, signer: str = "", on: dt.date | None = None) -> bytes:
+def annual_report_docx(actor: User, plan: Plan, year: int, *, signer: str = "", position: str = "",
+                       on: dt.date | None = None) -> bytes:
     """The consolidated report of one year: each task with the agencies' submitted texts, indicators, completeness."""
     _check(actor, plan)
     period = plan.periods.filter(year=year).first()
@@ -200,10 +251,11 @@ def annual_report_docx(actor: User, plan: Plan, year: int, *, signer: str = "", 
     title = f"Kết quả thực hiện {_plan_line(plan)} năm {year}"
     intro = (f"Thực hiện {_plan_line(plan)} về {plan.title[:1].lower() + plan.title[1:]}, "
              f"trên cơ sở báo cáo của các cơ quan, đơn vị, kết quả thực hiện năm {year} như sau:")
-    return _document(actor, plan, [period], title, intro, signer, on)
+    return _document(actor, plan, [period], title, intro, signer, on, position)
 
 
-def phase_summary_docx(actor: User, plan: Plan, phase: int, *, signer: str = "", on: dt.date | None = None) -> bytes:
+def phase_summary_docx(actor: User, plan: Plan, phase: int, *, signer: str = "", position: str = "",
+                       on: dt.date | None = None) -> bytes:
     """The summary of a phase (the five-year review) over every yearly report of its years."""
     _check(actor, plan)
     phases = plan.phases or [{"name": f"{plan.period_start.year} - {plan.period_end.year}",
@@ -216,7 +268,7 @@ def phase_summary_docx(actor: User, plan: Plan, phase: int, *, signer: str = "",
     title = f"Sơ kết, tổng kết thực hiện {_plan_line(plan)} giai đoạn {chosen['name']}"
     intro = (f"Thực hiện {_plan_line(plan)}, trên cơ sở báo cáo của các cơ quan, đơn vị, kết quả thực hiện "
              f"giai đoạn {chosen['name']} như sau:")
-    return _document(actor, plan, periods, title, intro, signer, on)
+    return _document(actor, plan, periods, title, intro, signer, on, position)
 
 
 def _party_names(task: Task) -> str:

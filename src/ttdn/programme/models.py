@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgencyGroup(models.TextChoices):
@@ -29,11 +30,19 @@ class TimeframeKind(models.TextChoices):
     QUARTER = "quarter", _("In a quarter")
     BY_DATE = "by_date", _("By a date")
     ONGOING = "ongoing", _("Ongoing")
+    QUARTERLY = "quarterly", _("Every quarter")
+    MONTHLY = "monthly", _("Every month")
+
+
+# Kinds that recur over the whole plan: they are never overdue, and take the plan's period as their dates.
+RECURRING_KINDS = frozenset({TimeframeKind.YEARLY, TimeframeKind.ONGOING, TimeframeKind.QUARTERLY,
+                             TimeframeKind.MONTHLY})
 
 
 class TaskStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
+    # "Đang thực hiện": the content workflow's "In progress" is "Đang dịch", hence the context.
+    IN_PROGRESS = "in_progress", pgettext_lazy("task status", "In progress")
     AT_RISK = "at_risk", _("At risk")
     DONE = "done", _("Done")
     # Never stored: a task not done whose end date has passed (computed, see Task.effective_status).
@@ -140,7 +149,7 @@ class Task(models.Model):
         """The stored status, or "overdue" for a task not done whose end date has passed."""
         today = today or timezone.localdate()
         if self.status != TaskStatus.DONE and self.end is not None and self.end < today and (
-            self.timeframe_kind not in {TimeframeKind.YEARLY, TimeframeKind.ONGOING}
+            self.timeframe_kind not in RECURRING_KINDS
         ):
             return TaskStatus.OVERDUE
         return self.status

@@ -38,6 +38,15 @@ def can_create_plan(user: Any) -> bool:
     return is_operator(user) or (has_role(user, Role.PLAN_MANAGER) and _agency(user) is not None)
 
 
+def can_register_agencies(user: Any, province_id: int) -> bool:
+    """Who may register, from a plan's review, the agencies of a province the plan names: operators, central plan
+    managers, and plan managers of an agency of that province."""
+    if is_central_manager(user):
+        return True
+    agency = _agency(user)
+    return can_create_plan(user) and agency is not None and agency.province_id == province_id
+
+
 def can_manage_plan(user: Any, plan: Plan) -> bool:
     if is_central_manager(user):
         return True

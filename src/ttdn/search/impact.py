@@ -24,6 +24,8 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
+from ttdn.search import reads
+
 # Below this many documents the SQL ranking of every match is cheap and the idf is counted exactly.
 MIN_DOCUMENTS = 50_000
 # More items changed since the build than this: the index is not used (every search would rank them by SQL).
@@ -112,6 +114,10 @@ def current(cursor: Any) -> tuple[Segment, list[int]] | None:
     stamp = str(row[0])
     segment = _LOADED.get("current")
     if segment is None or segment.stamp != stamp:
+        if segment is not None and reads.from_replica() and _sid(stamp) < _sid(segment.stamp):
+            # A replica that has not yet replayed the index this process keeps (built on the primary a moment ago):
+            # searched the slower way until it has, rather than swapping the whole segment back and forth.
+            return None
         with _LOCK:
             segment = _LOADED.get("current")
             if segment is None or segment.stamp != stamp:
@@ -122,6 +128,10 @@ def current(cursor: Any) -> tuple[Segment, list[int]] | None:
     if segment.documents < MIN_DOCUMENTS:
         return None
     return segment, [int(i) for i in row[1]]
+
+
+def _sid(stamp: str) -> int:
+    return int(stamp.split(":")[0])
 
 
 def _load(cursor: Any, stamp: str) -> Segment | None:
@@ -403,7 +413,7 @@ def _within(keys: np.ndarray, pool: np.ndarray) -> np.ndarray:
 class _Phrase:
     """A phrase of several lexemes: the documents holding all of them (a superset of its matches, where its
     places are looked for only when asked), and its score part there with the least of its lexemes'
-    weighted counts (an upper bound: see services, above _pg_top)."""
+    weighted counts (an upper bound: see backends.postgres, above _pg_top)."""
 
     whole: tuple[str, ...]
     stem: bool  # the phrase ends in a prefix, standing for `stem_words`
@@ -478,7 +488,7 @@ class Evaluation:
         if self.scored or not len(docs):
             return np.ones(len(docs), bool), base
         presence = [mask[docs] for mask in self.present]
-        with connection.cursor() as cursor:
+        with reads.connection().cursor() as cursor:
             for i, phrase in self.phrases.items():
                 loose = presence[i]
                 here = np.zeros(len(docs), bool)
@@ -630,7 +640,7 @@ def evaluate(
             docs, least = docs[keep], least[keep]
             if bounds:
                 least = np.minimum(least, fs[at[keep]])
-        # The phrase weighs at most each of its lexemes (see services, above _pg_top): the least of them in
+        # The phrase weighs at most each of its lexemes (see backends.postgres, above _pg_top): the least of them in
         # each document is its bound until its places are looked at.
         docs = docs.astype(np.int64)
         phrase = _Phrase(spec.whole, stem is not None, ranges[stem] if stem is not None else [], docs, _NONE)

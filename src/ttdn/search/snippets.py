@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
+from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
 from ttdn.content.models import Attachment
@@ -69,7 +70,6 @@ def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[t
 
     With `limit`, stop reading once that many matches are found (a long file text is not read to its end)."""
     found: list[tuple[int, int]] = []
-    words = parsed.words
     prefixes = tuple(parsed.prefixes)  # str.startswith takes them all at once
     for start, end, unspaced in word_spans(text):
         if limit is not None and len(found) >= limit:
@@ -77,7 +77,7 @@ def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[t
         piece = text[start:end]
         folded = _fold_word(piece)
         if not unspaced:
-            if folded in words or (prefixes and folded.startswith(prefixes)):
+            if parsed.marks_word(folded, piece) or (prefixes and folded.startswith(prefixes)):
                 found.append((start, end))
             continue
         origin = _origins(piece, folded)
@@ -88,6 +88,8 @@ def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[t
             while at >= 0:
                 found.append((start + origin[at], start + origin[at + len(run)]))
                 at = folded.find(run, at + len(run))
+    if parsed.split_runs and (limit is None or len(found) < limit):
+        found += _split_runs(text, parsed.split_runs)
     found.sort()
     merged: list[tuple[int, int]] = []
     for s, e in found:
@@ -96,6 +98,38 @@ def spans(text: str, parsed: ParsedQuery, *, limit: int | None = None) -> list[t
         else:
             merged.append((s, e))
     return merged
+
+
+def _split_runs(text: str, split_runs: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Where a run's words stand written apart: consecutive runs of the text separated only by spaces and
+    zero-width characters, the first ending with the first word, the middle ones equal to the middle words,
+    the last beginning with the last word (as the query's phrase of the words written alone matches)."""
+    runs: list[tuple[int, int, str, list[int]]] = []  # start, end, folded, origins
+    for start, end, unspaced in word_spans(text):
+        if unspaced:
+            piece = text[start:end]
+            folded = _fold_word(piece)
+            origin = _origins(piece, folded)
+            if origin is not None:
+                runs.append((start, end, folded, origin))
+    found: list[tuple[int, int]] = []
+    for words in split_runs:
+        k = len(words)
+        for i in range(len(runs) - k + 1):
+            chain = runs[i:i + k]
+            if any(text[a[1]:b[0]].strip(_GAP) for a, b in pairwise(chain)):
+                continue
+            first, last = chain[0], chain[-1]
+            if not (first[2].endswith(words[0]) and last[2].startswith(words[-1])
+                    and all(c[2] == w for c, w in zip(chain[1:-1], words[1:-1], strict=True))):
+                continue
+            at = len(first[2]) - len(words[0])
+            found.append((first[0] + first[3][at], last[0] + last[3][len(words[-1])]))
+    return found
+
+
+# What may stand between the words of a run written apart.
+_GAP = " \t\n\u00a0\u200b\u200c\u200d\u2060\ufeff"
 
 
 def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:

@@ -1,4 +1,4 @@
-"""The sync part of the API (thin: every write goes through ttdn.sync.services)."""
+"""The sync part of the API (thin: every write goes through ttdn.sync.hub.services and ttdn.sync.node.services)."""
 
 from ninja import Router
 

@@ -8,7 +8,7 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         from ttdn.content import changes
-        from ttdn.sync.feed import record_changes
+        from ttdn.sync.hub.feed import record_changes
 
         # Every content write adds its items to the change feed, inside the same transaction.
         changes.on_items_changed(record_changes)

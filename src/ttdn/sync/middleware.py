@@ -26,6 +26,7 @@ ALLOWED_WRITES = frozenset({
     "accounts:login", "accounts:logout", "accounts:two_factor", "set_language",
     # The site's own devices: they belong to the node, not to the hub's material.
     "points:pair", "points:revoke", "points:add_rule", "points:set_pinned", "points:bulletin",
+    "points:add_slot", "points:remove_slot", "points:remove_rule", "points:conflict_seen",
     "points:player_start", "points:player_heartbeat",
 })
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -57,7 +58,7 @@ class EdgeMiddleware:
     @staticmethod
     def _count(name: str, kwargs: dict[str, Any], request: HttpRequest) -> None:
         from ttdn.sync.models import CountKind
-        from ttdn.sync.services import count_display
+        from ttdn.sync.node.services import count_display
 
         try:
             if name == "content:item_detail":

@@ -41,6 +41,8 @@ class EdgeNode(models.Model):
     reported_epoch = models.PositiveIntegerField(default=0)
     software_version = models.CharField(max_length=32, blank=True)
     free_disk_bytes = models.BigIntegerField(null=True, blank=True)
+    # The formats it reads, {"batch": [..], "bundle": [..]}; empty until it reports them (then it reads format 1).
+    formats = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["site__province__name", "site__name", "name"]

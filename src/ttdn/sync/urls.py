@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from ttdn.sync import revoke_views, views
+from ttdn.sync.hub import revoke_views, views
 
 app_name = "sync"
 

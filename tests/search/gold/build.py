@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.search.gold import families_a, families_b, families_c, places
+from tests.search.gold import families_a, families_b, families_c, families_d, places
 from tests.search.gold.model import Family
 from tests.search.gold.queries_src import QUERIES, Q
 
@@ -159,6 +159,8 @@ def build_items() -> list[dict[str, Any]]:
                 "attrs": {k: v for k, v in attrs.items() if k in KEY_SLOTS},
                 "variants": variants,
             })
+    # Words of several syllables and their distractors (written item by item, not from a table).
+    items += families_d.items()
     return items
 
 
@@ -250,7 +252,9 @@ def build_queries(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
         return keys
 
     by_key = {item["key"]: item for item in items}
-    for q in QUERIES:
+    words = [Q(lang, text, "known-item", families, {"aspect": aspect})
+             for lang, text, families, aspect in families_d.queries()]
+    for q in [*QUERIES, *words]:
         counter[q.language] += 1
         qid = f"{q.language}-{counter[q.language]:03d}"
         rel = relevant(q, q.language)

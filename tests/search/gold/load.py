@@ -23,6 +23,7 @@ from ttdn.content import changes
 from ttdn.content import services as content
 from ttdn.content.models import Item, Topic, TranslationState, Variant
 from ttdn.core.transactions import bulk_load
+from ttdn.editorial import services as editorial
 from ttdn.places.models import AdminUnit, UnitLevel
 
 HERE = Path(__file__).resolve().parent
@@ -126,6 +127,7 @@ def _create(users: GoldUsers, row: dict[str, Any], provinces: dict[str, int]) ->
         "item", "source_variant"
     ):
         content.do_set_translation_state(users.appraiser, variant, TranslationState.REVIEWED)
-    content.do_transition(users.appraiser, item, "approve")
+    checks: dict[int, tuple[bool | None, str]] = {c.pk: (True, "") for c in editorial.asked_criteria()}
+    editorial.do_appraise(users.appraiser, item, editorial.OpinionData("approve", checks))
     content.do_transition(users.publisher, item, "publish")
     return item

@@ -3,79 +3,34 @@
    is never shown even when the node cannot be reached. */
 (function () {
   "use strict";
-  var VERSION = "points-player/1";
   var body = document.body;
   var stage = document.getElementById("stage");
   var emergencyBox = document.getElementById("emergency");
   var ticker = document.getElementById("ticker");
-  var token = localStorage.getItem("points-token");
-  var clockOffset = 0;  // node time - local time, in ms
+  var device = window.PointsDevice({ version: "points-player/1", tokenKey: "points-token", stage: stage,
+                                     onForget: forget });
+  var el = device.el;
+  var alive = device.alive;
   var list = null;
   var version = null;
   var cursor = 0;
   var langCursor = {};
   var slideTimer = null;
   var showing = { uid: "", lang: "", since: null, started: 0 };
-  var plays = [];
   var emergencyKey = "";
 
-  function nodeNow() { return Date.now() + clockOffset; }
-  function alive(entry) { return !entry.until || Date.parse(entry.until) > nodeNow(); }
-
-  function el(tag, lang, cls, text) {
-    var node = document.createElement(tag);
-    node.setAttribute("lang", lang);
-    if (cls) { node.className = cls; }
-    if (text) { node.textContent = text; }
-    return node;
-  }
-
-  function request(method, url, payload) {
-    var headers = { "Accept": "application/json" };
-    if (token) { headers["X-Points-Token"] = token; }
-    if (payload !== undefined) { headers["Content-Type"] = "application/json"; }
-    return fetch(url, { method: method, headers: headers, cache: "no-store", credentials: "omit",
-                        body: payload === undefined ? undefined : JSON.stringify(payload) })
-      .then(function (r) {
-        if (r.status === 401) { forget(); throw new Error("revoked"); }
-        return r.json();
-      });
-  }
-
   function forget() {
-    localStorage.removeItem("points-token");
-    token = null; list = null; version = null;
+    list = null; version = null;
     clearTimeout(slideTimer);
     stage.replaceChildren();
     ticker.hidden = true;
     hideEmergency();
-    // A revoked screen asks for a new code at once: it must be paired again to show anything.
-    start().catch(function () {});
-  }
-
-  function syncClock(data) { if (data && data.now) { clockOffset = Date.parse(data.now) - Date.now(); } }
-
-  function showCode(code) {
-    var lang = body.getAttribute("lang");
-    var box = el("div", lang, "code", body.dataset.textCode);
-    box.appendChild(el("strong", lang, "", code));
-    box.dataset.testid = "pairing-code";
-    stage.replaceChildren(box);
-  }
-
-  function start() {
-    if (token) { return Promise.resolve(); }
-    return request("POST", body.dataset.start, {}).then(function (data) {
-      token = data.token;
-      localStorage.setItem("points-token", token);
-      showCode(data.code);
-    });
   }
 
   function loadPlaylist() {
-    return request("GET", body.dataset.playlist).then(function (data) {
-      syncClock(data);
-      if (!data.paired) { showCode(data.code); list = null; return; }
+    return device.request("GET", body.dataset.playlist).then(function (data) {
+      device.syncClock(data);
+      if (!data.paired) { device.showCode(data.code); list = null; return; }
       var first = list === null;
       list = data; version = data.version;
       renderTicker();
@@ -85,7 +40,7 @@
 
   function finishPlay() {
     if (showing.uid) {
-      plays.push({ uid: showing.uid, lang: showing.lang,
+      device.addPlay({ uid: showing.uid, lang: showing.lang,
                    seconds: Math.round((Date.now() - showing.started) / 1000) });
     }
   }
@@ -140,7 +95,7 @@
   }
 
   function render(entry, variant) {
-    showing = { uid: entry.uid, lang: variant.lang, since: new Date(nodeNow()).toISOString(), started: Date.now() };
+    showing = { uid: entry.uid, lang: variant.lang, since: new Date(device.now()).toISOString(), started: Date.now() };
     stage.replaceChildren(slide(entry, variant, entry["class"]));
   }
 
@@ -179,10 +134,10 @@
   }
 
   function poll() {
-    if (!token) { return; }
-    request("GET", body.dataset.alert).then(function (data) {
-      syncClock(data);
-      if (data.paired === false) { showCode(data.code); return; }
+    if (!device.token) { return; }
+    device.request("GET", body.dataset.alert).then(function (data) {
+      device.syncClock(data);
+      if (data.paired === false) { device.showCode(data.code); return; }
       showEmergency(data.emergency || []);
       if (data.version !== version) { loadPlaylist().catch(function () {}); }
     }).catch(function () {
@@ -192,16 +147,12 @@
   }
 
   function heartbeat() {
-    if (!token || !list) { return; }
-    var sent = plays; plays = [];
-    request("POST", body.dataset.heartbeat, {
-      showing: showing.uid, language: showing.lang, since: showing.since, volume: null, version: VERSION,
-      plays: sent
-    }).catch(function () { plays = sent.concat(plays); });
+    if (!list) { return; }
+    device.heartbeat({ showing: showing.uid, language: showing.lang, since: showing.since, volume: null });
   }
 
   function boot() {
-    start().then(loadPlaylist).catch(function () {}).then(function () {
+    device.start().then(loadPlaylist).catch(function () {}).then(function () {
       setInterval(poll, 1000);
       setInterval(heartbeat, 60000);
       // An expired item leaves the stage on its own even offline: next() skips it.

@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
 
 from ttdn.accounts.models import Agency
 from ttdn.core.errors import ServiceError
 from ttdn.documents.agency_match import resolve_province
-from ttdn.documents.plan_import import parse_plan, read_plan_file
+from ttdn.documents.plan_draft import Draft
+from ttdn.documents.plan_import import match_sites, read_draft, read_plan_file
 from ttdn.documents.review import review_text
 
 
@@ -36,6 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         if options["save"] and not options["user"]:
             raise CommandError("--save needs --user USERNAME")
+        self.require_migrated()
         agencies = Agency.objects.all()
         if options["province"]:
             province = resolve_province(options["province"])
@@ -43,17 +48,30 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown province: {options['province']}")
             agencies = agencies.filter(province__isnull=True) | agencies.filter(province=province)
         try:
-            draft = parse_plan(read_plan_file(path), agencies=agencies)
+            draft = match_sites(read_draft(read_plan_file(path), agencies=agencies))
         except ServiceError as exc:
             raise CommandError(f"{path.name}: {exc.message}") from exc
         if options["format"] == "json":
-            self.stdout.write(json.dumps(draft, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(draft.to_json(), ensure_ascii=False, indent=2))
         else:
             self.stdout.write(review_text(draft))
         if options["save"]:
             self.save(draft, options["user"])
 
-    def save(self, draft: dict[str, Any], username: str) -> None:
+    @staticmethod
+    def require_migrated() -> None:
+        """A data directory never set up (or left behind by an upgrade) gets the command to run, not a traceback
+        from the first query."""
+        try:
+            pending = MigrationExecutor(connection).migration_plan(
+                MigrationExecutor(connection).loader.graph.leaf_nodes())
+        except DatabaseError as exc:
+            raise CommandError(_("The database cannot be opened (%(error)s).") % {"error": exc}) from exc
+        if pending:
+            raise CommandError(_("The database has not been set up for this version: run `ttdn migrate` first, "
+                                 "then load the agencies (`ttdn demo` for the demonstration data)."))
+
+    def save(self, draft: Draft, username: str) -> None:
         from ttdn.accounts.models import User
 
         user = User.objects.filter(username=username, is_active=True).first()

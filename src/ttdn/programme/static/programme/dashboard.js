@@ -11,7 +11,11 @@
       type: "doughnut",
       data: { labels: data.status.labels, datasets: [{ data: data.status.values, backgroundColor: statusColours }] }
     });
-    new window.Chart(document.getElementById("chart-agency"), {
+    // One bar per agency, each labelled: the chart grows with the number of agencies instead of skipping labels.
+    var agencyCanvas = document.getElementById("chart-agency");
+    agencyCanvas.parentNode.style.height = Math.max(320, data.agency.labels.length * 44 + 80) + "px";
+    agencyCanvas.style.maxHeight = "none";
+    new window.Chart(agencyCanvas, {
       type: "bar",
       data: {
         labels: data.agency.labels,
@@ -19,7 +23,8 @@
           return { label: data.agency.statuses[i], data: data.agency.values[i], backgroundColor: colours[k] };
         })
       },
-      options: { indexAxis: "y", scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } } }
+      options: { indexAxis: "y", maintainAspectRatio: false,
+                 scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true, ticks: { autoSkip: false } } } }
     });
     new window.Chart(document.getElementById("chart-attainment"), {
       type: "bar",

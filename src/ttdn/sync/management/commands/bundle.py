@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ttdn.core.errors import ServiceError
-from ttdn.sync import services
+from ttdn.sync.hub import services as hub_services
+from ttdn.sync.node import services as node_services
 
 
 class Command(BaseCommand):
@@ -32,14 +33,14 @@ class Command(BaseCommand):
             if options["action"] == "export":
                 if settings.ROLE != "hub":
                     raise CommandError("Bundles are exported on the hub.")
-                nodes = [services.find_node(ref) for ref in options["node"]]
-                path = services.do_export_bundle(None, nodes, options["out"], full=options["full"])
+                nodes = [hub_services.find_node(ref) for ref in options["node"]]
+                path = hub_services.do_export_bundle(None, nodes, options["out"], full=options["full"])
                 self.stdout.write(str(path))
             elif settings.ROLE == "hub":
-                node = services.do_import_return_bundle(None, options["file"])
+                node = hub_services.do_import_return_bundle(None, options["file"])
                 self.stdout.write(json.dumps({"status": "recorded", "node": str(node.uid)}))
             else:
-                result = services.do_import_bundle(None, options["file"], options["return_to"])
+                result = node_services.do_import_bundle(None, options["file"], options["return_to"])
                 self.stdout.write(json.dumps({
                     "status": result.status, "bundle": result.bundle_id, "records": result.stats.records,
                     "tombstones": result.stats.tombstones, "cursor": result.stats.cursor,

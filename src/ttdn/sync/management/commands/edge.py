@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ttdn.core.errors import ServiceError
 from ttdn.places.models import BorderSite
-from ttdn.sync import services
+from ttdn.sync.hub import services
 from ttdn.sync.models import EdgeNode
+from ttdn.sync.node import services as node_services
 
 
 class Command(BaseCommand):
@@ -74,10 +75,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{node.uid} revoked")
 
     def do_enroll(self, options: dict[str, Any]) -> None:
-        from ttdn.sync.client import HubError
+        from ttdn.sync.node.client import HubError
 
         try:
-            state = services.do_enroll_node(options["hub_url"], options["code"], options["name"])
+            state = node_services.do_enroll_node(options["hub_url"], options["code"], options["name"])
         except HubError as exc:
             raise CommandError(exc.message) from exc
         except OSError as exc:
@@ -85,5 +86,5 @@ class Command(BaseCommand):
         self.stdout.write(f"enrolled as {state.node_uid} for {state.site_name}")
 
     def do_add_official(self, options: dict[str, Any]) -> None:
-        user = services.do_add_local_official(options["username"], options["password"])
+        user = node_services.do_add_local_official(options["username"], options["password"])
         self.stdout.write(f"{user.username} may now log in on this node")

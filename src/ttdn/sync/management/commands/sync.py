@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from ttdn.sync.client import run_sync
+from ttdn.sync.node.client import run_sync
 
 
 def parse_window(text: str) -> tuple[dt.time, dt.time]:

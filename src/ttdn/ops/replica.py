@@ -1,0 +1,258 @@
+"""Reads from a PostgreSQL streaming replica where its lag allows (`TTDN_DATABASE_REPLICA_URL`).
+
+The rule, decided once per request by `ReplicaMiddleware` and applied to every query by `ReplicaRouter`:
+- a request may read from the replica only when it is a safe one (GET, HEAD, OPTIONS) without an
+  `Authorization` header (machines keep no cookie, so their reads could not follow their own writes), the
+  replica answers, and its replay lag is under `TTDN_DATABASE_REPLICA_MAX_LAG` seconds;
+- read-your-writes: a request that wrote anything sends its later reads to the primary, and its response carries
+  the primary's WAL position (cookie `ttdn_wal`); the same browser's next requests read from the replica only once
+  the replica has replayed past it;
+- everything inside a transaction, every write and every locking read (`select_for_update`, `get_or_create`:
+  Django asks for the write database) goes to the primary.
+
+The replica's state (replayed position, lag) is read at most once a second per process and shared by its threads;
+an unreachable replica is asked again after `DOWN_RECHECK_SECONDS`, meanwhile everything reads from the primary.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+ALIAS = "replica"
+COOKIE = "ttdn_wal"
+# A browser's last write stays relevant this long: past it, any replica within the lag limit has replayed it.
+COOKIE_MAX_AGE = 300
+STATUS_MAX_AGE_SECONDS = 1.0
+DOWN_RECHECK_SECONDS = 5.0
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configured() -> bool:
+    return ALIAS in settings.DATABASES
+
+
+def max_lag_seconds() -> float:
+    return float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 5.0))
+
+
+# ------------------------------------------------------------------------------------------ replica state
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the replica was at `checked_at`: reachable, its replayed WAL position, its lag behind the primary."""
+
+    reachable: bool
+    replay_lsn: int = 0
+    lag_seconds: float = math.inf
+    paused: bool = False
+    error: str = ""
+    checked_at: float = 0.0
+
+    @property
+    def usable(self) -> bool:
+        return self.reachable and self.lag_seconds <= max_lag_seconds()
+
+    def describe(self) -> str:
+        if not self.reachable:
+            return f"unreachable: {self.error}" if self.error else "unreachable"
+        if self.usable:
+            return "ok"
+        lag = "not replaying" if math.isinf(self.lag_seconds) else f"{self.lag_seconds:.1f} s behind"
+        return f"lagging: {lag} (limit {max_lag_seconds():g} s){', replay paused' if self.paused else ''}"
+
+
+def parse_lsn(text: str | None) -> int:
+    """PostgreSQL's `X/Y` WAL position as one number (0 for none)."""
+    if not text:
+        return 0
+    high, _, low = str(text).partition("/")
+    return (int(high, 16) << 32) + int(low or "0", 16)
+
+
+_status_lock = threading.Lock()
+_status = Status(reachable=False, checked_at=-math.inf)
+
+
+def _probe() -> Status:
+    now = time.monotonic()
+    try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+            primary_lsn = parse_lsn(cursor.fetchone()[0])
+        replica = connections[ALIAS]
+        replica.close_if_unusable_or_obsolete()
+        with replica.cursor() as cursor:
+            # (pg_is_wal_replay_paused() is an error on a server not in recovery.)
+            cursor.execute(
+                "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
+                " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END,"
+                " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8"
+            )
+            in_recovery, replay, paused, since_last = cursor.fetchone()
+    except Exception as exc:  # any driver error: the replica (or, here, the primary) cannot be asked
+        _close_quietly(ALIAS)
+        return Status(reachable=False, error=type(exc).__name__, checked_at=now)
+    if not in_recovery:
+        # A promoted or mistaken server would take reads that the primary's writes never reach.
+        return Status(reachable=True, replay_lsn=0, lag_seconds=math.inf, error="not a replica", checked_at=now)
+    replay_lsn = parse_lsn(replay)
+    if replay_lsn >= primary_lsn:
+        lag = 0.0
+    else:
+        # Behind: as old as the last transaction it replayed (an idle replica catching up on a write made a moment
+        # ago looks old for that moment: its reads then go to the primary, which is safe).
+        lag = math.inf if since_last is None else max(0.0, float(since_last))
+    return Status(reachable=True, replay_lsn=replay_lsn, lag_seconds=lag, paused=bool(paused), checked_at=now)
+
+
+def _replica_failed() -> bool:
+    replica = connections[ALIAS]
+    return bool(replica.errors_occurred) and (replica.connection is None or not replica.is_usable())
+
+
+def _mark_down() -> None:
+    global _status
+    logger.warning("The read replica failed during a request: reading from the primary")
+    _close_quietly(ALIAS)
+    with _status_lock:
+        _status = Status(reachable=False, error="failed during a request", checked_at=time.monotonic())
+
+
+def _close_quietly(alias: str) -> None:
+    try:
+        connections[alias].close()
+    except Exception:  # a broken connection may fail to close; it is dropped either way
+        logger.debug("closing the %s connection failed", alias, exc_info=True)
+
+
+def status(*, fresh: bool = False) -> Status:
+    """The replica's state, read again when older than a second (five while it is unreachable)."""
+    global _status
+    if not configured():
+        return Status(reachable=False, error="not configured")
+    current = _status
+    max_age = STATUS_MAX_AGE_SECONDS if current.reachable else DOWN_RECHECK_SECONDS
+    if not fresh and time.monotonic() - current.checked_at < max_age:
+        return current
+    with _status_lock:
+        current = _status
+        if fresh or time.monotonic() - current.checked_at >= max_age:
+            current = _probe()
+            if _status.reachable and not current.reachable:
+                logger.warning("The read replica is unreachable (%s): reading from the primary", current.error)
+            _status = current
+    return current
+
+
+# ---------------------------------------------------------------------------------------- request state
+
+
+@dataclass
+class _Request:
+    replica_allowed: bool
+    wrote: bool = False
+
+
+_current: ContextVar[_Request | None] = ContextVar("ttdn_replica_request", default=None)
+READS = {"primary": 0, "replica": 0}
+_reads_lock = threading.Lock()
+
+
+def _count(where: str) -> None:
+    with _reads_lock:
+        READS[where] += 1
+
+
+class ReplicaRouter:
+    """Sends a request's reads to the replica when `ReplicaMiddleware` allowed it; everything else to the primary."""
+
+    def db_for_read(self, model: Any, **hints: Any) -> str:
+        state = _current.get()
+        if (state is None or not state.replica_allowed or state.wrote
+                or connections[DEFAULT_DB_ALIAS].in_atomic_block):
+            return DEFAULT_DB_ALIAS
+        return ALIAS
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        state = _current.get()
+        if state is not None:
+            state.wrote = True
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+        return True  # the same rows on both servers
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        return db == DEFAULT_DB_ALIAS  # the replica follows the primary's schema by replication
+
+
+def _client_position(request: HttpRequest) -> int:
+    try:
+        return int(request.COOKIES.get(COOKIE, "0"), 16)
+    except ValueError:
+        return 0
+
+
+class ReplicaMiddleware:
+    """Decides where a request reads from, and after a write tells the browser where the primary was."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def _answer(self, request: HttpRequest, replica_allowed: bool) -> tuple[HttpResponse, _Request]:
+        """The response, with what the request did to the database (the router reads `_current`)."""
+        state = _Request(replica_allowed=replica_allowed)
+        token = _current.set(state)
+        try:
+            return self.get_response(request), state
+        finally:
+            _current.reset(token)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not configured():
+            return self.get_response(request)
+        allowed = False
+        if request.method in SAFE_METHODS and "Authorization" not in request.headers:
+            current = status()
+            allowed = current.usable and current.replay_lsn >= _client_position(request)
+        response, state = self._answer(request, allowed)
+        if allowed and not state.wrote and response.status_code == 503 and _replica_failed():
+            # The replica went away since the last look (this process learns it from this request): left aside at
+            # once, and this read-only request is answered again from the primary instead of failing.
+            _mark_down()
+            allowed = False
+            response, state = self._answer(request, allowed)
+        _count("replica" if allowed and not state.wrote else "primary")
+        if state.wrote or request.method not in SAFE_METHODS:
+            position = _primary_position()
+            if position:
+                response.set_cookie(COOKIE, format(position, "x"), max_age=COOKIE_MAX_AGE, httponly=True,
+                                    samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        return response
+
+
+def _primary_position() -> int:
+    # The insert position, not pg_current_wal_lsn() (the write position): with synchronous_commit off, a commit's
+    # record may still be in the WAL buffers, behind the write position, and a replica "past" it would lack the write.
+    try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+            return parse_lsn(cursor.fetchone()[0])
+    except Exception:  # the primary went away after the write: the write's own answer already says so
+        logger.warning("Could not read the primary's WAL position after a write", exc_info=True)
+        return 0
+
