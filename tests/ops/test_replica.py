@@ -2,12 +2,16 @@
 as `ttdn serve` runs it: a writer reads its own writes even while the replica is behind, an anonymous reader is
 served by the replica, a replica whose replay is paused past the lag limit is bypassed, and a stopped replica
 falls back to the primary. What a client sees is told apart by the session: a login is written on the primary; a
-session read from a replica that has not replayed it is no login at all."""
+session read from a replica that has not replayed it is no login at all. API tokens read their own writes too (the
+position kept per token), a revoked token is refused at once, and a node's signed request reads the primary (its
+revocation counts at once)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,9 +19,11 @@ from typing import Any
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.ops.conftest import Hub, PgPair, ttdn
 from tests.sync.conftest import last_json, run
+from ttdn.sync.transport import keys
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +208,99 @@ def test_check_deploy_names_the_replica(pg_pair: PgPair, tmp_path: Path) -> None
     sqlite = {k: v for k, v in env.items() if k != "TTDN_DATABASE_URL"}
     alone_sqlite = ttdn(sqlite, "check", "--deploy")
     assert "ops.W007" in alone_sqlite.stdout + alone_sqlite.stderr
+
+
+def new_token(pg_pair: PgPair, username: str) -> str:
+    """An API token made on the primary (as `POST /api/v1/tokens` stores it: the SHA-256 of the secret)."""
+    secret = "ttdn_" + secrets.token_urlsafe(32)
+    made = pg_pair.sql("primary", "INSERT INTO accounts_apitoken (user_id, name, key_hash, prefix, created_at)"
+                       " SELECT id, %s, %s, %s, now() FROM accounts_user WHERE username = %s RETURNING id",
+                       params=("Máy đồng bộ thử", hashlib.sha256(secret.encode()).hexdigest(), secret[:12], username))
+    assert len(made) == 1
+    return secret
+
+
+def api(hub: Hub, secret: str, method: str, path: str, **more: Any) -> requests.Response:
+    return requests.request(method, f"{hub.base}/api/v1{path}", headers={"Authorization": f"Bearer {secret}"},
+                            timeout=30, **more)
+
+
+def replayed_to_now(pg_pair: PgPair) -> None:
+    """Wait until the replica has replayed everything the primary wrote so far."""
+    position = pg_pair.sql("primary", "SELECT pg_current_wal_insert_lsn()::text")[0][0]
+    poll(lambda: pg_pair.sql("replica", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                             params=(position,))[0][0], "the replica replays the primary")
+
+
+def pause_replay(pg_pair: PgPair) -> None:
+    pg_pair.sql("replica", "SELECT pg_wal_replay_pause()")
+    poll(lambda: pg_pair.sql("replica", "SELECT pg_get_wal_replay_pause_state()")[0][0] == "paused", "paused")
+
+
+def test_an_api_token_reads_its_own_writes_and_a_revoked_one_is_refused_at_once(
+        pg_pair: PgPair, hubs: tuple[Hub, Hub], replay_resumed: None) -> None:
+    patient, _strict = hubs
+    poll(lambda: ready(patient)["serving_reads"], "the replica serves reads")
+    writer, other = new_token(pg_pair, "contributor"), new_token(pg_pair, "contributor")
+    for secret in (writer, other):  # a token's first request reads the primary and records its position
+        assert api(patient, secret, "GET", "/me").json()["username"] == "contributor"
+    replayed_to_now(pg_pair)
+    pause_replay(pg_pair)
+    assert ready(patient)["serving_reads"]  # (and the hub has looked at the replica since it replayed the tokens)
+
+    made = api(patient, writer, "POST", "/items", json={"kind": "article", "title": "Bài ngựavằn thử bản sao",
+                                                             "no_state_secrets": True})
+    assert made.status_code == 201, made.text
+    uid = made.json()["uid"]
+    # The writer reads its new item at once, from the primary: the paused replica has not replayed its position.
+    assert api(patient, writer, "GET", f"/items/{uid}").status_code == 200
+    # Another token of the same account, which wrote nothing since the replica's position, reads the replica,
+    # where the item does not exist yet: so token reads really go to the replica, and it is behind.
+    assert api(patient, other, "GET", f"/items/{uid}").status_code == 404
+    # A token made now, which the paused replica has never seen, is found: its first request reads the primary.
+    fresh = new_token(pg_pair, "contributor")
+    assert api(patient, fresh, "GET", f"/items/{uid}").status_code == 200
+    # Revoked on the primary: refused at once, although the replica still has it live.
+    pg_pair.sql("primary", "UPDATE accounts_apitoken SET revoked_at = now() WHERE key_hash = %s",
+                params=(hashlib.sha256(other.encode()).hexdigest(),))
+    assert api(patient, other, "GET", "/me").status_code == 401
+
+    pg_pair.sql("replica", "SELECT pg_wal_replay_resume()")
+    replayed_to_now(pg_pair)
+    assert api(patient, writer, "GET", f"/items/{uid}").status_code == 200
+    assert api(patient, fresh, "GET", "/me").status_code == 200
+    assert "stale_save" not in patient.output()
+
+
+def test_a_nodes_signed_reads_are_the_primarys(pg_pair: PgPair, hubs: tuple[Hub, Hub], replay_resumed: None) -> None:
+    """A node revoked a moment ago is refused at once, though the replica still has it: its feed read and its
+    wake-up poll (each writes its nonce) read the primary from the first query."""
+    patient, _strict = hubs
+    poll(lambda: ready(patient)["serving_reads"], "the replica serves reads")
+    code = last_json(run(hubs_env(patient), "-m", "tests.sync.hubtool", "codes", "pc-ia-chia", "1").stdout)[0]
+    key = Ed25519PrivateKey.generate()
+    enrolled = requests.post(f"{patient.base}/sync/enroll", timeout=30,
+                             json={"code": code, "public_key": keys.public_hex(key), "name": "Đồn thử bản sao",
+                                   "version": "0"})
+    assert enrolled.status_code == 200, enrolled.text
+    node = enrolled.json()["node"]
+    epoch = pg_pair.sql("primary", "SELECT targeting_epoch FROM sync_edgenode WHERE uid = %s::uuid",
+                        params=(node,))[0][0]
+
+    def signed_get(path: str) -> requests.Response:
+        stamp, nonce = f"{time.time():.3f}", secrets.token_hex(16)
+        return requests.get(f"{patient.base}{path}", timeout=30, headers={
+            "X-Ttdn-Node": node, "X-Ttdn-Time": stamp, "X-Ttdn-Nonce": nonce,
+            "X-Ttdn-Signature": keys.sign(key, keys.request_message("GET", path, stamp, nonce, b""))})
+
+    # (Past the end of the feed: the hub processes here have none of the tool's stored files to chunk.)
+    feed, wake = f"/sync/feed?after={2**62}&epoch={epoch}", "/points/hub/wake"
+    assert signed_get(feed).status_code == 200
+    assert signed_get(wake).status_code == 200
+    replayed_to_now(pg_pair)
+    pause_replay(pg_pair)
+    assert ready(patient)["serving_reads"]
+    pg_pair.sql("primary", "UPDATE sync_edgenode SET revoked_at = now() WHERE uid = %s::uuid", params=(node,))
+    for path in (feed, wake):
+        refused = signed_get(path)
+        assert refused.status_code == 403 and refused.json()["code"] == "node_revoked", (path, refused.text)

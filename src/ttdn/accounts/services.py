@@ -478,7 +478,8 @@ def do_reset_totp(actor: User | None, user: User) -> None:
 # ------------------------------------------------------------------------------------------------ tokens
 
 
-def _hash_token(token: str) -> str:
+def token_key_hash(token: str) -> str:
+    """What `ApiToken.key_hash` keeps of a token's secret."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -491,7 +492,7 @@ def do_create_token(actor: User, user: User, name: str) -> tuple[ApiToken, str]:
         raise ServiceError("invalid", _("Name the token after the machine that will use it."), field="name")
     secret = "ttdn_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100], key_hash=_hash_token(secret), prefix=secret[:12])
+        token = ApiToken.objects.create(user=user, name=name[:100], key_hash=token_key_hash(secret), prefix=secret[:12])
         audit.record(actor, "accounts.token.create", token, agency_id=user.agency_id, name=token.name)
     return token, secret
 
@@ -531,7 +532,7 @@ def tokens_administered_by(actor: Any) -> QuerySet[ApiToken]:
 def user_for_token(secret: str) -> User | None:
     if not secret.startswith("ttdn_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(secret), revoked_at=None).first()
+    token = ApiToken.objects.select_related("user").filter(key_hash=token_key_hash(secret), revoked_at=None).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -48,3 +48,14 @@ def bulk_load() -> Iterator[None]:
             yield
     finally:
         _bulk_loading.reset(token)
+
+
+READS_PRIMARY = "ttdn_reads_primary"
+
+
+def reads_primary(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view answering GET that writes: all its request's reads go to the primary database, never to a
+    streaming replica (`ttdn.ops.replica` looks for the mark before the view runs). A row read from a replica up
+    to its lag old and then written back would undo what others wrote meanwhile. Put it outermost."""
+    setattr(view, READS_PRIMARY, True)
+    return view

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ttdn.core.transactions import reads_primary
 from ttdn.notices import services
 from ttdn.notices.models import Notice
 
@@ -41,6 +42,7 @@ def bell(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/_bell.html", {"notices_unread": services.unread_count(request.user)})
 
 
+@reads_primary  # marks the notice read
 @login_required
 @require_safe
 def notice_open(request: HttpRequest, pk: int) -> HttpResponse:

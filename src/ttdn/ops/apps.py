@@ -8,4 +8,9 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from ttdn.ops import checks  # noqa: F401  (registers the deploy checks)
+        from django.db.models.signals import pre_save
+
+        from ttdn.ops import checks, replica  # noqa: F401  (checks: registers the deploy checks)
+
+        if replica.configured():
+            pre_save.connect(replica.stale_save, dispatch_uid="ttdn.ops.replica.stale_save")

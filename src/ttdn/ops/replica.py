@@ -1,17 +1,24 @@
 """Reads from a PostgreSQL streaming replica where its lag allows (`TTDN_DATABASE_REPLICA_URL`).
 
 The rule, decided once per request by `ReplicaMiddleware` and applied to every query by `ReplicaRouter`:
-- a request may read from the replica only when it is a safe one (GET, HEAD, OPTIONS) without an
-  `Authorization` header (machines keep no cookie, so their reads could not follow their own writes), the
-  replica answers, and its replay lag is under `TTDN_DATABASE_REPLICA_MAX_LAG` seconds;
-- read-your-writes: a request that wrote anything sends its later reads to the primary, and its response carries
-  the primary's WAL position (cookie `ttdn_wal`); the same browser's next requests read from the replica only once
-  the replica has replayed past it;
-- everything inside a transaction, every write and every locking read (`select_for_update`, `get_or_create`:
-  Django asks for the write database) goes to the primary.
+- a request may read from the replica only when it is a safe one (GET, HEAD, OPTIONS), the replica answers, its
+  replay lag is under `TTDN_DATABASE_REPLICA_MAX_LAG` seconds, and it has replayed the client's last write;
+- read-your-writes for browsers: a request that wrote anything sends its later reads to the primary, and its
+  response carries the primary's WAL position (cookie `ttdn_wal`); the same browser's next requests read from the
+  replica only once the replica has replayed past it;
+- read-your-writes for API tokens (`Authorization: Bearer ttdn_…`; machines keep no cookie): after a request of
+  the token that wrote, the primary's position is kept for the token (`TokenWritePosition`, one upsert), and its
+  safe requests read the position from the primary (one indexed query) before going to the replica. A token the
+  primary does not know as live (revoked, its account disabled, or never seen) reads the primary, so a
+  revocation counts at once and a token made a moment ago is found; a token's first request records its position;
+- a view marked `ttdn.core.transactions.reads_primary` (a GET that writes) reads the primary from its first
+  query; everything inside a transaction, every write and every locking read (`select_for_update`,
+  `get_or_create`: Django asks for the write database) goes to the primary.
 
 The replica's state (replayed position, lag) is read at most once a second per process and shared by its threads;
 an unreachable replica is asked again after `DOWN_RECHECK_SECONDS`, meanwhile everything reads from the primary.
+A model instance read from the replica and then saved whole is logged as an error (`stale_save`): such a view
+must be marked `reads_primary`.
 """
 
 from __future__ import annotations
@@ -27,7 +34,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+
+from ttdn.core.transactions import READS_PRIMARY
 
 logger = logging.getLogger(__name__)
 
@@ -207,8 +217,68 @@ def _client_position(request: HttpRequest) -> int:
         return 0
 
 
+TOKEN_PREFIX = "Bearer ttdn_"  # noqa: S105  (the scheme and the tokens' prefix, no secret)
+
+
+def _token_hash(request: HttpRequest) -> str | None:
+    """The key hash of the API token the request carries (None without one)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith(TOKEN_PREFIX):
+        return None
+    from ttdn.accounts.services import token_key_hash
+
+    return token_key_hash(header.removeprefix("Bearer ").strip())
+
+
+def _tables() -> dict[str, str]:
+    from ttdn.accounts.models import ApiToken, User
+    from ttdn.ops.models import TokenWritePosition
+
+    return {"token": ApiToken._meta.db_table, "user": User._meta.db_table,
+            "position": TokenWritePosition._meta.db_table}
+
+
+def _token_position(key_hash: str) -> int | None:
+    """From the primary: the position after the token's last write (0 when it never wrote anything the replica
+    must have), or None when the token is not live there or has no position yet: then the request reads the
+    primary."""
+    names = _tables()
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f'SELECT p.lsn FROM "{names["token"]}" t JOIN "{names["user"]}" u ON u.id = t.user_id'  # noqa: S608
+            f' LEFT JOIN "{names["position"]}" p ON p.token_id = t.id'
+            " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active", [key_hash])
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def _note_token_write(key_hash: str) -> None:
+    """Keep the primary's position for the token, after its request's writes were committed. GREATEST: two
+    requests of one token may finish in either order, and the position must cover both."""
+    names = _tables()
+    try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{names["position"]}" (token_id, lsn)'  # noqa: S608
+                " SELECT t.id, (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint"
+                f' FROM "{names["token"]}" t WHERE t.key_hash = %s AND t.revoked_at IS NULL'
+                " ON CONFLICT (token_id) DO UPDATE"
+                f' SET lsn = GREATEST("{names["position"]}".lsn, EXCLUDED.lsn)', [key_hash])
+    except Exception:  # the primary went away after the write: the write's own answer already says so
+        logger.warning("Could not keep the API token's write position", exc_info=True)
+
+
+def stale_save(sender: type[Model], instance: Model, update_fields: Any = None, **kwargs: Any) -> None:
+    """(pre_save) A row read from the replica, saved whole: it writes back values up to the lag old."""
+    if update_fields is None and instance._state.db == ALIAS:
+        logger.error("A %s read from the read replica was saved whole: its view must read the primary "
+                     "(ttdn.core.transactions.reads_primary)", sender._meta.label,
+                     extra={"event": "stale_save", "model": sender._meta.label})
+
+
 class ReplicaMiddleware:
-    """Decides where a request reads from, and after a write tells the browser where the primary was."""
+    """Decides where a request reads from, and after a write tells the browser (or keeps for the token) where the
+    primary was."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -222,27 +292,53 @@ class ReplicaMiddleware:
         finally:
             _current.reset(token)
 
+    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> None:
+        state = _current.get()
+        if state is not None and getattr(view, READS_PRIMARY, False):
+            state.replica_allowed = False
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not configured():
             return self.get_response(request)
-        allowed = False
-        if request.method in SAFE_METHODS and "Authorization" not in request.headers:
+        key_hash = _token_hash(request)
+        allowed = first_of_token = False
+        if request.method in SAFE_METHODS and (key_hash is not None or "Authorization" not in request.headers):
             current = status()
-            allowed = current.usable and current.replay_lsn >= _client_position(request)
+            if current.usable:
+                if key_hash is None:
+                    allowed = current.replay_lsn >= _client_position(request)
+                else:
+                    position = self._token_position(key_hash)
+                    first_of_token = position is None
+                    allowed = position is not None and current.replay_lsn >= position
         response, state = self._answer(request, allowed)
-        if allowed and not state.wrote and response.status_code == 503 and _replica_failed():
+        if allowed and state.replica_allowed and not state.wrote and response.status_code == 503 \
+                and _replica_failed():
             # The replica went away since the last look (this process learns it from this request): left aside at
             # once, and this read-only request is answered again from the primary instead of failing.
             _mark_down()
             allowed = False
             response, state = self._answer(request, allowed)
-        _count("replica" if allowed and not state.wrote else "primary")
-        if state.wrote or request.method not in SAFE_METHODS:
+        _count("replica" if state.replica_allowed and not state.wrote else "primary")
+        wrote = state.wrote or request.method not in SAFE_METHODS
+        if key_hash is not None:
+            if wrote or first_of_token:
+                _note_token_write(key_hash)
+        elif wrote:
             position = _primary_position()
             if position:
                 response.set_cookie(COOKIE, format(position, "x"), max_age=COOKIE_MAX_AGE, httponly=True,
                                     samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
         return response
+
+    @staticmethod
+    def _token_position(key_hash: str) -> int | None:
+        try:
+            return _token_position(key_hash)
+        except Exception:  # the primary does not answer: the request will say so itself
+            logger.warning("Could not read the API token's write position", exc_info=True)
+            _close_quietly(DEFAULT_DB_ALIAS)
+            return None
 
 
 def _primary_position() -> int:

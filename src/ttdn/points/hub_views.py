@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from ttdn.core.errors import ServiceError
+from ttdn.core.transactions import reads_primary
 from ttdn.points import bulletins, services, views
 from ttdn.points.models import BulletinClass, DeviceKind, HubBulletin, HubPlaylist, SiteDevice
 from ttdn.sync.hub import services as sync_services
@@ -29,6 +30,7 @@ def _hub_only() -> None:
         raise Http404
 
 
+@reads_primary  # the signature's nonce is written; an emergency is read as the primary has it
 @csrf_exempt  # signed by the node's key: no cookie, no session
 @require_GET
 @never_cache

@@ -34,6 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from ttdn.core.errors import ServiceError
+from ttdn.core.transactions import reads_primary
 from ttdn.places.models import BorderSite
 from ttdn.sync.hub import chunking, feed, services
 from ttdn.sync.models import EdgeNode
@@ -77,7 +78,9 @@ def signed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseB
         except ServiceError as exc:
             return _error(exc)
 
-    return csrf_exempt(wrapper)
+    # Every signed request writes (its nonce, the node's contact): its reads, the node's revocation first, are the
+    # primary's, never a lagging replica's.
+    return reads_primary(csrf_exempt(wrapper))
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
