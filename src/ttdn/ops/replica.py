@@ -239,9 +239,8 @@ def _tables() -> dict[str, str]:
 
 
 def _token_position(key_hash: str) -> int | None:
-    """From the primary: the position after the token's last write (0 when it never wrote anything the replica
-    must have), or None when the token is not live there or has no position yet: then the request reads the
-    primary."""
+    """From the primary: the position kept after the token's last write (or its first request), or None when the
+    token is not live there or has no position yet: then the request reads the primary."""
     names = _tables()
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(
