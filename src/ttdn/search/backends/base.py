@@ -33,6 +33,9 @@ class Match:
     """A parsed query prepared for one backend."""
 
     expr: str  # the FTS5 expression or tsquery literal that selects the documents
+    # SQLite: an expression selecting the same rows without ranking them (the proximity pairs left out), for
+    # counting them and finding which of a few match; "" when `expr` is that already.
+    rows_expr: str = ""
     # PostgreSQL: every phrase of the query (each alternative's, of every term) as a tsquery with its weight
     # (inverse document frequency). A variant's score sums them: FTS5's bm25 counts phrases, not terms.
     phrases: list[tuple[str, float]] = field(default_factory=list)
