@@ -33,9 +33,6 @@ class Match:
     """A parsed query prepared for one backend."""
 
     expr: str  # the FTS5 expression or tsquery literal that selects the documents
-    # SQLite: an expression selecting the same rows without ranking them (the proximity pairs left out), for
-    # counting them and finding which of a few match; "" when `expr` is that already.
-    rows_expr: str = ""
     # PostgreSQL: every phrase of the query (each alternative's, of every term) as a tsquery with its weight
     # (inverse document frequency). A variant's score sums them: FTS5's bm25 counts phrases, not terms.
     phrases: list[tuple[str, float]] = field(default_factory=list)
@@ -53,6 +50,9 @@ class Match:
     # With the impact index: what its arrays say about the query, and the items changed since its build.
     evaluation: impact.Evaluation | None = None
     delta_items: list[int] = field(default_factory=list)
+    # SQLite: an expression selecting the same rows without ranking them (the proximity pairs left out), for
+    # counting them and finding which of a few match; "" when `expr` is that already.
+    rows_expr: str = ""
 
 
 def unranked_sql(where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:
