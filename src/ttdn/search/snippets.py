@@ -148,6 +148,8 @@ def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> st
 
 def highlight(text: str, parsed: ParsedQuery) -> str:
     """The whole (short) text, escaped, matches marked."""
+    if not may_match(text, parsed):
+        return escape(text)  # nothing to mark (the other language versions' titles, mostly)
     return _render(text, spans(text, parsed), 0, len(text))
 
 
@@ -178,8 +180,10 @@ def _window(text: str, first: list[tuple[int, int]], parsed: ParsedQuery) -> str
         space = text.rfind(" ", start + WINDOW // 2, end)
         if space > 0:
             end = space
-    # Only the window shown is marked: the rest of a long text is never read.
-    marks = [(s + start, e + start) for s, e in spans(text[start:end], parsed)]
+    # Only the window shown is marked: the rest of a long text is never read; nor the window when its folded
+    # text holds none of the query's words (a text shown for want of a match).
+    shown = text[start:end]
+    marks = [(s + start, e + start) for s, e in spans(shown, parsed)] if may_match(shown, parsed) else []
     body = _render(text, marks, start, end)
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
