@@ -6,6 +6,7 @@ generated corpus, for the SQLite FTS5 backend and the PostgreSQL backend.
   python bench/search/run.py --sqlite-variants 100000 --pg-variants 1000000 --pg-url postgres://…/ttdn_bench_search
   python bench/search/run.py --skip-pg            # SQLite only
   python bench/search/run.py --skip-sqlite --keep-corpus   # reuse the 1M PostgreSQL corpus (minutes, not an hour)
+  python bench/search/run.py --skip-pg --keep-corpus --busy --sqlite-path /tmp/x/corpus.sqlite3   # issue 21's figure
 
 Each backend runs in a child process with its own fresh database (a temporary SQLite file; the PostgreSQL
 database named in --pg-url is dropped and created again, UTF-8 ctype). In each:
@@ -18,7 +19,10 @@ database named in --pg-url is dropped and created again, UTF-8 ctype). In each:
 3. a generated corpus is added with bulk SQL (gold sentences recombined across items, numbers changed) and the
    index rebuilt with `do_reindex_all()` (load and index times reported); then the gold queries and generated ones
    (one to three words of a random title, prefixes, Lao/Khmer/Chinese runs) are timed through `search()`
-   (ranked, limit 10, anonymous) → p50/p95; index size as a multiple of the text size.
+   (ranked, limit 10, anonymous) → p50/p95, overall and per kind of query (`classes`: one word, two or three,
+   four or more, quoted phrases, runs cut into words, prefixes); index size as a multiple of the text size.
+   `--busy` keeps one core spinning in another process while the queries are timed (issue 21's condition),
+   and says so; the load average is printed before and after the timing.
 The last line printed is one JSON object with every figure.
 
 --keep-corpus reuses a corpus database left by an earlier run (the PostgreSQL database of --pg-url, or
@@ -26,6 +30,7 @@ The last line printed is one JSON object with every figure.
 index is rebuilt only if it was written by other code (search.indexing.INDEX_FORMAT; on PostgreSQL, just
 the champion lists when only TOPLIST_FORMAT differs). The quality figures are then measured in a separate
 fresh database holding the gold set only (<pg-url>_gold, or a temporary SQLite file), as a full run does.
+A kept SQLite corpus is locked (`<path>.lock`) for the whole run: a second run on the same path stops at once.
 """
 
 from __future__ import annotations
