@@ -38,16 +38,17 @@ _fold_word = lru_cache(maxsize=65_536)(fold)
 
 def may_match(text: str, parsed: ParsedQuery) -> bool:
     """False when `spans` would find nothing in `text`, decided without walking its words: every word,
-    prefix or run `spans` marks is, folded, a substring of the folded text (folding is per character, and
-    Greek final sigma, the one letter whose lower case depends on what follows, is compared as σ). Folding
-    a text at once costs a tenth of reading it word by word, and most texts a page shows do not match
-    (the match was in the title)."""
+    prefix or run `spans` marks (a run written apart: its first word) is, folded, a substring of the folded
+    text (folding is per character, and Greek final sigma, the one letter whose lower case depends on what
+    follows, is compared as σ). Folding a text at once costs a tenth of reading it word by word, and most
+    texts a page shows do not match (the match was in the title)."""
     if not text:
         return False
     folded = fold(text)
     if "ς" in folded:
         folded = folded.replace("ς", "σ")
-    needles = parsed.words | parsed.prefixes | parsed.runs
+    # A run written apart (`_split_runs`) begins with a text run ending in its first word.
+    needles = parsed.words | parsed.prefixes | parsed.runs | {words[0] for words in parsed.split_runs}
     return any(needle.replace("ς", "σ") in folded for needle in needles)
 
 
