@@ -121,6 +121,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+# TTDN_TEST_TIMELINE=DIR: each worker writes when each of its tests started and ended (setup to teardown), one
+# file per worker, for bench/suite/timeline.py to show how the workers were loaded and which tests end a pass.
+_TIMELINE = os.environ.get("TTDN_TEST_TIMELINE", "")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    if not _TIMELINE:
+        yield
+        return
+    import time
+
+    started = time.time()
+    yield
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with open(Path(_TIMELINE) / f"{worker}.tsv", "a") as f:
+        f.write(f"{started:.3f}\t{time.time():.3f}\t{item.nodeid}\n")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """A transactional test empties every table when it ends: put the reference data back at once, so

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import subprocess
 import sys
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +97,12 @@ class Database:
         if release is not None:  # that release's code first on the path, before this checkout's
             env["PYTHONPATH"] = str(release.src)
         return env
+
+    def target(self, name: str) -> str:
+        """That database as tests/ops/upgradetool.py names it: its data directory, and its URL on PostgreSQL."""
+        env = self.env(name)
+        url = env.get("TTDN_DATABASE_URL", "")
+        return f"{env['TTDN_DATA_DIR']}={url}" if url else env["TTDN_DATA_DIR"]
 
     def _params(self) -> dict[str, Any]:
         return {k: v for k, v in backups.pg_params().items() if v is not None and k != "dbname"}
@@ -207,9 +215,10 @@ def databases(db: Any, tmp_path: Path) -> Iterator[Database]:
         found.drop_all()
 
 
-def _run(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "ttdn.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=900, check=False)
+def _run(env: dict[str, str], *args: str, cwd: Path = ROOT, module: bool = False) -> subprocess.CompletedProcess[str]:
+    """`ttdn ARGS` (or `python ARGS` with module=True) in that environment; it must succeed."""
+    command = [sys.executable, *args] if module else [sys.executable, "-m", "ttdn.cli", *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=900, check=False)
     assert done.returncode == 0, f"ttdn {' '.join(args)} ({env.get('PYTHONPATH', 'this version')}):\n" \
                                  f"{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     return done
@@ -254,6 +263,7 @@ def test_every_landed_schema_upgrades_to_this_version_with_every_row(databases: 
     databases.create("chain")
     populated = False
     before: dict[str, list[tuple[Any, ...]]] = {}
+    kept_at: dict[str, bytes] = {}  # each release's tables, compressed until this version has migrated its copy
     broken: list[str] = []
     for release in releases:
         env = databases.env("chain", release)
@@ -269,13 +279,22 @@ def test_every_landed_schema_upgrades_to_this_version_with_every_row(databases: 
             material = {t: rows for t, rows in at_release.items() if rows and not t.startswith(DERIVED)}
             assert sum(len(rows) for rows in material.values()) > 1000
             assert {"content_item", "content_variant", "content_asset", "accounts_user"} <= set(material)
-        # This version upgrades a copy of the database as that release left it.
+        # A copy of the database as that release left it, for this version to upgrade.
         databases.create(release.commit, copy_of="chain")
         assert _unapplied(databases, release.commit), release.commit  # that release's schema really is older
-        _run(databases.env(release.commit), "migrate", "-v0")
-        assert _unapplied(databases, release.commit) == set(), release.commit
-        _assert_kept(at_release, databases.tables(release.commit), f"this version (from {release.commit})")
+        kept_at[release.commit] = zlib.compress(pickle.dumps(at_release), 1)
     assert populated
+    # This version's `ttdn migrate` on every copy: Django's migrate command on each database in turn, in one process
+    # (tests/ops/upgradetool.py: one start instead of one per release, and the model states two copies go through
+    # alike computed once).
+    targets = [databases.target(r.commit) for r in releases]
+    done = json.loads(_run(databases.env(releases[0].commit), "-m", "tests.ops.upgradetool", *targets,
+                           module=True).stdout.strip().splitlines()[-1])
+    assert len(done["seconds"]) == len(releases)
+    for release in releases:
+        assert _unapplied(databases, release.commit) == set(), release.commit
+        _assert_kept(pickle.loads(zlib.decompress(kept_at.pop(release.commit))),  # noqa: S301 (written above)
+                     databases.tables(release.commit), f"this version (from {release.commit})")
     # History that cannot be mended: the releases after the first form of search.0006 (b8df5e0) failed to rebuild
     # such a hub's search index after migrating; its rows and schema were intact, and this version upgrades it.
     first = next(i for i, r in enumerate(releases) if r.commit.startswith(FIRST_IMPACT_INDEX))

@@ -3,6 +3,7 @@ connection, a link dropping every few seconds, SIGKILL at random points, and USB
 
 from __future__ import annotations
 
+import contextlib
 import random
 import signal
 import socket
@@ -208,8 +209,9 @@ def test_sigkill_at_random_points_leaves_a_consistent_node(hub: Hub, make_node: 
     node: Node = make_node()
     state = hub.tool("state", node.uid)
     rng = random.Random(20260)
-    delay = 0.05
-    env = {**node.env, "TTDN_SYNC_TEST_DELAY": str(delay), "TTDN_SYNC_BATCH_LIMIT": "40"}
+    # The node stops at each step it announces until told to go on (TTDN_SYNC_TEST_STEPS): the kill lands exactly at
+    # the step chosen, and the steps before it cost no waiting.
+    env = {**node.env, "TTDN_SYNC_TEST_STEPS": "1", "TTDN_SYNC_BATCH_LIMIT": "40"}
     kills = 0
     cursors: list[int] = []
     where: dict[str, int] = {}
@@ -218,19 +220,26 @@ def test_sigkill_at_random_points_leaves_a_consistent_node(hub: Hub, make_node: 
         # the seeded schedule kills it at a random step of a kind it picks (there are many more chunks than
         # batches: picking among all steps would seldom land inside a transaction), at a random moment of it.
         proc = subprocess.Popen([sys.executable, "-m", "ttdn.cli", "sync"], env=env, cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        assert proc.stderr is not None
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None and proc.stdin is not None
         kind = rng.choice(["chunk", "apply", "committed", "batch"])
         steps = rng.randint(1, 12 if kind == "chunk" else 3)
         for line in proc.stderr:
-            if line.startswith("ttdn-sync-step") and line.split()[1] == kind:
+            if not line.startswith("ttdn-sync-step"):
+                continue
+            step = line.split()[1]
+            if step == kind:
                 steps -= 1
                 if steps == 0:
-                    time.sleep(rng.uniform(0, delay))
+                    time.sleep(rng.uniform(0, 0.05))
                     proc.send_signal(signal.SIGKILL)
-                    step = line.split()[1]
                     where[step] = where.get(step, 0) + 1
                     break
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.write("\n")
+                proc.stdin.flush()
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
         proc.wait()
         if proc.returncode == -signal.SIGKILL:
             kills += 1
@@ -239,7 +248,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_node(hub: Hub, make_node: 
             check_consistent(node, state)
             # Finished first: go on with a fresh node so that later kills still land mid-work.
             node = make_node()
-            env = {**node.env, "TTDN_SYNC_TEST_DELAY": str(delay), "TTDN_SYNC_BATCH_LIMIT": "40"}
+            env = {**node.env, "TTDN_SYNC_TEST_STEPS": "1", "TTDN_SYNC_BATCH_LIMIT": "40"}
             continue
         cursors.append(check_consistent(node, state))
     assert len(set(cursors)) > 3 and where.get("chunk") and where.get("apply"), (cursors, where)

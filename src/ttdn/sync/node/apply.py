@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import os
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -54,12 +53,12 @@ from ttdn.sync.transport.keys import sync_dir
 
 
 def test_pause(where: str) -> None:
-    """Test hook: TTDN_SYNC_TEST_DELAY slows the node and announces each step on stderr, so that a test's
-    SIGKILL lands mid-transfer or mid-apply (inside the transaction) on a schedule it chooses."""
-    delay = float(os.environ.get("TTDN_SYNC_TEST_DELAY", "0") or 0)
-    if delay > 0:
+    """Test hook: with TTDN_SYNC_TEST_STEPS set, the node announces each step on stderr and waits there for a line
+    on stdin, so that a test's SIGKILL lands mid-transfer or mid-apply (inside the transaction) at the step its
+    schedule chooses, while every other step goes on as soon as the test answers."""
+    if os.environ.get("TTDN_SYNC_TEST_STEPS"):
         print(f"ttdn-sync-step {where}", file=sys.stderr, flush=True)
-        time.sleep(delay)
+        sys.stdin.readline()
 
 
 def staging_limit() -> int:
