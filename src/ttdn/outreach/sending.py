@@ -115,7 +115,8 @@ class Recovered:
 def recover(operator_id: int, code: str, run_id: str, now: datetime, folder: Path | None = None) -> Recovered:
     """Settle the messages runs that died had claimed, from their journals: a part the SMSC gave an id to is
     submitted (whatever happens next, it is not offered again); a message never written is pending; the rest
-    (written, answer unknown) is uncertain. A claim without a journal (its file lost) is uncertain whole."""
+    (written, answer unknown) is uncertain. A claim without a journal (its file lost) is uncertain whole, and so
+    is one a journal written before the machine restarted does not show offered (its lines may be lost)."""
     folder = folder if folder is not None else Path(settings.DATA_DIR)
     found = dict(journal.left_behind(folder, code, run_id))
     out = Recovered()
@@ -126,6 +127,9 @@ def recover(operator_id: int, code: str, run_id: str, now: datetime, folder: Pat
                     .only("pk", "operator_id", "segments", "claim", "campaign__sender_name"))
         wanted = {m.pk for m in dead}
         books = {run: journal.read(path, wanted) for run, path in found.items()}
+        # A journal from before the machine restarted may have lost its last lines with the page cache: a
+        # message it does not show offered may still have left.
+        trusted = {run for run, path in found.items() if journal.written_this_boot(path)}
         uncertain: dict[int, list[int]] = {}  # parts the SMSC has → messages
         pending: list[int] = []
         submitted: list[int] = []
@@ -135,8 +139,10 @@ def recover(operator_id: int, code: str, run_id: str, now: datetime, folder: Pat
             entry = book.get(m.pk) if book is not None else None
             if book is None:
                 uncertain.setdefault(0, []).append(m.pk)
-            elif entry is None or not entry.offered:
+            elif (entry is None or not entry.offered) and m.claim in trusted:
                 pending.append(m.pk)
+            elif entry is None:
+                uncertain.setdefault(0, []).append(m.pk)
             else:
                 for part, smsc_id in entry.ids.items():
                     ids += _keys_for(m, part, smsc_id)
@@ -265,9 +271,11 @@ def _record_results(results: list[Outgoing], now: datetime) -> None:
 
 
 def record(operator_id: int, results: list[Outgoing], deliveries: list[Delivery], now: datetime,
-           delivered_parts: dict[int, set[int]]) -> list[Delivery]:
+           delivered_parts: dict[int, set[int]], grace: timedelta | None = None) -> list[Delivery]:
     """Commit the SMSC's answers for a batch and the receipts that came; returns receipts not yet matched
-    (they overtook their submit_sm_resp, or are for an id we never learnt)."""
+    (they overtook their submit_sm_resp, or are for an id we never learnt). With `grace`, uncertain messages
+    claimed from the time of the receipted messages' claims up to a grace later wait a grace again (see
+    `_still_coming`)."""
     with transaction.atomic():
         if results:
             _record_results(results, now)
@@ -277,9 +285,10 @@ def record(operator_id: int, results: list[Outgoing], deliveries: list[Delivery]
                 _reply(d, now)
         known = _lookup_all(operator_id, {d.message_id for d in receipts})
         messages = {m.pk: m for m in Message.objects.filter(pk__in={pk for pk, _part in known.values()})
-                    .only("pk", "segments", "state", "parts_delivered", "parts_failed", "done_at")}
+                    .only("pk", "segments", "state", "parts_delivered", "parts_failed", "done_at", "claimed_at")}
         waiting: list[Delivery] = []
         touched: dict[int, Message] = {}
+        claimed: list[datetime] = []  # when the messages these receipts are for were claimed
         for d in receipts:
             hit = known.get(d.message_id)
             found = (messages[hit[0]], hit[1]) if hit is not None else _reconcile(operator_id, d, now)
@@ -290,8 +299,12 @@ def record(operator_id: int, results: list[Outgoing], deliveries: list[Delivery]
                     log.warning("receipt %s from %s matched no message", d.message_id, d.source)
                 continue
             message, part = found
+            if message.claimed_at is not None:
+                claimed.append(message.claimed_at)
             message = touched.setdefault(message.pk, message)
             _count_receipt(message, part, d.stat, now, delivered_parts)
+        if grace is not None and claimed:
+            _still_coming(operator_id, min(claimed), max(claimed) + grace, now)
         groups: dict[tuple[str, int, int, datetime | None], list[int]] = {}
         for m in touched.values():
             groups.setdefault((m.state, m.parts_delivered, m.parts_failed, m.done_at), []).append(m.pk)
@@ -319,6 +332,21 @@ def _count_receipt(message: Message, part: int, stat: str, now: datetime,
     if message.parts_delivered + message.parts_failed >= message.segments:
         message.state = MessageState.DELIVERED if message.parts_failed == 0 else MessageState.FAILED
         message.done_at = now
+
+
+def _still_coming(operator_id: int, oldest: datetime, until: datetime, now: datetime) -> None:
+    """Receipts came for messages claimed from `oldest` on: the SMSC is still handing over the receipts of
+    that time (a backlog it stored while no sender was bound, or is slow to write), so an uncertain message
+    claimed then or up to a grace later may have its receipt behind them — its grace starts again.
+
+    Why: the grace used to count from the bind alone. After a kill, the next run gets the SMSC's stored
+    receipts while it sends; on a busy SMSC (or machine) they came more than a grace behind, and uncertain
+    messages the SMSC had were offered again before their receipts arrived (30 duplicates in 20,000 with 10
+    kills). The grace now measures what it means to: time in which the SMSC sent nothing more of that age. A
+    receipt for a message claimed more than a grace before does not count (a phone switched on hours later
+    must not keep every uncertain message waiting)."""
+    Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN, claimed_at__gte=oldest,
+                           claimed_at__lte=until).update(uncertain_since=now)
 
 
 def _reconcile(operator_id: int, d: Delivery, now: datetime) -> tuple[Message, int] | None:
@@ -508,7 +536,7 @@ async def run_operator(code: str, *, until_idle: bool = False, grace: timedelta 
                 got = waiting + inbox
                 waiting.clear()
                 inbox.clear()
-                waiting[:] = await call(record, operator.pk, results, got, clock(), seen_parts)
+                waiting[:] = await call(record, operator.pk, results, got, clock(), seen_parts, grace)
                 kept = {id(d) for d in waiting}
                 for d in got:
                     if id(d) not in kept and d.origin is not None:
