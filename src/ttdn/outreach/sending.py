@@ -14,7 +14,10 @@ Exactly once, across crashes:
   without the id. It is never offered again blindly: a receipt from its number settles it (the receipt's
   source address is the subscriber; SMSCs keep receipts for an ESME that was away and deliver them on its
   next bind). Only an uncertain message that no receipt claimed within the operator's grace period goes
-  back to pending — by then the SMSC has shown it never had it.
+  back to pending — by then the SMSC has shown it never had it. The grace counts from the bind and starts
+  again with each receipt for a message claimed up to a grace before it (`_still_coming`): while the SMSC is
+  still handing over receipts of that time, this one may be behind them. It must be longer than the SMSC
+  takes to offer again a receipt a dead session left unanswered.
 - one sender per operator at a time (a lock file the kernel releases when the process dies).
 
 The database is reached from one thread of its own (Django connections belong to a thread); SMPP runs on the
