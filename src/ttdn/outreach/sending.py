@@ -15,9 +15,9 @@ Exactly once, across crashes:
   source address is the subscriber; SMSCs keep receipts for an ESME that was away and deliver them on its
   next bind). Only an uncertain message that no receipt claimed within the operator's grace period goes
   back to pending — by then the SMSC has shown it never had it. The grace counts from the bind and starts
-  again with each receipt for a message claimed up to a grace before it (`_still_coming`): while the SMSC is
-  still handing over receipts of that time, this one may be behind them. It must be longer than the SMSC
-  takes to offer again a receipt a dead session left unanswered.
+  again with each receipt for a message of its time (`_still_coming`): while the SMSC is still handing over
+  receipts of that time, this one may be among those to come. It must be longer than the SMSC takes to offer
+  again a receipt a dead session left unanswered.
 - one sender per operator at a time (a lock file the kernel releases when the process dies).
 
 The database is reached from one thread of its own (Django connections belong to a thread); SMPP runs on the
@@ -274,11 +274,11 @@ def _record_results(results: list[Outgoing], now: datetime) -> None:
 
 
 def record(operator_id: int, results: list[Outgoing], deliveries: list[Delivery], now: datetime,
-           delivered_parts: dict[int, set[int]], grace: timedelta | None = None) -> list[Delivery]:
+           delivered_parts: dict[int, set[int]], grace: timedelta | None = None,
+           run_started: datetime | None = None) -> list[Delivery]:
     """Commit the SMSC's answers for a batch and the receipts that came; returns receipts not yet matched
-    (they overtook their submit_sm_resp, or are for an id we never learnt). With `grace`, uncertain messages
-    claimed from the time of the receipted messages' claims up to a grace later wait a grace again (see
-    `_still_coming`)."""
+    (they overtook their submit_sm_resp, or are for an id we never learnt). With `grace` (and the start of
+    this run), uncertain messages of the receipted messages' time wait a grace again (`_still_coming`)."""
     with transaction.atomic():
         if results:
             _record_results(results, now)
@@ -307,7 +307,7 @@ def record(operator_id: int, results: list[Outgoing], deliveries: list[Delivery]
             message = touched.setdefault(message.pk, message)
             _count_receipt(message, part, d.stat, now, delivered_parts)
         if grace is not None and claimed:
-            _still_coming(operator_id, min(claimed), max(claimed) + grace, now)
+            _still_coming(operator_id, claimed, grace, run_started or now, now)
         groups: dict[tuple[str, int, int, datetime | None], list[int]] = {}
         for m in touched.values():
             groups.setdefault((m.state, m.parts_delivered, m.parts_failed, m.done_at), []).append(m.pk)
@@ -337,19 +337,28 @@ def _count_receipt(message: Message, part: int, stat: str, now: datetime,
         message.done_at = now
 
 
-def _still_coming(operator_id: int, oldest: datetime, until: datetime, now: datetime) -> None:
-    """Receipts came for messages claimed from `oldest` on: the SMSC is still handing over the receipts of
-    that time (a backlog it stored while no sender was bound, or is slow to write), so an uncertain message
-    claimed then or up to a grace later may have its receipt behind them — its grace starts again.
+def _still_coming(operator_id: int, claimed: list[datetime], grace: timedelta, run_started: datetime,
+                  now: datetime) -> None:
+    """Receipts came for messages claimed at `claimed`: the SMSC is still handing over the receipts of that
+    time, and an uncertain message of that time may have its receipt among those still to come — its grace
+    starts again. "Of that time": claimed at most a grace after such a message, and
+    - before this run started, when the receipt is for a message claimed before it too (the backlog the SMSC
+      stored while no sender was bound; it hands it over in no promised order — a receipt it could not write
+      to a session that died goes behind the others);
+    - else no earlier than the message (receipts of this run's messages come in about the order they went).
 
-    Why: the grace used to count from the bind alone. After a kill, the next run gets the SMSC's stored
-    receipts while it sends; on a busy SMSC (or machine) they came more than a grace behind, and uncertain
-    messages the SMSC had were offered again before their receipts arrived (30 duplicates in 20,000 with 10
-    kills). The grace now measures what it means to: time in which the SMSC sent nothing more of that age. A
-    receipt for a message claimed more than a grace before does not count (a phone switched on hours later
-    must not keep every uncertain message waiting)."""
-    Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN, claimed_at__gte=oldest,
-                           claimed_at__lte=until).update(uncertain_since=now)
+    Why: the grace used to count from the bind alone. After a kill, the next run got the stored receipts while
+    it sent, the uncertain messages' own often last, and sent again messages the SMSC had (30 duplicates in
+    20,000 with 10 kills). The grace now measures what it means to: time in which the SMSC sent nothing more
+    of that age. A receipt for a message claimed more than a grace earlier (a phone switched on hours later)
+    does not hold uncertain messages back."""
+    uncertain = Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN)
+    backlog = [at for at in claimed if at < run_started]
+    fresh = [at for at in claimed if at >= run_started]
+    if backlog:
+        uncertain.filter(claimed_at__lte=max(backlog) + grace).update(uncertain_since=now)
+    if fresh:
+        uncertain.filter(claimed_at__gte=min(fresh), claimed_at__lte=max(fresh) + grace).update(uncertain_since=now)
 
 
 def _reconcile(operator_id: int, d: Delivery, now: datetime) -> tuple[Message, int] | None:
@@ -498,6 +507,7 @@ async def run_operator(code: str, *, until_idle: bool = False, grace: timedelta 
     try:
         operator = await call(partial(Operator.objects.get, code=code))
         run = RunReport(secrets.token_hex(8))
+        started = clock()
         folder = Path(settings.DATA_DIR)
         recovered = await call(recover, operator.pk, code, run.run_id, clock(), folder)
         run.uncertain_at_start = recovered.uncertain
@@ -539,7 +549,7 @@ async def run_operator(code: str, *, until_idle: bool = False, grace: timedelta 
                 got = waiting + inbox
                 waiting.clear()
                 inbox.clear()
-                waiting[:] = await call(record, operator.pk, results, got, clock(), seen_parts, grace)
+                waiting[:] = await call(record, operator.pk, results, got, clock(), seen_parts, grace, started)
                 kept = {id(d) for d in waiting}
                 for d in got:
                     if id(d) not in kept and d.origin is not None:
