@@ -14,10 +14,10 @@ Exactly once, across crashes:
   without the id. It is never offered again blindly: a receipt from its number settles it (the receipt's
   source address is the subscriber; SMSCs keep receipts for an ESME that was away and deliver them on its
   next bind). Only an uncertain message that no receipt claimed within the operator's grace period goes
-  back to pending — by then the SMSC has shown it never had it. The grace counts from the bind and starts
-  again with each receipt for a message claimed after it (`_still_coming`): while the SMSC is still handing
-  over receipts of that time, this one may be among those to come. It must be longer than the SMSC takes to
-  offer again a receipt a dead session left unanswered.
+  back to pending — by then the SMSC has shown it never had it. The grace starts with a receipt (in this
+  session) for a message claimed after it, and again with each (`_still_coming`): while the SMSC is still
+  handing over receipts of that time, this one may be among those to come. It must be longer than the SMSC
+  takes to offer again a receipt a dead session left unanswered.
 - one sender per operator at a time (a lock file the kernel releases when the process dies).
 
 The database is reached from one thread of its own (Django connections belong to a thread); SMPP runs on the
@@ -163,7 +163,7 @@ def recover(operator_id: int, code: str, run_id: str, now: datetime, folder: Pat
                                                         parts_accepted=F("segments"), reconciled=True)
         Message.objects.filter(pk__in=pending).update(state=MessageState.PENDING, claim="", reason="not_offered")
         for accepted, pks in uncertain.items():
-            Message.objects.filter(pk__in=pks).update(state=MessageState.UNCERTAIN, uncertain_since=now,
+            Message.objects.filter(pk__in=pks).update(state=MessageState.UNCERTAIN, uncertain_since=None,
                                                       parts_accepted=accepted)
         out.uncertain = sum(len(pks) for pks in uncertain.values())
         out.from_journal, out.not_offered = len(submitted), len(pending)
@@ -265,7 +265,7 @@ def _record_results(results: list[Outgoing], now: datetime) -> None:
         elif o.deferred:
             Message.objects.filter(pk=m.pk).update(state=MessageState.PENDING, claim="", reason="deferred")
         elif o.uncertain:
-            Message.objects.filter(pk=m.pk).update(state=MessageState.UNCERTAIN, uncertain_since=now,
+            Message.objects.filter(pk=m.pk).update(state=MessageState.UNCERTAIN, uncertain_since=None,
                                                    parts_accepted=len(o.message_ids))
         else:
             Message.objects.filter(pk=m.pk).update(state=MessageState.FAILED, error_code=o.error, done_at=now,
@@ -350,8 +350,9 @@ def _still_coming(operator_id: int, newest: datetime, grace: timedelta, now: dat
     Why: the grace used to count from the bind alone. After a kill, the next run got the stored receipts while
     it sent; those the SMSC had written to a session that died came behind the others, more than a grace
     after the bind, and uncertain messages the SMSC had were sent again (30 duplicates in 20,000 with 10
-    kills; with "older receipts only", 54 on PostgreSQL — the order is not kept). The cost: an uncertain
-    message the SMSC never had waits until the receipts of what was sent after it have come, then the grace."""
+    kills; with "older receipts only", 54 on PostgreSQL — the order is not kept). The grace starts only with
+    such a receipt (`release_uncertain`). The cost: an uncertain message the SMSC never had waits until the
+    receipts of what was sent after it have come, then the grace."""
     (Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN, claimed_at__lte=newest + grace,
                             claimed_at__gte=now - UNCERTAIN_HELD_AT_MOST)
      .update(uncertain_since=now))
@@ -384,10 +385,13 @@ def _reply(d: Delivery, now: datetime) -> None:
 
 
 def release_uncertain(operator_id: int, grace: timedelta, now: datetime) -> int:
-    """Uncertain messages no receipt claimed within the grace period: nothing reached the SMSC, offer again."""
+    """Uncertain messages no receipt claimed within the grace period: nothing reached the SMSC, offer again.
+    The grace runs only once a receipt for a message claimed after it has come in this session
+    (`uncertain_since` is empty until then): an SMSC that writes no receipt to us at all (a session it still
+    thinks alive, a backlog) shows nothing — except after `UNCERTAIN_HELD_AT_MOST`."""
     with transaction.atomic():
-        old = Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN,
-                                     uncertain_since__lte=now - grace)
+        old = Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN).filter(
+            Q(uncertain_since__lte=now - grace) | Q(claimed_at__lte=now - UNCERTAIN_HELD_AT_MOST))
         # A long message some parts of which went out is not completed by resending the whole.
         partial_count = old.filter(parts_accepted__gt=0).update(state=MessageState.FAILED, reason="partial",
                                                                  done_at=now)
@@ -448,9 +452,10 @@ def note_bind(operator_id: int, error: str, now: datetime) -> None:
         return
     with transaction.atomic():
         Operator.objects.filter(pk=operator_id).update(last_error="", last_bound_at=now)
-        # The grace of uncertain messages counts from a bind: only a bound session gets the SMSC's stored
-        # receipts (a slow restart or an SMSC that was down must not make them look unsent).
-        Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN).update(uncertain_since=now)
+        # The grace of uncertain messages starts again in each session, once its receipts flow: only a bound
+        # session gets the SMSC's stored receipts (a slow restart or an SMSC that was down must not make them
+        # look unsent).
+        Message.objects.filter(operator_id=operator_id, state=MessageState.UNCERTAIN).update(uncertain_since=None)
 
 
 # ------------------------------------------------------------------------------------------- the run (async)
