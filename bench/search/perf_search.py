@@ -39,23 +39,6 @@ BROAD = [
 ]
 
 
-def query_class(text: str) -> str:
-    """What kind of query this is, for the per-class figures: the hardest part it holds."""
-    from ttdn.search import query as q
-
-    parsed = q.parse(text)
-    alternatives = any(len(term.alternatives) > 1 for term in parsed.terms)
-    prefix = any(p.prefix for term in parsed.terms for alt in term.alternatives for p in alt)
-    phrase = any(len(p.tokens) > 1 for term in parsed.terms for alt in term.alternatives for p in alt)
-    if alternatives:
-        return "runs_cut_into_words"
-    if prefix:
-        return "prefix"
-    words = len(parsed.terms)
-    size = "one_word" if words <= 1 else "two_three_words" if words <= 3 else "four_words_or_more"
-    return f"{size}_phrase" if phrase else size
-
-
 def setup(db: str) -> None:
     os.environ.setdefault("TTDN_SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
     os.environ["DJANGO_SETTINGS_MODULE"] = "ttdn.settings"
@@ -79,8 +62,11 @@ def build(args: argparse.Namespace) -> None:
         from run import fresh_pg_database  # type: ignore[import-not-found]
 
         fresh_pg_database(args.db)
-    elif Path(args.db).exists():
-        Path(args.db).unlink()
+    else:
+        from run import hold_corpus
+
+        args.lock = hold_corpus(args.db)  # held until the build ends: run.py --keep-corpus waits its turn
+        Path(args.db).unlink(missing_ok=True)
     setup(args.db)
     from django.core.management import call_command
     from run import Bench
@@ -153,7 +139,7 @@ def first_filter_uses(search: Any, query_type: Any) -> dict[str, list[float]]:
 
 def query(args: argparse.Namespace) -> None:
     setup(args.db)
-    from run import Bench
+    from run import Bench, query_class
     from tests.search.gold import scoring
     from tests.search.gold.load import gold_users
 

@@ -6,6 +6,7 @@ generated corpus, for the SQLite FTS5 backend and the PostgreSQL backend.
   python bench/search/run.py --sqlite-variants 100000 --pg-variants 1000000 --pg-url postgres://…/ttdn_bench_search
   python bench/search/run.py --skip-pg            # SQLite only
   python bench/search/run.py --skip-sqlite --keep-corpus   # reuse the 1M PostgreSQL corpus (minutes, not an hour)
+  python bench/search/run.py --skip-pg --keep-corpus --busy --sqlite-path /tmp/x/corpus.sqlite3   # issue 21's figure
 
 Each backend runs in a child process with its own fresh database (a temporary SQLite file; the PostgreSQL
 database named in --pg-url is dropped and created again, UTF-8 ctype). In each:
@@ -18,7 +19,10 @@ database named in --pg-url is dropped and created again, UTF-8 ctype). In each:
 3. a generated corpus is added with bulk SQL (gold sentences recombined across items, numbers changed) and the
    index rebuilt with `do_reindex_all()` (load and index times reported); then the gold queries and generated ones
    (one to three words of a random title, prefixes, Lao/Khmer/Chinese runs) are timed through `search()`
-   (ranked, limit 10, anonymous) → p50/p95; index size as a multiple of the text size.
+   (ranked, limit 10, anonymous) → p50/p95, overall and per kind of query (`classes`: one word, two or three,
+   four or more, quoted phrases, runs cut into words, prefixes); index size as a multiple of the text size.
+   `--busy` keeps one core spinning in another process while the queries are timed (issue 21's condition),
+   and says so; the load average is printed before and after the timing.
 The last line printed is one JSON object with every figure.
 
 --keep-corpus reuses a corpus database left by an earlier run (the PostgreSQL database of --pg-url, or
@@ -26,11 +30,13 @@ The last line printed is one JSON object with every figure.
 index is rebuilt only if it was written by other code (search.indexing.INDEX_FORMAT; on PostgreSQL, just
 the champion lists when only TOPLIST_FORMAT differs). The quality figures are then measured in a separate
 fresh database holding the gold set only (<pg-url>_gold, or a temporary SQLite file), as a full run does.
+A kept SQLite corpus is locked (`<path>.lock`) for the whole run: a second run on the same path stops at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import random
@@ -72,6 +78,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.phase:
         return phase(args)
+    if args.keep_corpus and not args.skip_sqlite:
+        _corpus_lock = hold_corpus(args.sqlite_path)  # held until this process ends
     sqlite_n = args.sqlite_variants or (5_000 if args.quick else 100_000)
     pg_n = args.pg_variants or (20_000 if args.quick else 1_000_000)
     results: dict[str, dict[str, Any]] = {}
@@ -96,6 +104,22 @@ def main() -> int:
             results["postgresql"] = child("postgresql", pg_n, ["--pg-url", args.pg_url, *quick])
     print(json.dumps(summary(results), ensure_ascii=False))
     return 0
+
+
+def hold_corpus(path: str) -> Any:
+    """An exclusive lock on a kept SQLite corpus (a `.lock` file beside it), held while the returned file stays
+    open: a second run (or `perf_search.py build`) on the same path stops at once instead of deleting or
+    rebuilding the database under the first one's queries."""
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = lock_path.open("a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise SystemExit(f"{path} is in use by another benchmark run (lock {lock_path}): "
+                         "wait for it, or pass another --sqlite-path") from None
+    return fh
 
 
 def _gold_url(url: str) -> str:
@@ -147,7 +171,7 @@ def _size_label(n: int) -> str:
 
 
 _RUN_FIGURES = ("variants", "insert_seconds", "reindex_seconds", "gold_load_seconds", "text_bytes", "index_bytes",
-                "queries_timed", "phrase_p95_ms", "busy_core", "load_average")
+                "queries_timed", "phrase_p95_ms", "classes", "busy_core", "load_average_before", "load_average")
 
 
 def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -402,7 +426,11 @@ class Bench:
             search(None, SearchQuery(text=text, limit=10))
         took = []
         phrase_took = []
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        self.say(f"load average before timing: {load_before}")
         spinner = _busy_core() if self.busy else None
+        if spinner is not None:
+            self.say(f"busy core: process {spinner.pid} spins on one core while the queries are timed")
         try:
             for text in texts:
                 t0 = time.perf_counter()
@@ -418,6 +446,20 @@ class Bench:
         slowest = sorted(zip(took, texts, strict=True), reverse=True)[:8]
         for ms, text in slowest:
             self.say(f"  slow {ms:7.1f} ms  {text}")
+        by_class: dict[str, list[float]] = {}
+        for text, ms in zip(texts, took, strict=True):
+            by_class.setdefault(query_class(text), []).append(ms)
+        classes = {name: {"n": len(values), "p50_ms": round(scoring.percentile(values, 50), 1),
+                          "p95_ms": round(scoring.percentile(values, 95), 1),
+                          "over_50_ms": sum(ms > 50 for ms in values)}
+                   for name, values in sorted(by_class.items())}
+        p95 = scoring.percentile(took, 95)
+        self.say(f"p50/p95 {scoring.percentile(took, 50):.1f}/{p95:.1f} ms over {len(took)} queries "
+                 f"({'one core busy' if self.busy else 'no background load'}); target p95 <= 50 ms: "
+                 f"{'met' if p95 <= 50 else 'NOT met'}")
+        for name, figures in classes.items():
+            self.say(f"  {name:28} n={figures['n']:4}  p50 {figures['p50_ms']:6.1f}  p95 {figures['p95_ms']:6.1f} ms"
+                     f"  over 50 ms: {figures['over_50_ms']}")
         return {
             "variants": indexed,
             "corpus_reused": reuse,
@@ -431,7 +473,9 @@ class Bench:
             "p50_ms": round(scoring.percentile(took, 50), 1),
             "p95_ms": round(scoring.percentile(took, 95), 1),
             "phrase_p95_ms": round(scoring.percentile(phrase_took, 95), 1),
+            "classes": classes,
             "busy_core": self.busy,
+            "load_average_before": load_before,
             "load_average": [round(x, 2) for x in os.getloadavg()],
             **server_settings(),
         }
@@ -553,6 +597,23 @@ class Bench:
                 text = text[:-1] + "*"
             out.append(text)
         return out
+
+
+def query_class(text: str) -> str:
+    """What kind of query this is, for the per-class figures: the hardest part it holds."""
+    from ttdn.search import query as q
+
+    parsed = q.parse(text)
+    alternatives = any(len(term.alternatives) > 1 for term in parsed.terms)
+    prefix = any(p.prefix for term in parsed.terms for alt in term.alternatives for p in alt)
+    phrase = any(len(p.tokens) > 1 for term in parsed.terms for alt in term.alternatives for p in alt)
+    if alternatives:
+        return "runs_cut_into_words"
+    if prefix:
+        return "prefix"
+    words = len(parsed.terms)
+    size = "one_word" if words <= 1 else "two_three_words" if words <= 3 else "four_words_or_more"
+    return f"{size}_phrase" if phrase else size
 
 
 def server_settings() -> dict[str, str]:

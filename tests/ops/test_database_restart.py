@@ -196,9 +196,9 @@ def test_the_database_restarting_mid_request(pg_pair: PgPair, fault_hub: tuple[H
         if publisher.returncode != 0:
             assert last_json(run(hub.env, "-m", "tests.sync.hubtool", "publish-one", "Tin khẩn").stdout)["uid"]
 
-        # The node's sync in flight ends cleanly by itself (it retried the 503s and the dropped answers). It may
-        # end with part of the feed: while a publish holds the feed's lock the hub answers "nothing new this
-        # time" (sync.hub.feed.high_water_mark), so the next sync, as a node runs every few minutes, takes the rest.
+        # The node's sync in flight ends cleanly by itself (it retried the 503s and the dropped answers, and the
+        # "feed busy" 503s while a publish held the feed's lock). It may end with part of the feed when its retries
+        # ran out, so the next sync, as a node runs every few minutes, takes the rest.
         out, err = syncing.communicate(timeout=600)
         summary = last_json(out)
         assert summary.get("status") in {"ok", "offline"} or "database" in str(summary), (summary, err[-2000:])

@@ -160,8 +160,9 @@ def test_plays_kept_while_the_node_is_away_stay_small_and_all_reach_it(
 ) -> None:
     """The device's play buffer (device.js) in chromium against the node: a screen's plays of one item and language
     add up in one entry however many there are while heartbeats fail; a loudspeaker's logged plays stay whole and
-    go at most 1,000 per heartbeat; once the node answers, every play is counted (before: a buffer growing for as
-    long as the node was away, then refused whole past 1,000 entries)."""
+    go at most 1,000 per heartbeat; a node out of reach or answering 503 keeps them; once the node answers, every
+    play is counted (before: a buffer growing for as long as the node was away, then refused whole past 1,000
+    entries; a 503 answer lost them)."""
     from ttdn.points.models import PlayCount, PlayLog
     from ttdn.points.services import PairingInput
 
@@ -188,6 +189,12 @@ def test_plays_kept_while_the_node_is_away_stay_small_and_all_reach_it(
         for _attempt in range(3):  # heartbeats fail: what they carried comes back into the buffer
             assert page.evaluate(f"async () => {{ await window.__d.heartbeat({{}}); return {total}; }}") == 5700
         assert page.evaluate("() => window.__d.plays.length") == 2 + 1200
+        page.unroute("**/points/player/heartbeat")
+        # The node reached but busy (its database restarting answers 503 in JSON): the plays are kept as well.
+        page.route("**/points/player/heartbeat", lambda route: route.fulfill(
+            status=503, content_type="application/json", headers={"Retry-After": "5"},
+            body='{"code": "unavailable", "message": "D\u1ecbch v\u1ee5 t\u1ea1m th\u1eddi gi\u00e1n \u0111o\u1ea1n"}'))
+        assert page.evaluate(f"async () => {{ await window.__d.heartbeat({{}}); return {total}; }}") == 5700
         assert not PlayCount.objects.exists()
 
         page.unroute("**/points/player/heartbeat")

@@ -166,6 +166,39 @@ def _signed(client: Client, node: EdgeNode, key: Ed25519PrivateKey, path: str, *
     return client.get(path, headers=headers)
 
 
+def test_a_feed_read_while_a_publish_commits_is_refused_not_answered_empty(
+        world: World, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A publish holds the feed's lock while it commits. A node asking then must not be told "nothing new" (its
+    sync would end "ok" without what was just published, a USB bundle would travel empty): it gets a 503 to retry."""
+    from django.db import connection, connections
+
+    node, key = _node(world)
+    item = _published(world)
+    if connection.vendor != "postgresql":
+        # SQLite commits writers one at a time, in order: the feed is never busy and is always answered.
+        assert feed.feed_batch(node, 0)["records"]
+        return
+    monkeypatch.setattr(feed, "FEED_BUSY_WAIT", 0.3)
+    writer = connections.create_connection("default")  # another session: a publish in flight
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock_shared(%s)", [feed._FEED_LOCK])
+        with pytest.raises(ServiceError) as refused:
+            feed.feed_batch(node, 0)
+        assert refused.value.code == "feed_busy" and refused.value.status == 503
+        answer = _signed(client, node, key, "/sync/feed?after=0&epoch=1")
+        assert answer.status_code == 503 and answer["Retry-After"] == "2"
+        assert answer.json()["code"] == "feed_busy"
+    finally:
+        with writer.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_all()")
+        writer.close()
+    # The publish committed: the same request is answered with the item.
+    answer = _signed(client, node, key, "/sync/feed?after=0&epoch=1")
+    batch = wire.decode(answer.content, answer["X-Ttdn-Batch-Signature"], keys.public_hex(keys.hub_key()))
+    assert [r["uid"] for r in batch["records"]] == [str(item.uid)]
+
+
 def test_every_request_is_signed_and_checked(world: World, client: Client) -> None:
     node, key = _node(world)
     item = _published(world)

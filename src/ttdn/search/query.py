@@ -275,16 +275,21 @@ def _group(parts: list[str], op: str) -> str:
     return parts[0] if len(parts) == 1 else "(" + f" {op} ".join(parts) + ")"
 
 
-def to_fts5(parsed: ParsedQuery, any_term: bool = False) -> str:
+def to_fts5(parsed: ParsedQuery, any_term: bool = False, proximity: bool = True) -> str:
     """The FTS5 MATCH expression. Tokens hold only letters, digits and marks, so quoting is enough.
 
     A word with a proximity pair is written `("a b" OR a)`: the same rows match as for `a`, and bm25() adds
     the pair's part where it occurs (bm25 sums over every phrase of the expression). Each window of the pair
-    adds `NEAR("a" "b", w)`: its two phrases count only their occurrences within w tokens of the other."""
+    adds `NEAR("a" "b", w)`: its two phrases count only their occurrences within w tokens of the other.
+    `proximity=False` leaves the pairs and windows out: the same rows, for finding and counting them unranked
+    (FTS5 walks each pair's and window's position lists on every row where both syllables occur, several
+    times the cost of the words alone)."""
     terms = [
         _group([_group([_fts5_phrase(p) for p in alt], "AND") for alt in term.alternatives], "OR")
         for term in parsed.terms
     ]
+    if not proximity:
+        return f" {'OR' if any_term else 'AND'} ".join(terms)
     near: dict[int, list[str]] = {}
     for i, first, second, window in near_pairs(parsed):
         near.setdefault(i, []).append(f'NEAR("{first}" "{second}", {window})')

@@ -38,16 +38,17 @@ _fold_word = lru_cache(maxsize=65_536)(fold)
 
 def may_match(text: str, parsed: ParsedQuery) -> bool:
     """False when `spans` would find nothing in `text`, decided without walking its words: every word,
-    prefix or run `spans` marks is, folded, a substring of the folded text (folding is per character, and
-    Greek final sigma, the one letter whose lower case depends on what follows, is compared as σ). Folding
-    a text at once costs a tenth of reading it word by word, and most texts a page shows do not match
-    (the match was in the title)."""
+    prefix or run `spans` marks (a run written apart: its first word) is, folded, a substring of the folded
+    text (folding is per character, and Greek final sigma, the one letter whose lower case depends on what
+    follows, is compared as σ). Folding a text at once costs a tenth of reading it word by word, and most
+    texts a page shows do not match (the match was in the title)."""
     if not text:
         return False
     folded = fold(text)
     if "ς" in folded:
         folded = folded.replace("ς", "σ")
-    needles = parsed.words | parsed.prefixes | parsed.runs
+    # A run written apart (`_split_runs`) begins with a text run ending in its first word.
+    needles = parsed.words | parsed.prefixes | parsed.runs | {words[0] for words in parsed.split_runs}
     return any(needle.replace("ς", "σ") in folded for needle in needles)
 
 
@@ -148,6 +149,8 @@ def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> st
 
 def highlight(text: str, parsed: ParsedQuery) -> str:
     """The whole (short) text, escaped, matches marked."""
+    if not may_match(text, parsed):
+        return escape(text)  # nothing to mark (the other language versions' titles, mostly)
     return _render(text, spans(text, parsed), 0, len(text))
 
 
@@ -178,8 +181,10 @@ def _window(text: str, first: list[tuple[int, int]], parsed: ParsedQuery) -> str
         space = text.rfind(" ", start + WINDOW // 2, end)
         if space > 0:
             end = space
-    # Only the window shown is marked: the rest of a long text is never read.
-    marks = [(s + start, e + start) for s, e in spans(text[start:end], parsed)]
+    # Only the window shown is marked: the rest of a long text is never read; nor the window when its folded
+    # text holds none of the query's words (a text shown for want of a match).
+    shown = text[start:end]
+    marks = [(s + start, e + start) for s, e in spans(shown, parsed)] if may_match(shown, parsed) else []
     body = _render(text, marks, start, end)
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 

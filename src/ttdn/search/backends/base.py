@@ -50,6 +50,9 @@ class Match:
     # With the impact index: what its arrays say about the query, and the items changed since its build.
     evaluation: impact.Evaluation | None = None
     delta_items: list[int] = field(default_factory=list)
+    # SQLite: an expression selecting the same rows without ranking them (the proximity pairs left out), for
+    # counting them and finding which of a few match; "" when `expr` is that already.
+    rows_expr: str = ""
 
 
 def unranked_sql(where_sql: str, where_params: list[Any]) -> tuple[str, list[Any]]:

@@ -66,7 +66,14 @@ def rebuild_finished(cursor: Any) -> None:
 
 
 def prepare(parsed: q.ParsedQuery, any_term: bool = False) -> Match:
-    return Match(q.to_fts5(parsed, any_term=any_term))
+    expr = q.to_fts5(parsed, any_term=any_term)
+    rows_expr = q.to_fts5(parsed, any_term=any_term, proximity=False) if parsed.pairs else ""
+    return Match(expr, rows_expr=rows_expr)
+
+
+def _rows_expr(match: Match) -> str:
+    """The expression selecting the match's rows, cheapest first: without the proximity pairs, which only rank."""
+    return match.rows_expr or match.expr
 
 
 def narrowed(match: Match, filters: list[tuple[str, list[str]]], since: float | None,
@@ -95,12 +102,13 @@ def count(match: Match | None, where_sql: str, where_params: list[Any]) -> int:
     """How many items match, counted up to TOTAL_CAP + 1."""
     if match is None:
         return base.count_unranked(where_sql, where_params)
-    # Unranked and unmaterialised: SQLite stops reading the word index at the cap.
+    # Unranked and unmaterialised: SQLite stops reading the word index at the cap. The proximity pairs left
+    # out: they select the same rows.
     sql = (f"SELECT COUNT(*) FROM (SELECT DISTINCT {DOC}.item_id FROM "  # noqa: S608
            f"(SELECT rowid AS rid FROM search_fts WHERE search_fts MATCH %s) AS f "
            f"CROSS JOIN {DOC} ON {DOC}.variant_id = f.rid WHERE {where_sql} LIMIT %s)")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match.expr, *where_params, base.TOTAL_CAP + 1])
+        cursor.execute(sql, [_rows_expr(match), *where_params, base.TOTAL_CAP + 1])
         return int(cursor.fetchone()[0])
 
 
@@ -177,6 +185,16 @@ def _sqlite_top(
                 where_params,
             )
             others = {vid: (iid, state, kind) for vid, iid, state, kind in cursor.fetchall() if vid not in known}
+            if others:
+                # Which of them match at all, unranked first: bm25() counts every phrase's documents over the
+                # whole index once per statement (a pass over each syllable's list, several per proximity
+                # pair), and most other versions are in other languages and match nothing.
+                cursor.execute(
+                    f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608
+                    f"AND rowid BETWEEN %s AND %s AND +rowid IN ({','.join(map(str, others))})",
+                    [_rows_expr(match), min(others), max(others)],
+                )
+                others = {vid: others[vid] for (vid,) in cursor.fetchall()}
             if others:
                 cursor.execute(
                     f"SELECT rowid, {_BM25} FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608

@@ -19,10 +19,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ttdn.content import permissions as perms
 from ttdn.content import visibility
 from ttdn.content.models import Attachment, Item, Variant
+from ttdn.core.errors import ServiceError
 from ttdn.places.models import SiteKind
 from ttdn.sync.hub import chunking
 from ttdn.sync.models import ChunkLocation, EdgeNode, FeedEntry, NodeAudience
@@ -30,6 +32,8 @@ from ttdn.sync.transport import wire
 
 # Any number; the advisory lock that lets a reader see a feed without holes (PostgreSQL only).
 _FEED_LOCK = 7_301_004
+# Seconds a reader waits for the writers in flight to commit before it calls the feed busy.
+FEED_BUSY_WAIT = 5.0
 # Sites where officials work: officials-only material may go there (never to a commune's public kiosk).
 OFFICIAL_SITE_KINDS = frozenset({
     SiteKind.BORDER_POST, SiteKind.GATE_INTERNATIONAL, SiteKind.GATE_MAIN, SiteKind.GATE_SECONDARY, SiteKind.AIRPORT,
@@ -64,7 +68,7 @@ def high_water_mark() -> int:
     """
     if connection.vendor != "postgresql":
         return int(FeedEntry.objects.aggregate(m=Max("seq"))["m"] or 0)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + FEED_BUSY_WAIT
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_FEED_LOCK])
@@ -274,8 +278,11 @@ def feed_batch(node: EdgeNode, after: int, limit: int = 1000) -> dict[str, Any]:
     """The next batch after `after` for this node: feed entries read `limit` at a time until the batch holds
     `limit` records (tombstones counting 1/TOMBSTONES_PER_RECORD each), or MAX_PAGES pages were read."""
     hwm = high_water_mark()
-    if hwm < 0:  # writers kept the feed busy: nothing new this time, the node asks again
-        hwm = after
+    if hwm < 0:
+        # Writers kept the feed busy: refused, not answered "nothing new" (a node would end its sync "ok" without
+        # what was published, a USB bundle would travel empty). The node retries a 503; a bundle is made again.
+        raise ServiceError("feed_busy", _("Material is being published right now; try again in a moment."),
+                           status=503)
     target = target_of(node)
     now = timezone.now()
     assets: dict[str, dict[str, Any]] = {}

@@ -137,7 +137,13 @@ def feed_view(request: HttpRequest, node: EdgeNode) -> HttpResponse:
     # A node starting from nothing gets the feed under today's targeting: nothing to reconcile.
     if epoch != node.targeting_epoch and after > 0:
         return _batch_response(feed.reconcile_batch(node))
-    return _batch_response(feed.feed_batch(node, after, limit))
+    try:
+        return _batch_response(feed.feed_batch(node, after, limit))
+    except ServiceError as exc:
+        answer = _error(exc)
+        if exc.status == 503:
+            answer["Retry-After"] = "2"
+        return answer
 
 
 @signed

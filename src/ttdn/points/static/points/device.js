@@ -38,6 +38,9 @@
                           body: payload === undefined ? undefined : JSON.stringify(payload) })
         .then(function (r) {
           if (r.status === 401) { device.forget(); throw new Error("revoked"); }
+          // The node busy or restarting: a failure like a dropped link, so a heartbeat's plays go back into the
+          // buffer. A 4xx refusal would be refused again: its answer is returned as it is.
+          if (r.status >= 500 || r.status === 429) { throw new Error("unavailable " + r.status); }
           return r.json();
         });
     };
