@@ -51,6 +51,9 @@ class Peer:
     sent_receipts: int = 0  # receipts the ESME answered (deliver_sm_resp): gone from the store
     offered_receipts: int = 0  # deliver_sm written, answered or not
     hold: bool = False  # keep receipts in the store (not offered) while set
+    # Receipts written per second (0: as fast as the window of 10 allows), oldest first: a store the SMSC
+    # hands over slowly, as a backlog after an ESME was away.
+    pace: float = 0
     inbound_capacity: int = 1024
     # submit_sm_resp the relay passes to the ESME; those after are lost on the way (None: every one).
     answer_submits: int | None = None
@@ -58,6 +61,10 @@ class Peer:
     queries: int = 0  # query_sm answered
     # What the SMSC accepted, by the id it gave: (destination, source, receipt stat, due time of delivery).
     by_id: dict[str, tuple[str, str, str, float]] = field(default_factory=dict)
+    # When set, what happened in order, for a benchmark to explain a figure: (monotonic time, event, session,
+    # destination, id) with events bind, unbound, accept, offer (a receipt written), ack (answered), lost
+    # (not answered: kept for the next offer).
+    trace: list[tuple[float, str, str, str, str]] | None = None
     outbox: list[tuple[float, str, bytes]] = field(default_factory=list)  # kept across restarts, as an SMSC's store
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
@@ -90,6 +97,10 @@ class Peer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _note(self, event: str, session: str = "", destination: str = "", message_id: str = "") -> None:
+        if self.trace is not None:
+            self.trace.append((time.monotonic(), event, session, destination, message_id))
 
     def accepted_count(self) -> int:
         with self._lock:
@@ -126,23 +137,27 @@ class Peer:
                     return
                 async with window:
                     self.offered_receipts += 1
+                    esme = live[0]
+                    self._note("offer", esme.session_id, item[1], item[2].split(b" ", 1)[0][3:].decode())
                     resp = await asyncio.wait_for(
-                        live[0].deliver_sm("SoTTTT", item[2], source_addr=item[1], esm_class=0x04), 5)
+                        esme.deliver_sm("SoTTTT", item[2], source_addr=item[1], esm_class=0x04), 5)
                 if resp.is_success:
                     outbox.remove(item)
                     self.sent_receipts += 1
-            except (TimeoutError, smpp34.SmppError, OSError):
-                pass  # kept: offered again to the next session
+                    self._note("ack", esme.session_id, item[1], item[2].split(b" ", 1)[0][3:].decode())
+            except (TimeoutError, smpp34.SmppError, OSError) as failed:
+                # kept: offered again to the next session
+                self._note("lost", type(failed).__name__, item[1], item[2].split(b" ", 1)[0][3:].decode())
             finally:
                 in_flight.discard(id(item))
 
         async def deliver() -> None:
             while True:
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(1 / self.pace if self.pace else 0.02)
                 if self.hold:
                     continue
                 now = time.monotonic()
-                for item in [r for r in outbox if r[0] <= now and id(r) not in in_flight][:200]:
+                for item in [r for r in outbox if r[0] <= now and id(r) not in in_flight][:1 if self.pace else 200]:
                     in_flight.add(id(item))
                     running.add(task := asyncio.create_task(deliver_one(item)))
                     task.add_done_callback(running.discard)
@@ -153,8 +168,10 @@ class Peer:
                 if isinstance(event, smpp34.Esme):
                     sessions[event.session_id] = event
                     self.binds += 1
+                    self._note("bind", event.session_id)
                 elif isinstance(event, smpp34.Unbound):
                     sessions.pop(event.session_id, None)
+                    self._note("unbound", event.session_id)
                 elif isinstance(event, smpp34.SubmitSmEvent):
                     status = self.decide(self.offered)
                     self.offered += 1
@@ -170,6 +187,7 @@ class Peer:
                         self.by_id["%08X" % (0xB00000 + number)] = (event.destination_addr, event.source_addr,
                                                                     stat, due)
                     event.accept("%08X" % (0xB00000 + number))
+                    self._note("accept", event.session_id, event.destination_addr, str(0xB00000 + number))
                     receipt = (b"id:%d sub:001 dlvrd:001 submit date:2612070100 done date:2612070100 stat:%s "
                                b"err:000 text:" % (0xB00000 + number, stat.encode()))
                     outbox.append((due, event.destination_addr, receipt))

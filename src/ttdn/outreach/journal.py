@@ -9,9 +9,15 @@ offered again after a grace period — a duplicate whenever the receipt came lat
 Only an answer still on its way when the sender died is unknown (at most a window of parts).
 
 Each line is one `write` on a file opened for appending: it is in the kernel's hands when the call returns and
-survives the process being killed (not the machine losing power: no fsync per line, which would cost more than
-the send). One file per run, emptied each time the run has committed a batch, removed once its content is committed by
-the run that recovers it (or by the run itself when it ends).
+survives the process being killed. One file per run, emptied each time the run has committed a batch, removed once
+its content is committed by the run that recovers it (or by the run itself when it ends).
+
+Not fsynced, on purpose: a power cut (or a kernel crash) can lose its last lines, and an fsync before each
+submit_sm would cost more than the send (measured in docs/benchmarks.md). What a lost line would do wrong is
+taken care of instead: the journal starts with the kernel's boot id (`b <id>`), and a journal written before
+the machine restarted is trusted only for what it says (the SMSC's ids), never for what it does not — a
+message with no `o` line there is uncertain (left to its receipt), not "never offered". A lost `a` line makes
+a message uncertain, which is safe anyway.
 """
 
 from __future__ import annotations
@@ -34,10 +40,20 @@ def path_for(folder: Path, operator: str, run_id: str) -> Path:
     return folder / f"outreach-{operator}-{run_id}.journal"
 
 
+def boot_id() -> str:
+    """This boot of the kernel (Linux); "" where it cannot be known (then no journal is trusted whole)."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
 class Journal:
     def __init__(self, folder: Path, operator: str, run_id: str) -> None:
         self.path = path_for(folder, operator, run_id)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._boot = boot_id()
+        self._line(f"b {self._boot}")
 
     def _line(self, text: str) -> None:
         os.write(self._fd, text.encode("utf-8") + b"\n")
@@ -52,6 +68,7 @@ class Journal:
         """Everything noted so far is committed (a batch settled): start empty, so that a sender running for
         weeks does not keep a line for every message it ever sent."""
         os.ftruncate(self._fd, 0)
+        self._line(f"b {self._boot}")
 
     def close(self, remove: bool = False) -> None:
         if self._fd >= 0:
@@ -68,6 +85,15 @@ def left_behind(folder: Path, operator: str, live_run: str) -> Iterator[tuple[st
         run_id = path.name[len(prefix):-len(".journal")]
         if run_id != live_run:
             yield run_id, path
+
+
+def written_this_boot(path: Path) -> bool:
+    """Whether the journal was written since the kernel last started: then every line written before a kill is
+    there (the page cache outlives the process), and a missing `o` line means the part never left."""
+    with open(path, "rb") as handle:
+        first = handle.readline()
+    current = boot_id()
+    return bool(current) and first == f"b {current}\n".encode()
 
 
 def read(path: Path, wanted: set[int]) -> dict[int, Entry]:

@@ -33,7 +33,8 @@ class Operator(models.Model):
     window = models.PositiveSmallIntegerField(default=10)
     per_second = models.FloatField(default=0, help_text="Throughput limit agreed with the operator (0: none).")
     price_per_segment = models.DecimalField(max_digits=10, decimal_places=2, default=0)  # VND
-    # How long a message whose submit went unanswered waits for a receipt before it is offered again.
+    # How long a message whose submit went unanswered waits for a receipt before it is offered again (from the
+    # bind, and from each receipt for a message of its time: see sending._still_coming).
     reconcile_grace_seconds = models.PositiveIntegerField(default=1800)
     last_error = models.TextField(blank=True)
     last_bound_at = models.DateTimeField(null=True, blank=True)
