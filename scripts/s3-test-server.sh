@@ -60,7 +60,7 @@ CONF="$DIR/ceph.conf"
 cat > "$CONF" <<CONF
 [global]
 fsid = $FSID
-mon host = 127.0.0.1:$MON_PORT
+mon host = v1:127.0.0.1:$MON_PORT
 auth cluster required = none
 auth service required = none
 auth client required = none
@@ -82,7 +82,7 @@ run dir = $DIR/run
 keyring = $DIR/keyring
 [mon.a]
 mon data = $DIR/mon
-public addr = 127.0.0.1:$MON_PORT
+public addr = v1:127.0.0.1:$MON_PORT
 [osd.0]
 osd data = $DIR/osd
 osd journal = $DIR/osd/journal
@@ -99,7 +99,23 @@ ceph-mon -c "$CONF" -i a
 C=(ceph -c "$CONF" --connect-timeout 30)
 "${C[@]}" osd create >/dev/null
 ceph-osd -c "$CONF" -i 0 --mkfs
-ceph-osd -c "$CONF" -i 0
+# The OSD registers itself with the monitor as it starts; on a busy machine it was seen to ask before it knew the
+# cluster's identity ("wrong fsid") and exit. Started again until the monitor counts it up (a few tries at most).
+osd_up() { "${C[@]}" osd stat 2>/dev/null | grep -q "1 up"; }
+for _try in 1 2 3 4 5; do
+  pkill -f -- "ceph-osd -c $CONF" 2>/dev/null || true
+  ceph-osd -c "$CONF" -i 0
+  for _ in $(seq 1 20); do
+    osd_up && break 2
+    pgrep -f -- "ceph-osd -c $CONF" >/dev/null || break
+    sleep 1
+  done
+done
+if ! osd_up; then
+  echo "the Ceph OSD did not come up; its log:" >&2
+  tail -n 20 "$DIR/log/osd.0.log" >&2
+  exit 1
+fi
 "${C[@]}" osd crush add osd.0 1.0 host=localhost root=default >/dev/null 2>&1 || true
 radosgw -c "$CONF" -n client.rgw
 for _ in $(seq 1 120); do
