@@ -53,6 +53,15 @@ def test_the_pair_is_scored_never_required() -> None:
     assert q.to_tsquery(parsed) == "'gian' & 'hang'"  # PostgreSQL scores the pair apart from the match
 
 
+def test_windows_only_for_a_query_of_one_word_of_several_syllables() -> None:
+    """Two words of several syllables: their pairs score side by side, without the tapering windows (four
+    more phrases each, which the gold set's ranking does not need); the same on both backends (near_pairs)."""
+    parsed = q.parse("gian hàng biên giới")
+    assert len(parsed.pairs) == 2 > q.WINDOWED_PAIRS
+    assert q.near_pairs(parsed) == []
+    assert q.to_fts5(parsed) == '("gian hang" OR "gian") AND "hang" AND ("bien gioi" OR "bien") AND "gioi"'
+
+
 def test_word_pairs_directly() -> None:
     assert lexicon.word_pairs(["duong", "bien", "gioi"]) == {0, 1}
     assert lexicon.word_pairs(["lao", "bao", "gio"], ["lao", "bảo", "giờ"]) == {0}  # Lao Bảo | giờ

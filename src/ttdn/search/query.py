@@ -258,11 +258,21 @@ def _adjacent_pairs(terms: list[Term]) -> dict[int, Phrase]:
 # both syllables' BM25 over their occurrences inside it (FTS5's NEAR), so wider ones let a document that
 # repeats the syllables loosely ("đường đi qua biên giới … biên giới") outrank the word itself.
 NEAR_WINDOWS = (1, 3)
+# The windows only in a query of at most this many proximity pairs, that is of one word of several
+# syllables: each pair's windows are four more phrases of one syllable (FTS5's bm25() reads every phrase's
+# documents over the whole index once per statement, and walks each window's positions on every row holding
+# both syllables). With two pairs or more, the pairs side by side already order the items holding the words
+# (the gold set's top 10 are the same with or without their windows, and their cost is a quarter of the
+# mix's p95); a query of one such word is where its syllables standing near or far apart decide.
+WINDOWED_PAIRS = 1
 
 
 def near_pairs(parsed: ParsedQuery) -> list[tuple[int, str, str, int]]:
     """(term index, first syllable, second syllable, window) for every proximity pair and window, in the
-    order both backends score them. A pair ending in a prefix, or of one syllable twice, has no windows."""
+    order both backends score them. A pair ending in a prefix, or of one syllable twice, has no windows; nor
+    has any pair of a query holding more than WINDOWED_PAIRS pairs."""
+    if len(parsed.pairs) > WINDOWED_PAIRS:
+        return []
     return [(i, pair.tokens[0], pair.tokens[1], window) for i, pair in sorted(parsed.pairs.items())
             if not pair.prefix and pair.tokens[0] != pair.tokens[1] for window in NEAR_WINDOWS]
 
