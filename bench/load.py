@@ -61,7 +61,6 @@ DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/ttdn_bench_load"
 P99_LIMIT_MS = 300.0
 # The batch size `ttdn sync` asks for (TTDN_SYNC_BATCH_LIMIT's default in sync/node/client.py).
 FEED_LIMIT = 1000
-_ZSTD = zstandard.ZstdDecompressor()
 WORDS = ["biên giới", "cửa khẩu", "đồn biên phòng", "xuất nhập cảnh", "thông báo", "Gia Lai", "hàng hóa", "ຊາຍແດນ",
          "ព្រំដែន", "边境", "quy định", "người dân"]
 
@@ -461,10 +460,10 @@ class Fleet:
 _HEAD = re.compile(rb'"kind":"feed","from":(\d+),"to":(\d+),"hwm":(-?\d+),"more":(true|false)')
 
 
-def _batch_head(payload: bytes) -> tuple[int, bool] | None:
+def _batch_head(payload: bytes, zstd: zstandard.ZstdDecompressor) -> tuple[int, bool] | None:
     """(to, more) of a feed batch; None for another kind (a reconcile). The signature is not checked here (the
     node's cost, not the hub's); the head is the batch's top-level keys, after the records (found from the end)."""
-    raw = _ZSTD.decompress(payload, max_output_size=1 << 30)
+    raw = zstd.decompress(payload, max_output_size=1 << 30)
     at = raw.rfind(b'"kind":"feed","from":')
     found = _HEAD.match(raw, at) if at >= 0 else None
     return (int(found.group(2)), found.group(4) == b"true") if found else None
@@ -519,6 +518,7 @@ class Worker(threading.Thread):
         # What each failed request was and how it failed ("search GET /api/v1/search 503"), to name the errors.
         self.failures: Counter[str] = Counter()
         self.rng = random.Random()
+        self.zstd = zstandard.ZstdDecompressor()  # one per thread: a decompressor is not thread-safe
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         self.keys = {n["uid"]: Ed25519PrivateKey.from_private_bytes(bytes.fromhex(n["key"])) for n in nodes}
@@ -542,7 +542,7 @@ class Worker(threading.Thread):
                 if not ok:
                     self.failures[f"{kind} {method} {path.split('?')[0]} {response.status}"] += 1
                 elif after >= 0:
-                    head = _batch_head(answer)
+                    head = _batch_head(answer, self.zstd)
             except (OSError, http.client.HTTPException, zstandard.ZstdError) as exc:
                 self.conns.pop(port, None)
                 self.failures[f"{kind} {type(exc).__name__}"] += 1
