@@ -121,7 +121,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
-# TTDN_TEST_TIMELINE=DIR: each worker writes when each of its tests started and ended (setup to teardown), one
+# TTDN_TEST_TIMELINE=DIR: each worker writes when each of its tests started and ended (setup to teardown) and the
+# CPU it took (with the processes it started, once reaped: a server a module fixture starts counts where it ends), one
 # file per worker, for bench/suite/timeline.py to show how the workers were loaded and which tests end a pass.
 _TIMELINE = os.environ.get("TTDN_TEST_TIMELINE", "")
 
@@ -133,11 +134,15 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return
     import time
 
-    started = time.time()
+    def cpu() -> float:  # this worker's CPU and that of the processes it started and has reaped
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    started, cpu_started = time.time(), cpu()
     yield
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with open(Path(_TIMELINE) / f"{worker}.tsv", "a") as f:
-        f.write(f"{started:.3f}\t{time.time():.3f}\t{item.nodeid}\n")
+        f.write(f"{started:.3f}\t{time.time():.3f}\t{cpu() - cpu_started:.2f}\t{item.nodeid}\n")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -28,10 +28,14 @@ def xdist_groups() -> dict[str, str]:
 
 def main(folder: Path, top: int = 25) -> dict[str, object]:
     runs: dict[str, list[tuple[float, float, str]]] = {}
+    cpu_of: dict[str, float] = {}
     for file in sorted(folder.glob("*.tsv")):
         rows = []
         for line in file.read_text().splitlines():
-            start, end, nodeid = line.split("\t", 2)
+            fields = line.split("\t")
+            start, end, nodeid = fields[0], fields[1], fields[-1]
+            if len(fields) == 4:  # with the CPU the test and its reaped processes took
+                cpu_of[nodeid] = cpu_of.get(nodeid, 0.0) + float(fields[2])
             rows.append((float(start), float(end), nodeid))
         runs[file.stem] = sorted(rows)
     first = min(r[0][0] for r in runs.values())
@@ -49,15 +53,24 @@ def main(folder: Path, top: int = 25) -> dict[str, object]:
     print(f"span {last - first:.0f} s; the last worker ran alone for {ends[-1] - ends[0]:.0f} s")
     groups = xdist_groups()
     per_scope: dict[str, float] = defaultdict(float)
+    cpu_scope: dict[str, float] = defaultdict(float)
     per_test = []
     for rows in runs.values():
         for start, end, nodeid in rows:
             module = nodeid.split("::", 1)[0]
             per_scope[groups.get(module, module)] += end - start
+            cpu_scope[groups.get(module, module)] += cpu_of.get(nodeid, 0.0)
             per_test.append((end - start, nodeid))
-    print(f"\nthe {top} costliest groups or modules (seconds of a worker):")
+    if cpu_of:
+        # CPU well under the wall time: a test waiting (on timers, other processes' answers), which more workers
+        # than cores would overlap.
+        wall, used = sum(per_scope.values()), sum(cpu_scope.values())
+        print(f"\nCPU of the workers and their reaped processes: {used:.0f} s over {wall:.0f} s of tests "
+              f"({100 * used / max(wall, 1e-9):.0f} %)")
+        figures["test_cpu_s"], figures["test_wall_s"] = round(used, 1), round(wall, 1)
+    print(f"\nthe {top} costliest groups or modules (seconds of a worker, CPU seconds):")
     for scope, seconds in sorted(per_scope.items(), key=lambda kv: -kv[1])[:top]:
-        print(f"  {seconds:7.1f}  {scope}")
+        print(f"  {seconds:7.1f}  {cpu_scope[scope]:7.1f}  {scope}")
     print(f"\nthe {top} costliest tests (setup to teardown):")
     for seconds, nodeid in sorted(per_test, reverse=True)[:top]:
         print(f"  {seconds:7.1f}  {nodeid}")

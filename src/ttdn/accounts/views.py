@@ -114,7 +114,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def _forbidden(request: HttpRequest, message: Any) -> HttpResponse:
-    return render(request, "content/forbidden.html", {"message": message}, status=403)
+    return render(request, "core/forbidden.html", {"message": message}, status=403)
 
 
 def _error_status(exc: ServiceError) -> int:
@@ -238,7 +238,7 @@ def _refused(request: HttpRequest, actor: User, member: User, exc: ServiceError)
 def _confirm(request: HttpRequest, member: User, heading: Any, consequences: list[Any], label: Any,
              hidden: list[tuple[str, str]], testid: str) -> HttpResponse:
     """The page asking an administrator to confirm a change to a member's access (POST with confirmed=1)."""
-    return render(request, "content/confirm.html", {
+    return render(request, "core/confirm.html", {
         "heading": heading, "subject": f"{member.display_name()} · {member.username}",
         "consequences": [*consequences, _("The change is recorded in the audit trail with your name.")],
         "action_url": request.path, "confirm_label": label, "hidden": hidden,

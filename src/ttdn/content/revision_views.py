@@ -108,7 +108,7 @@ def revision_restore(request: HttpRequest, item: Item, lang: str, number: int) -
         consequences.append(_("A reviewed translation will need to be reviewed again."))
     else:
         consequences.append(_("Translations made from the current text will be marked out of date."))
-    return render(request, "content/confirm.html", {
+    return render(request, "core/confirm.html", {
         "heading": _("Restore revision %(n)d?") % {"n": number},
         "consequences": consequences,
         "action_url": request.path,

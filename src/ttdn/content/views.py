@@ -67,7 +67,7 @@ INLINE_KINDS = frozenset({"pdf", "image", "audio", "video"})
 
 
 def _forbidden(request: HttpRequest, message: Any) -> HttpResponse:
-    return render(request, "content/forbidden.html", {"message": message}, status=403)
+    return render(request, "core/forbidden.html", {"message": message}, status=403)
 
 
 def _item_queryset(user: Any) -> QuerySet[Item]:
@@ -632,7 +632,7 @@ def _confirm(request: HttpRequest, heading: str, consequences: list[str], confir
              *, status: int = 200, **extra: Any) -> HttpResponse:
     """The page a destructive action shows before it is done: what will happen, and one button to do it.
     A page, not a script dialog, so it works without JavaScript and under a strict content policy."""
-    return render(request, "content/confirm.html", {
+    return render(request, "core/confirm.html", {
         "heading": heading, "consequences": consequences, "confirm_label": confirm_label,
         "cancel_url": cancel_url, "action_url": request.path, "danger": True, **extra,
     }, status=status)

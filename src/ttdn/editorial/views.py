@@ -41,7 +41,7 @@ def appraise(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     user = request.user
     may = [a for a in (Decision.APPROVE, Decision.RETURN) if perms.can_do(user, item, perms.ACTIONS[a])]
     if not may:
-        return render(request, "content/forbidden.html", {
+        return render(request, "core/forbidden.html", {
             "message": _("The opinion is recorded by an appraiser while the material is in appraisal."),
         }, status=403)
     criteria = services.asked_criteria()
@@ -102,7 +102,7 @@ def opinion_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     item = _item(request, uid)
     if not perms.can_do(request.user, item, perms.ACTIONS["publish"]):
-        return render(request, "content/forbidden.html", {
+        return render(request, "core/forbidden.html", {
             "message": _("Only a publisher may schedule the publication of approved material."),
         }, status=403)
     status = 200
@@ -136,7 +136,7 @@ def schedule_cancel(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         services.do_cancel_schedule(request.user, item)  # type: ignore[arg-type]
     except ServiceError as exc:
         if exc.status == 403:
-            return render(request, "content/forbidden.html", {"message": exc.message}, status=403)
+            return render(request, "core/forbidden.html", {"message": exc.message}, status=403)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The scheduled publication was cancelled; the material stays approved."))

@@ -34,7 +34,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
-    return render(request, "content/forbidden.html",
+    return render(request, "core/forbidden.html",
                   {"message": message or _("Press monitoring is for the provincial desks and central editors.")},
                   status=403)
 

@@ -56,7 +56,7 @@ class HubBulletinForm(forms.Form):
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "content/forbidden.html",
+    return render(request, "core/forbidden.html",
                   {"message": _("Only publishers give items a bulletin class.")}, status=403)
 
 
@@ -143,7 +143,7 @@ def hub_device(request: HttpRequest, device_id: int) -> HttpResponse:
 
 
 def _forbidden_playlists(request: HttpRequest) -> HttpResponse:
-    return render(request, "content/forbidden.html",
+    return render(request, "core/forbidden.html",
                   {"message": _("Only publishers change the sites' playlists.")}, status=403)
 
 

@@ -88,7 +88,7 @@ def split_commas(value: str) -> list[str]:
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "content/forbidden.html",
+    return render(request, "core/forbidden.html",
                   {"message": _("Only the node's officers manage its devices.")}, status=403)
 
 

@@ -49,7 +49,7 @@ class EdgeMiddleware:
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"code": "read_only_node", "message": message}, status=403,
                                     json_dumps_params={"ensure_ascii": False})
-            return render(request, "content/forbidden.html", {"message": message}, status=403)
+            return render(request, "core/forbidden.html", {"message": message}, status=403)
         response = self.get_response(request)
         if match is not None and request.method == "GET" and response.status_code == 200:
             self._count(name, match.kwargs, request)

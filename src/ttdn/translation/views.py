@@ -29,7 +29,7 @@ DESK_ROLES = (Role.APPRAISER, Role.PUBLISHER, Role.TRANSLATOR)
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "content/forbidden.html", {"message": message}, status=403)
+    return render(request, "core/forbidden.html", {"message": message}, status=403)
 
 
 def _status(exc: ServiceError) -> int:

@@ -28,7 +28,7 @@ def node_revoke(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
     try:
         services.check_manage_nodes(user)
     except ServiceError as exc:
-        return render(request, "content/forbidden.html", {"message": exc.message}, status=403)
+        return render(request, "core/forbidden.html", {"message": exc.message}, status=403)
     back = reverse("sync:dashboard")
     if node.revoked_at is not None:
         messages.info(request, _("This node was already revoked."))
@@ -38,7 +38,7 @@ def node_revoke(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         services.do_revoke_node(user, node, reason)
         messages.success(request, _("The node at %(site)s was revoked.") % {"site": node.site.name})
         return redirect(back)
-    return render(request, "content/confirm.html", {
+    return render(request, "core/confirm.html", {
         "heading": _("Revoke this node?"),
         "subject": f"{node.site.name} · {node.site.province.name}",
         "consequences": [

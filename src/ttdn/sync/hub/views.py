@@ -229,7 +229,7 @@ class IssueCodeForm(forms.Form):
 
 def _forbidden_nodes(request: HttpRequest) -> HttpResponse:
     message = _("Only operators, central editors and agency administrators see the border-site nodes.")
-    return render(request, "content/forbidden.html", {"message": message}, status=403)
+    return render(request, "core/forbidden.html", {"message": message}, status=403)
 
 
 @login_required
@@ -252,7 +252,7 @@ def issue_code(request: HttpRequest) -> HttpResponse:
     try:
         services.check_manage_nodes(user)  # before the form: only operators learn what it must hold
     except ServiceError as exc:
-        return render(request, "content/forbidden.html", {"message": exc.message}, status=403)
+        return render(request, "core/forbidden.html", {"message": exc.message}, status=403)
     form = IssueCodeForm(request.POST)
     if not form.is_valid():
         return _dashboard_page(request, form, status=400)
@@ -261,7 +261,7 @@ def issue_code(request: HttpRequest) -> HttpResponse:
         code = services.do_issue_code(user, site, form.cleaned_data["valid_hours"])
     except ServiceError as exc:
         if exc.status == 403:
-            return render(request, "content/forbidden.html", {"message": exc.message}, status=403)
+            return render(request, "core/forbidden.html", {"message": exc.message}, status=403)
         form.add_error(exc.details.get("field") if exc.details.get("field") in form.fields else None,
                        str(exc.message))
         return _dashboard_page(request, form, status=400)
