@@ -225,6 +225,8 @@ FILE_UPLOAD_HANDLERS = [
 UPLOAD_STAGING_DIR.mkdir(parents=True, exist_ok=True)
 # Border-site nodes: room for chunks in flight before they become stored files (MB).
 SYNC_STAGING_MB = int(_env("SYNC_STAGING_MB", "2048"))
+# The hub: feed pages built for one targeting, kept per process for the other nodes of that targeting (MB; 0: none).
+SYNC_FEED_CACHE_MB = int(_env("SYNC_FEED_CACHE_MB", "64"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,15 +9,17 @@ item at its current version, so applying them is idempotent and order does not m
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,19 +66,27 @@ def high_water_mark() -> int:
 
     SQLite commits writers one at a time, in seq order. On PostgreSQL a writer holds a shared advisory
     lock until it commits; the reader only tries the exclusive lock (it never queues, so it cannot
-    deadlock with writers) and, if writers are busy, retries briefly, else answers with `fallback`.
+    deadlock with writers) and, if writers are busy, retries briefly, else answers -1 (busy).
     """
+    return _head()[0]
+
+
+def _head() -> tuple[int, str]:
+    """(the high-water mark, when that entry was written): the pair names the feed's state, even on SQLite where a
+    rolled-back entry's seq can be given again (to another entry, written at another instant). (-1, "") if busy."""
     if connection.vendor != "postgresql":
-        return int(FeedEntry.objects.aggregate(m=Max("seq"))["m"] or 0)
+        row = FeedEntry.objects.order_by("-seq").values_list("seq", "at").first()
+        return (int(row[0]), row[1].isoformat()) if row else (0, "")
     deadline = time.monotonic() + FEED_BUSY_WAIT
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_FEED_LOCK])
             if cursor.fetchone()[0]:
-                cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sync_feedentry")
-                return int(cursor.fetchone()[0])
+                cursor.execute("SELECT seq, at FROM sync_feedentry ORDER BY seq DESC LIMIT 1")
+                found = cursor.fetchone()
+                return (int(found[0]), found[1].isoformat()) if found else (0, "")
         if time.monotonic() > deadline:
-            return -1
+            return -1, ""
         time.sleep(0.02)
 
 
@@ -233,7 +243,7 @@ def _files_for(assets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _render_some(node: EdgeNode, target: Target, now: dt.datetime, item_ids: Iterable[int],
+def _render_some(target: Target, now: dt.datetime, item_ids: Iterable[int],
                  uids: dict[int, str] | None, assets: dict[str, dict[str, Any]]) -> tuple[list[Any], list[Any]]:
     ids = list(dict.fromkeys(item_ids))
     # Decide first on what targeting needs, then load whole only the items this node receives: most of a
@@ -261,7 +271,7 @@ def _render_some(node: EdgeNode, target: Target, now: dt.datetime, item_ids: Ite
 def render_for(node: EdgeNode, item_ids: Iterable[int], uids: dict[int, str] | None = None) -> dict[str, Any]:
     """Records and tombstones for these items as `node` may see them, with their assets and file chunk lists."""
     assets: dict[str, dict[str, Any]] = {}
-    records, tombstones = _render_some(node, target_of(node), timezone.now(), item_ids, uids, assets)
+    records, tombstones = _render_some(target_of(node), timezone.now(), item_ids, uids, assets)
     return {"records": records, "tombstones": tombstones, "assets": assets, "files": _files_for(assets)}
 
 
@@ -274,16 +284,45 @@ TOMBSTONES_PER_RECORD = 5
 MAX_PAGES = 10
 
 
+def _busy() -> ServiceError:
+    # Writers kept the feed busy: refused, not answered "nothing new" (a node would end its sync "ok" without
+    # what was published, a USB bundle would travel empty). The node retries a 503; a bundle is made again.
+    return ServiceError("feed_busy", _("Material is being published right now; try again in a moment."), status=503)
+
+
 def feed_batch(node: EdgeNode, after: int, limit: int = 1000) -> dict[str, Any]:
     """The next batch after `after` for this node: feed entries read `limit` at a time until the batch holds
     `limit` records (tombstones counting 1/TOMBSTONES_PER_RECORD each), or MAX_PAGES pages were read."""
     hwm = high_water_mark()
     if hwm < 0:
-        # Writers kept the feed busy: refused, not answered "nothing new" (a node would end its sync "ok" without
-        # what was published, a USB bundle would travel empty). The node retries a 503; a bundle is made again.
-        raise ServiceError("feed_busy", _("Material is being published right now; try again in a moment."),
-                           status=503)
+        raise _busy()
+    return _envelope(node, _feed_page(target_of(node), after, limit, hwm))
+
+
+def feed_batch_json(node: EdgeNode, after: int, limit: int = 1000) -> bytes:
+    """`feed_batch` as the JSON the wire carries (byte for byte `wire.dumps(feed_batch(…))`), its page — the records,
+    tombstones, files and cursors, all but the node's own envelope — taken from the page cache when a node with
+    the same targeting asked the same page of the same feed state (`PAGES`)."""
+    hwm, written_at = _head()
+    if hwm < 0:
+        raise _busy()
     target = target_of(node)
+    key = (target, after, limit, hwm, written_at, wire.FORMAT)
+    page = PAGES.get(key)
+    if page is None:
+        page = wire.dumps(_feed_page(target, after, limit, hwm))
+        PAGES.put(key, page)
+    envelope = wire.dumps(_envelope(node, {}))
+    # Two JSON objects joined into one: the page's keys, then the envelope's (the order `_envelope` gives).
+    return page[:-1] + b"," + envelope[1:]
+
+
+def _feed_page(target: Target, after: int, limit: int, hwm: int) -> dict[str, Any]:
+    """The batch's content for this targeting (nothing in it depends on the node beyond its `Target`)."""
+    if after >= hwm:
+        # Nothing new (the usual answer to a node in service): no entry to read, nothing to render.
+        return {"records": [], "tombstones": [], "assets": {}, "files": {}, "kind": "feed", "from": after,
+                "to": after, "hwm": hwm, "more": False}
     now = timezone.now()
     assets: dict[str, dict[str, Any]] = {}
     records: list[dict[str, Any]] = []
@@ -299,7 +338,7 @@ def feed_batch(node: EdgeNode, after: int, limit: int = 1000) -> dict[str, Any]:
         # An item changed several times is rendered once (its current state), as within a page.
         page_ids = [item_id for _seq, item_id, _uid in entries if item_id not in seen]
         seen.update(page_ids)
-        page_records, page_tombstones = _render_some(node, target, now, page_ids, uids, assets)
+        page_records, page_tombstones = _render_some(target, now, page_ids, uids, assets)
         records += page_records
         tombstones += page_tombstones
         if len(entries) < limit:
@@ -308,9 +347,68 @@ def feed_batch(node: EdgeNode, after: int, limit: int = 1000) -> dict[str, Any]:
         to_seq = entries[-1][0]
         if len(records) + len(tombstones) / TOMBSTONES_PER_RECORD >= limit:
             break
-    body = {"records": records, "tombstones": tombstones, "assets": assets, "files": _files_for(assets),
+    return {"records": records, "tombstones": tombstones, "assets": assets, "files": _files_for(assets),
             "kind": "feed", "from": after, "to": to_seq, "hwm": hwm, "more": to_seq < hwm}
-    return _envelope(node, body)
+
+
+# ------------------------------------------------------------------------------------------ page cache
+
+
+class PageCache:
+    """Built feed pages (JSON), least recently used dropped first once they hold more than `max_bytes`.
+
+    The nodes of one targeting (the same sites' provinces, neighbour country, languages and audience) ask the
+    same pages: after a publish every node in service asks from the same cursor, and a node restored after a disk
+    loss asks the pages from 0 that its neighbours asked before. The key holds what the page is a function of:
+    the targeting, the cursor, the limit, and the feed's state (the high-water mark and when that entry was
+    written), so a publish, an edit or a withdrawal — each a new feed entry — is a new key and an older page is
+    never served for it. Pages also age out after `max_age` seconds, so that what changes with time alone (an
+    item reaching its end of validity, an agency renamed) is at most that late, as if the node had asked then.
+    Per process, thread-safe."""
+
+    def __init__(self, max_bytes: int, max_age: float) -> None:
+        self.max_bytes, self.max_age = max_bytes, max_age
+        self._pages: OrderedDict[Hashable, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None or time.monotonic() - found[0] > self.max_age:
+                if found is not None:
+                    self._drop(key)
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return found[1]
+
+    def put(self, key: Hashable, page: bytes) -> None:
+        if len(page) > self.max_bytes // 4:
+            return  # one page would push out most others: built again when asked
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            self._pages[key] = (time.monotonic(), page)
+            self.size += len(page)
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self._pages)))
+
+    def _drop(self, key: Hashable) -> None:
+        _at, page = self._pages.pop(key)
+        self.size -= len(page)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+PAGES = PageCache(settings.SYNC_FEED_CACHE_MB * 1024 * 1024, max_age=60.0)
 
 
 def reconcile_batch(node: EdgeNode) -> dict[str, Any]:

@@ -93,8 +93,10 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _batch_response(batch: dict[str, Any]) -> HttpResponse:
-    payload, signature = wire.encode(batch, keys.hub_key())
+def _batch_response(batch: dict[str, Any] | bytes) -> HttpResponse:
+    """A batch (or its JSON, `wire.dumps`) compressed and signed."""
+    raw = batch if isinstance(batch, bytes) else wire.dumps(batch)
+    payload, signature = wire.encode_json(raw, keys.hub_key())
     response = HttpResponse(payload, content_type="application/zstd")
     response["X-Ttdn-Batch-Signature"] = signature
     response["Content-Length"] = str(len(payload))
@@ -141,7 +143,7 @@ def feed_view(request: HttpRequest, node: EdgeNode) -> HttpResponse:
     if epoch != node.targeting_epoch and after > 0:
         return _batch_response(feed.reconcile_batch(node))
     try:
-        return _batch_response(feed.feed_batch(node, after, limit))
+        return _batch_response(feed.feed_batch_json(node, after, limit))
     except ServiceError as exc:
         answer = _error(exc)
         if exc.status == 503:

@@ -68,9 +68,18 @@ def served_format(announced: str | None) -> int:
     return max(common)
 
 
+def dumps(batch: dict[str, Any]) -> bytes:
+    """A batch as the JSON the wire carries (compact, UTF-8)."""
+    return json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def encode(batch: dict[str, Any], key: Ed25519PrivateKey) -> tuple[bytes, str]:
     """(zstd-compressed JSON, the hub's signature over it)."""
-    raw = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
+    return encode_json(dumps(batch), key)
+
+
+def encode_json(raw: bytes, key: Ed25519PrivateKey) -> tuple[bytes, str]:
+    """`encode` of a batch already in its JSON (`dumps`)."""
     payload = zstandard.ZstdCompressor(level=9).compress(raw)
     return payload, keys.sign(key, payload)
 
