@@ -482,14 +482,19 @@ class Evaluation:
         return replace(self, matched=self.matched[keep], bound=self.bound[keep], items=self.items[keep],
                        checked=None, true_docs=[], true_bound=[])
 
-    def verify(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For these matched documents (sorted): whether each holds the query, and its score's bound."""
+    def verify(self, docs: np.ndarray, scores: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """For these matched documents (sorted): whether each holds the query, and its score's bound
+        (`scores=False`: whether each holds it only, the bound left loose: the places of phrases that are
+        scored but never required, the proximity pairs, are not looked for)."""
         base = self.bound[np.searchsorted(self.matched, docs)]
         if self.scored or not len(docs):
             return np.ones(len(docs), bool), base
         presence = [mask[docs] for mask in self.present]
+        required = {i for alternatives in self.terms for alternative in alternatives for i in alternative}
         with reads.connection().cursor() as cursor:
             for i, phrase in self.phrases.items():
+                if not scores and i not in required:
+                    continue
                 loose = presence[i]
                 here = np.zeros(len(docs), bool)
                 f = np.zeros(len(docs), np.float64)

@@ -224,7 +224,7 @@ def _search(user: Any, query: SearchQuery) -> SearchResults:
     if parsed.has_pieces() and total < offset + limit:
         # The page reaches past the items holding each Lao, Khmer or Chinese run whole: the items holding
         # only its words, wherever they stand, follow them (a match on pieces never outranks the word).
-        pieces, total = _pieces_tier(parsed, query, where_sql, where_params, limit, offset, total)
+        pieces, total = _pieces_tier(parsed, query, where_sql, where_params, limit, offset, total, rows)
     if total == 0 and len(parsed.terms) > 1:
         # No item holds every word: show those holding any of them, still ranked.
         parsed = parsed.with_pieces()
@@ -242,15 +242,19 @@ def _search(user: Any, query: SearchQuery) -> SearchResults:
 
 def _pieces_tier(
     parsed: q.ParsedQuery, query: SearchQuery, where_sql: str, where_params: list[Any], limit: int, offset: int,
-    whole: int,
+    whole: int, page: list[tuple[Any, ...]],
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The rows of the items that hold the query only with a run's words apart (ranked among themselves),
-    for the part of the page after the `whole` items holding it as typed; and the total of both."""
+    for the part of the page after the `whole` items holding it as typed (`page`: their rows on this page);
+    and the total of both."""
     match = _narrowed(_prepare(parsed.with_pieces()), query)
     # Every item of the first tier is among these (the words are in the run): read past them.
     rows, total = _ranked(match, where_sql, where_params, offset + limit + whole, 0)
     if whole:
-        strict, _n = _ranked(_narrowed(_prepare(parsed), query), where_sql, where_params, whole, 0)
+        if offset:
+            strict, _n = _ranked(_narrowed(_prepare(parsed), query), where_sql, where_params, whole, 0)
+        else:
+            strict = page  # fewer than a page hold it as typed: the first page holds them all (no second search)
         held = {r[1] for r in strict}
         rows = [r for r in rows if r[1] not in held]
     order: list[int] = []

@@ -229,17 +229,26 @@ def matches_sql(match: Match | None, where_sql: str, where_params: list[Any]) ->
     k1 = BM25_K1 * PG_WEIGHT_SCALE
     counted: list[str] = []
     count_params: list[Any] = []
+    f = [f"x.f{i}" for i in range(len(match.phrases))]
+    # A pair's windows (both syllables, both widths) are counted together from one read of the two syllables'
+    # positions (`_near_sql`): each is an element of one array per pair.
+    pairs: dict[tuple[str, str], list[tuple[int, str, int]]] = {}
     for i, (phrase, _idf) in enumerate(match.phrases):
         if i in match.near:
             own, other, window = match.near[i]
-            counted.append(f"{_NEAR_SQL} AS f{i}")
-            count_params += [f"{q._lexeme(own)} & {q._lexeme(other)}", own, other, window + 1]
+            pairs.setdefault((min(own, other), max(own, other)), []).append((i, own, window))
         else:
             counted.append(f"ts_rank_cd('{PG_WEIGHTS}'::float4[], {DOC}.vec, %s::tsquery, 0) AS f{i}")
             count_params.append(phrase)
+    for g, ((first, second), windows) in enumerate(pairs.items()):
+        sql, params = _near_sql(first, second, [(own == first, window) for _i, own, window in windows])
+        counted.append(f"{sql} AS n{g}")
+        count_params += params
+        for j, (i, _own, _window) in enumerate(windows, start=1):
+            f[i] = f"x.n{g}[{j}]"
     counts = ", ".join(counted)
     norm = f"({k1} * ({1 - BM25_B} + {BM25_B} * x.len / %s))"
-    score = " + ".join(f"%s * {BM25_K1 + 1} * x.f{i} / (x.f{i} + {norm})" for i in range(len(match.phrases)))
+    score = " + ".join(f"%s * {BM25_K1 + 1} * {f[i]} / ({f[i]} + {norm})" for i in range(len(match.phrases)))
     score_params: list[Any] = [p for _phrase, idf in match.phrases for p in (idf, max(match.avg_length, 1.0))]
     # OFFSET 0 keeps the inner query whole, so each phrase's count is computed once per document. (Reading
     # the tsvector once, as a copy `vec || ''` for all counts, measured slower: most are small and inline.)
@@ -253,14 +262,35 @@ def matches_sql(match: Match | None, where_sql: str, where_params: list[Any]) ->
 
 # A syllable's weighted count where the other syllable of its pair stands within the window (FTS5's NEAR:
 # at most w tokens between them, in either order, in one field; PG_OFFSETS keeps the fields apart), with the
-# weights ts_rank_cd gives each class. Computed only for documents holding both.
-_NEAR_SQL = (
-    f"CASE WHEN {DOC}.vec @@ %s::tsquery THEN (SELECT coalesce(sum(('{PG_WEIGHTS}'::float4[])[CASE x.w "  # noqa: S608
-    "WHEN 'A' THEN 4 WHEN 'B' THEN 3 WHEN 'C' THEN 2 ELSE 1 END]), 0) "
-    f"FROM unnest({DOC}.vec) AS u, unnest(u.positions, u.weights) AS x(p, w) WHERE u.lexeme = %s AND EXISTS ("
-    f"SELECT 1 FROM unnest({DOC}.vec) AS o, unnest(o.positions) AS y(p) WHERE o.lexeme = %s "
-    "AND abs(y.p - x.p) BETWEEN 1 AND %s)) ELSE 0 END"
+# weights ts_rank_cd gives each class: the sum of the weights of its positions that have one of the other's
+# at a distance from 1 to w + 1, in the order of its positions. Computed only for documents holding both,
+# every window of the pair from one pass over the tsvector (`unnest` builds every lexeme's arrays, so a pass
+# per window, and one more per position inside EXISTS, cost most of a query of one such word).
+_NEAR_WEIGHT = f"('{PG_WEIGHTS}'::float4[])[CASE x.w WHEN 'A' THEN 4 WHEN 'B' THEN 3 WHEN 'C' THEN 2 ELSE 1 END]"
+_NEAR_WINDOW = (
+    f"(SELECT coalesce(sum({_NEAR_WEIGHT}), 0) FROM unnest(l.p_own, l.w_own) AS x(p, w) "  # noqa: S608
+    "WHERE EXISTS (SELECT 1 FROM unnest(l.p_other) AS y(p) WHERE abs(y.p - x.p) BETWEEN 1 AND %s))"
 )
+
+
+def _near_sql(first: str, second: str, windows: list[tuple[bool, int]]) -> tuple[str, list[Any]]:
+    """The weighted counts of a pair's syllables near each other (`windows`: whether the counted syllable is
+    `first`, and the window), as one float4 array per document: zeros where the document lacks either."""
+    parts = []
+    params: list[Any] = [f"{q._lexeme(first)} & {q._lexeme(second)}"]
+    for own_first, window in windows:
+        own, other = ("a", "b") if own_first else ("b", "a")
+        parts.append(_NEAR_WINDOW.replace("_own", own).replace("_other", other))
+        params.append(window + 1)
+    params += [first, first, second, second, first, second]
+    zeros = ",".join("0" for _ in windows)
+    return (
+        f"CASE WHEN {DOC}.vec @@ %s::tsquery THEN (SELECT ARRAY[{', '.join(parts)}]::float4[] FROM ("  # noqa: S608
+        "SELECT min(u.positions) FILTER (WHERE u.lexeme = %s) AS pa, min(u.weights) FILTER (WHERE u.lexeme = %s) "
+        "AS wa, min(u.positions) FILTER (WHERE u.lexeme = %s) AS pb, min(u.weights) FILTER (WHERE u.lexeme = %s) "
+        f"AS wb FROM unnest({DOC}.vec) AS u WHERE u.lexeme IN (%s, %s)) AS l) ELSE '{{{zeros}}}'::float4[] END",
+        params,
+    )
 
 
 _FREQUENCIES: dict[str, Any] = {"at": -1e9}
@@ -651,7 +681,7 @@ def _impact_count(match: Match, where_sql: str, where_params: list[Any], changed
                     if not refused:
                         break
                     ask = docs[np.isin(owners, np.fromiter(refused, np.int64)) & ~np.isin(docs, docs[chosen])]
-                holding = ask[found.verify(ask)[0]]
+                holding = ask[found.verify(ask, scores=False)[0]]
                 if len(holding):
                     cursor.execute(select, [holding.tolist(), *where_params])
                     items.update(int(iid) for (iid,) in cursor.fetchall())
