@@ -85,6 +85,8 @@ def main() -> int:
     parser.add_argument("--only", help="a file of query texts, one a line (instead of the mix)")
     parser.add_argument("--save")
     parser.add_argument("--statements", action="store_true", help="print each slow query's statements")
+    parser.add_argument("--warm", type=int, default=-1,
+                        help="warm the caches with the first N queries (run.py: 60; default every query)")
     args = parser.parse_args()
     from perf_search import setup  # type: ignore[import-not-found]
 
@@ -104,7 +106,10 @@ def main() -> int:
     meter.timed(impact, "evaluate", "evaluate")
     meter.timed(impact.Evaluation, "verify", "verify")
     meter.timed(impact._Phrase, "occurrences", "occurrences")
-    for text in texts:  # warm the caches
+    # Reading a lexeme's arrays from the build (once per process, then kept): lists, and positions for phrases.
+    meter.timed(impact, "lists", "read_lists")
+    meter.timed(impact, "positions", "read_positions")
+    for text in texts[: args.warm] if args.warm >= 0 else texts:  # warm the caches
         search(None, SearchQuery(text=text, limit=10))
     for module_name in ("ttdn.search.backends.postgres", "ttdn.search.services"):
         module = sys.modules.get(module_name)
