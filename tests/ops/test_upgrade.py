@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests import forkserver
 from ttdn.ops import backup as backups
 
 pytestmark = pytest.mark.slow
@@ -217,8 +218,11 @@ def databases(db: Any, tmp_path: Path) -> Iterator[Database]:
 
 def _run(env: dict[str, str], *args: str, cwd: Path = ROOT, module: bool = False) -> subprocess.CompletedProcess[str]:
     """`ttdn ARGS` (or `python ARGS` with module=True) in that environment; it must succeed."""
-    command = [sys.executable, *args] if module else [sys.executable, "-m", "ttdn.cli", *args]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=900, check=False)
+    if module:
+        done = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=900,
+                              check=False)
+    else:  # each release's own code, forked from warm third-party libraries (tests/forkserver.py)
+        done = forkserver.run(["-m", "ttdn.cli", *args], env=env, cwd=cwd, timeout=900)
     assert done.returncode == 0, f"ttdn {' '.join(args)} ({env.get('PYTHONPATH', 'this version')}):\n" \
                                  f"{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     return done
@@ -305,8 +309,7 @@ def test_every_landed_schema_upgrades_to_this_version_with_every_row(databases: 
 def _old_migrate(env: dict[str, str], release: Release) -> bool:
     """That release's `ttdn migrate`; False when only its search index rebuild after the migrations failed (a
     known break of the past, see FIRST_IMPACT_INDEX)."""
-    done = subprocess.run([sys.executable, "-m", "ttdn.cli", "migrate", "-v0"], capture_output=True, text=True,
-                          env=env, cwd=release.src.parent, timeout=900, check=False)
+    done = forkserver.run(["-m", "ttdn.cli", "migrate", "-v0"], env=env, cwd=release.src.parent, timeout=900)
     if done.returncode == 0:
         return True
     assert "emit_post_migrate_signal" in done.stderr and 'column "dates"' in done.stderr, \

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests import refdata
+from tests import forkserver, refdata
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,8 +29,7 @@ class Box:
     env: dict[str, str]
 
     def ttdn(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, "-m", "ttdn.cli", *args], capture_output=True, text=True,
-                              env=self.env, cwd=ROOT, timeout=timeout, check=False)
+        done = forkserver.run(["-m", "ttdn.cli", *args], env=self.env, cwd=ROOT, timeout=timeout)
         assert done.returncode == 0, done.stderr[-3000:]
         return done
 
