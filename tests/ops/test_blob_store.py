@@ -149,12 +149,14 @@ def test_a_node_syncs_the_hubs_files_into_its_own_store(store: Store, tmp_path: 
     db_url = _pg_database(f"{own}_blob_hub")
     if db_url:
         hub_env["TTDN_DATABASE_URL"] = db_url
+    else:
+        refdata.fresh_install(hub_env)  # the hub tool's `migrate` then has nothing to do
     corpus = last_json(run(hub_env, "-m", "tests.sync.hubtool", "setup", "6", "40").stdout)
     assert len(corpus["files"]) == 2
     proc = start_server(hub_env, port := free_port())
     try:
         node = Node({**base_env(node_dir, "edge"), **store.env("node")}, node_dir)
-        # A fresh installation copied, as every sync test's node (tests/refdata.py), instead of migrated again.
+        # A fresh installation copied (tests/refdata.py), as every sync test's node, instead of migrated again.
         refdata.fresh_install(node.env)
         run(node.env, "-m", "tests.refdata", "restore")
         code = last_json(run(hub_env, "-m", "tests.sync.hubtool", "codes", "pc-ia-chia", "1").stdout)[0]

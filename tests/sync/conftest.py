@@ -206,6 +206,8 @@ def _build_hub(env: dict[str, str], data: Path, snapshot: Path, snapshot_db: str
         for old in snapshot.parent.glob(f"{prefix}-*"):
             if old.is_dir() and old != snapshot:
                 shutil.rmtree(old, ignore_errors=True)
+            elif old.suffix == ".lock" and old.stem != snapshot.name:
+                old.unlink(missing_ok=True)
         if snapshot_db:
             url = urlsplit(env["TTDN_DATABASE_URL"])
             with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
