@@ -162,17 +162,18 @@ class Database:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def tables(self, name: str) -> dict[str, list[tuple[Any, ...]]]:
-        """Every table's rows as text, keyed by column name (columns sorted), ordered."""
+        """Every table's rows as text, keyed by column name (columns sorted), ordered — but the derived tables (the
+        search index, rebuilt by migrations): they are never compared, so they are not read."""
         if connection.vendor == "sqlite":
             with sqlite3.connect(self.base / name / "ttdn.sqlite3") as db:
                 names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                   "AND name NOT LIKE 'sqlite_%'")]
-                return {t: _read(db.cursor(), t) for t in names if "_fts" not in t}
+                return {t: _read(db.cursor(), t) for t in names if "_fts" not in t and not t.startswith(DERIVED)}
         import psycopg
 
         with psycopg.connect(dbname=self._db_name(name), **self._params()) as db, db.cursor() as cursor:
             cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            return {t: _read(cursor, t) for (t,) in cursor.fetchall()}
+            return {t: _read(cursor, t) for (t,) in cursor.fetchall() if not t.startswith(DERIVED)}
 
 
     def applied(self, name: str) -> set[tuple[str, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -56,6 +57,24 @@ class Box:
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen([sys.executable, "-m", "ttdn.cli", *args], env=self.env, cwd=ROOT, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    @contextlib.contextmanager
+    def running(self, *args: str) -> Iterator[subprocess.Popen[str]]:
+        """`ttdn ARGS` in the background for the block: killed if still running at its end, and always reaped."""
+        proc = self.popen(*args)
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
+
+def kill_running(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL a command that must still be running (the crash under test), and wait for it to die."""
+    assert proc.poll() is None, proc.communicate()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
 
 
 @pytest.fixture
