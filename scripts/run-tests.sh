@@ -77,7 +77,9 @@ cores="$(nproc 2>/dev/null || echo 2)"
 workers="${TTDN_TEST_WORKERS:-$(( cores * 2 > 8 ? 8 : cores * 2 ))}"
 # The tests sharing a costly fixture stay on one worker (XDIST_GROUPS in tests/conftest.py).
 phase SQLite
-env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider --durations=15 "$@"
+# The tests that start PostgreSQL servers of their own (a replica pair, a server that goes down) are the same test in
+# either pass: they run once, in the PostgreSQL pass.
+env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider --durations=15 --without-own-postgresql "$@"
 # Every test that touches a database runs again on PostgreSQL; the others ran above already. Each pass ends with
 # its 15 slowest tests, to see where the suite's time goes.
 phase PostgreSQL

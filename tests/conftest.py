@@ -27,13 +27,71 @@ PASSWORD = "Biên-giới-2026!"
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     """On PostgreSQL each worker's test database is a copy of a template holding the migrated schema and the
-    reference data, built once per run (tests/refdata.py); SQLite workers migrate their in-memory database."""
+    reference data, built once per run (tests/refdata.py); on SQLite each worker's in-memory database is a copy of
+    the run's fresh installation."""
     from django.db import connections
 
     db = connections["default"].settings_dict
     if db["ENGINE"] == "django.db.backends.postgresql":
         url = os.environ["TTDN_DATABASE_URL"]
         db["TEST"]["TEMPLATE"] = refdata.pg_template(url)
+    elif db["ENGINE"] == "django.db.backends.sqlite3":
+        _copy_instead_of_migrating()
+
+
+def _copy_instead_of_migrating() -> None:
+    """SQLite: the worker's in-memory test database becomes a copy of the run's fresh installation (what this
+    version's `ttdn migrate` made on an empty directory, tests/refdata.py) instead of being migrated again (~5 s of
+    CPU per worker). Django's test database creation calls `migrate`; that one call copies instead, once."""
+    import sqlite3
+
+    from django.core import management
+    from django.db import connections
+
+    for_real = management.call_command  # what `create_test_db` imports when it runs
+
+    def call_command(name: str, *args: Any, **options: Any) -> Any:
+        management.call_command = for_real  # once: a later `migrate` in a test is a real one
+        if name != "migrate":
+            return for_real(name, *args, **options)
+        connection = connections[options.get("database", "default")]
+        connection.ensure_connection()
+        with sqlite3.connect(refdata.sqlite_install()) as installed:
+            installed.backup(connection.connection)
+        return None
+
+    management.call_command = call_command
+
+
+def _check_foreign_keys_only_after_writes() -> None:
+    """Django's TestCase checks every foreign key of the database when a test ends: on SQLite `PRAGMA
+    foreign_key_check` over all tables, ~4.5 ms with the administrative units in them, for each of some 5,000 tests.
+    A test that changed no row cannot have broken a key, and SQLite counts the rows a connection changed (its own
+    statements' and their triggers'): the check still runs after any test that wrote."""
+    from django.db import connections
+    from django.test import testcases
+
+    setup = testcases.TestCase._fixture_setup.__func__  # type: ignore[attr-defined]
+    should_check = testcases.TestCase._should_check_constraints
+
+    def _fixture_setup(cls: Any) -> None:
+        setup(cls)
+        for alias in cls._databases_names():
+            connection = connections[alias]
+            if connection.vendor == "sqlite" and connection.connection is not None:
+                connection.ttdn_changes_at_setup = connection.connection.total_changes
+
+    def _should_check_constraints(self: Any, connection: Any) -> bool:
+        if (connection.vendor == "sqlite" and connection.connection is not None
+                and getattr(connection, "ttdn_changes_at_setup", None) == connection.connection.total_changes):
+            return False
+        return bool(should_check(self, connection))
+
+    testcases.TestCase._fixture_setup = classmethod(_fixture_setup)  # type: ignore[method-assign,assignment]
+    testcases.TestCase._should_check_constraints = _should_check_constraints  # type: ignore[method-assign]
+
+
+_check_foreign_keys_only_after_writes()
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +113,9 @@ SLOW_FIXTURES = {"browser", "new_page", "live_server", "live_world", "transactio
                  "built_demo", "gold", "data_dir"}
 # Fixtures that reach a database other than through pytest-django (processes given TTDN_DATABASE_URL).
 DATABASE_FIXTURES = {"django_db_setup", "hub", "queue_db"}
+# Fixtures starting PostgreSQL servers of their own (tests/ops): whatever database the pass uses, a test using one
+# is the same test, so scripts/run-tests.sh runs it in the PostgreSQL pass only (--without-own-postgresql).
+OWN_POSTGRESQL_FIXTURES = {"pg_pair", "private_pg"}
 # Costly fixtures built once per worker (session) or module: the modules using them stay on one worker
 # (the scheduler below; a test using one from a module not listed here fails to collect).
 SHARED_FIXTURES = {"hub", "built_demo", "gold", "data_dir"}
@@ -92,17 +153,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db-only", action="store_true",
                      help="run only the tests that touch a database (the PostgreSQL pass of scripts/run-tests.sh)")
+    parser.addoption("--without-own-postgresql", action="store_true",
+                     help="leave out the tests that start PostgreSQL servers of their own: they are the same in "
+                          "either pass, and scripts/run-tests.sh runs them in the PostgreSQL pass")
 
 
 def _touches_database(item: pytest.Item) -> bool:
     names = set(getattr(item, "fixturenames", ()))
-    return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+    fixtures = DATABASE_FIXTURES | OWN_POSTGRESQL_FIXTURES
+    return bool(names & fixtures) or item.get_closest_marker("django_db") is not None
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
     names = set(getattr(item, "fixturenames", ()))
     if names & SLOW_FIXTURES:
         item.add_marker(pytest.mark.slow)
+    if names & OWN_POSTGRESQL_FIXTURES:
+        item.add_marker(pytest.mark.own_postgresql)
     # (By name and scope: a module may have a function-scoped fixture of the same name.)
     definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
     shared = sorted(n for n in names & SHARED_FIXTURES if definitions.get(n) and definitions[n][-1].scope != "function")
@@ -117,6 +184,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kept = [item for item in items if _touches_database(item)]
         config.hook.pytest_deselected(items=[item for item in items if not _touches_database(item)])
         items[:] = kept
+    if config.getoption("--without-own-postgresql"):
+        own = [item for item in items if item.get_closest_marker("own_postgresql")]
+        config.hook.pytest_deselected(items=own)
+        items[:] = [item for item in items if not item.get_closest_marker("own_postgresql")]
     # Stable: within each half pytest-django's order (plain database tests before transactional ones) holds.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
@@ -134,9 +205,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return
     import time
 
-    def cpu() -> float:  # this worker's CPU and that of the processes it started and has reaped
+    from tests import forkserver
+
+    def cpu() -> float:  # this worker's CPU and that of the processes it started (or had forked) and saw end
         t = os.times()
-        return t.user + t.system + t.children_user + t.children_system
+        return t.user + t.system + t.children_user + t.children_system + forkserver.forked_cpu()
 
     started, cpu_started = time.time(), cpu()
     yield

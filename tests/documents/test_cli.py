@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests import forkserver
+
 from .conftest import FIXTURES, SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
@@ -70,16 +72,15 @@ def test_json_for_each_seed_and_nothing_written(data_dir: Path) -> None:
 
 def test_text_review_and_bad_input(data_dir: Path, tmp_path: Path) -> None:
     seed = SEEDS / "dak-lak-plan-11165-2018.txt"
-    review = subprocess.run([sys.executable, "-m", "ttdn.cli", "import-plan", str(seed)],
-                            env=_env(data_dir), capture_output=True, text=True, timeout=300)
+    review = forkserver.run(["-m", "ttdn.cli", "import-plan", str(seed)], env=_env(data_dir), timeout=300)
     assert review.returncode == 0, review.stderr
     assert "KẾ HOẠCH 11165/KH-UBND" in review.stdout and "Chưa xếp được" in review.stdout
     assert "118 nhiệm vụ" in review.stdout
 
     binary = tmp_path / "ke-hoach.txt"
     binary.write_bytes(os.urandom(4096) + b"\x00")
-    bad = subprocess.run([sys.executable, "-m", "ttdn.cli", "import-plan", str(binary), "--format", "json"],
-                         env=_env(data_dir), capture_output=True, text=True, timeout=300)
+    bad = forkserver.run(["-m", "ttdn.cli", "import-plan", str(binary), "--format", "json"], env=_env(data_dir),
+                         timeout=300)
     assert bad.returncode != 0
     assert bad.stdout == ""
     assert "ke-hoach.txt" in bad.stderr and "không phải văn bản" in bad.stderr
@@ -89,8 +90,7 @@ def test_a_data_directory_never_migrated_is_told_what_to_run(tmp_path: Path) -> 
     seed = SEEDS / "gia-lai-plan-2509-2020.txt"
     fresh = tmp_path / "never-migrated"
     fresh.mkdir()
-    run = subprocess.run([sys.executable, "-m", "ttdn.cli", "import-plan", str(seed)],
-                         env=_env(fresh), capture_output=True, text=True, timeout=300)
+    run = forkserver.run(["-m", "ttdn.cli", "import-plan", str(seed)], env=_env(fresh), timeout=300)
     assert run.returncode != 0 and run.stdout == ""
     assert "ttdn migrate" in run.stderr and "Traceback" not in run.stderr
     assert "chưa được thiết lập" in run.stderr  # in the user's language (Vietnamese by default)

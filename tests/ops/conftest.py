@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from PIL import Image
 
+from tests import forkserver
 from tests.conftest import World, make_item
 from ttdn.content import services as content
 from ttdn.ops import backup as backups
@@ -74,8 +75,7 @@ def target(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def ttdn(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ttdn.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=600, check=False)
+    return forkserver.run(["-m", "ttdn.cli", *args], env=env, cwd=ROOT, timeout=600)
 
 
 def rows(cursor: Any, table: str) -> list[tuple[Any, ...]]:
@@ -260,7 +260,6 @@ class Hub:
 
     def __init__(self, pair: PgPair, data_dir: Path, db: str = "ttdn_hub",
                  prepare: Callable[[dict[str, str]], None] | None = None, **extra: str) -> None:
-        import sys
         import time
 
         self.port = free_port()

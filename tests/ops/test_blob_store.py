@@ -138,6 +138,7 @@ def test_a_stored_blob_is_whole_or_absent(store: Store) -> None:
 
 def test_a_node_syncs_the_hubs_files_into_its_own_store(store: Store, tmp_path: Path) -> None:
     """Hub and node as processes, each with its own store (two prefixes of one bucket, or two directories)."""
+    from tests import refdata
     from tests.sync.conftest import Node, _pg_database, base_env, free_port, last_json, run, start_server, stop
 
     hub_dir, node_dir = tmp_path / "hub", tmp_path / "node"
@@ -148,12 +149,15 @@ def test_a_node_syncs_the_hubs_files_into_its_own_store(store: Store, tmp_path: 
     db_url = _pg_database(f"{own}_blob_hub")
     if db_url:
         hub_env["TTDN_DATABASE_URL"] = db_url
+    else:
+        refdata.fresh_install(hub_env)  # the hub tool's `migrate` then has nothing to do
     corpus = last_json(run(hub_env, "-m", "tests.sync.hubtool", "setup", "6", "40").stdout)
     assert len(corpus["files"]) == 2
     proc = start_server(hub_env, port := free_port())
     try:
         node = Node({**base_env(node_dir, "edge"), **store.env("node")}, node_dir)
-        node.cli("migrate", "-v0")
+        # A fresh installation copied (tests/refdata.py), as every sync test's node, instead of migrated again.
+        refdata.fresh_install(node.env)
         run(node.env, "-m", "tests.refdata", "restore")
         code = last_json(run(hub_env, "-m", "tests.sync.hubtool", "codes", "pc-ia-chia", "1").stdout)[0]
         node.cli("edge", "enroll", f"http://127.0.0.1:{port}", code)

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests import refdata
+from tests import forkserver, refdata
 from tests.sync.conftest import base_env, free_port, start_server, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,8 +57,7 @@ class Queue:
     workers: list[subprocess.Popen[str]]
 
     def tool(self, *args: str) -> Any:
-        done = subprocess.run([sys.executable, "-m", "tests.ops.queuetool", *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=300, check=False)
+        done = forkserver.run(["-m", "tests.ops.queuetool", *args], env=self.env, cwd=ROOT, timeout=300)
         assert done.returncode == 0, done.stderr[-3000:]
         return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests import refdata
+from tests import forkserver, refdata
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,8 +30,7 @@ class Box:
     env: dict[str, str]
 
     def ttdn(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([sys.executable, "-m", "ttdn.cli", *args], capture_output=True, text=True,
-                              env=self.env, cwd=ROOT, timeout=timeout, check=False)
+        done = forkserver.run(["-m", "ttdn.cli", *args], env=self.env, cwd=ROOT, timeout=timeout)
         assert done.returncode == 0, done.stderr[-3000:]
         return done
 
@@ -57,6 +57,24 @@ class Box:
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen([sys.executable, "-m", "ttdn.cli", *args], env=self.env, cwd=ROOT, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    @contextlib.contextmanager
+    def running(self, *args: str) -> Iterator[subprocess.Popen[str]]:
+        """`ttdn ARGS` in the background for the block: killed if still running at its end, and always reaped."""
+        proc = self.popen(*args)
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
+
+def kill_running(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL a command that must still be running (the crash under test), and wait for it to die."""
+    assert proc.poll() is None, proc.communicate()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
 
 
 @pytest.fixture

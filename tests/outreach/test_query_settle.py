@@ -8,14 +8,12 @@ and leaves the in-flight ones to their receipts — no subscriber gets the messa
 from __future__ import annotations
 
 import json
-import os
-import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import Box
+from .conftest import Box, kill_running
 from .peer import Peer
 from .test_exactly_once import SETUP
 
@@ -44,9 +42,8 @@ def test_kill_with_answers_in_flight_sends_nothing_twice(box: Box) -> None:
         peer.hold = True  # no receipt reaches the sender: only query_sm can tell it what the SMSC has
         assert box.python(SETUP.format(port=peer.port, count=COUNT)) == COUNT
         journals = Path(box.env["TTDN_DATA_DIR"])
-        proc = box.popen("outreach_send", "--operator", "viettel", "--until-idle", "--grace", "600",
-                         "--wait-receipts", "600")
-        try:
+        with box.running("outreach_send", "--operator", "viettel", "--until-idle", "--grace", "600",
+                         "--wait-receipts", "600") as proc:
             # 30 answered, then a window of 10 written whose answers never come: the batch waits on them.
             wait_for("a window written after the last answer", lambda: peer.offered >= ANSWERED + 10)
 
@@ -55,13 +52,7 @@ def test_kill_with_answers_in_flight_sends_nothing_twice(box: Box) -> None:
                 return lines.count(b"\na ") + lines.startswith(b"a ") >= ANSWERED
 
             wait_for("the answers noted", answered_noted)
-            assert proc.poll() is None, proc.communicate()
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.communicate()
+            kill_running(proc)
         assert peer.accepted_count() == ANSWERED + 10
         assert states(box) == {"claimed": 50, "pending": 10}, "the batch was committed before the kill"
 

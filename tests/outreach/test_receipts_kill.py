@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import time
 
 import pytest
 
-from .conftest import Box
+from .conftest import Box, kill_running
 from .peer import Peer
 from .test_exactly_once import SETUP
 
@@ -33,9 +31,8 @@ def test_kill_between_receipt_and_commit_loses_no_receipt(box: Box) -> None:
     with Peer(receipt_delay=0) as peer:
         peer.hold = True
         assert box.python(SETUP.format(port=peer.port, count=COUNT)) == COUNT
-        proc = box.popen("outreach_send", "--operator", "viettel", "--until-idle", "--grace", "600",
-                         "--wait-receipts", "600")
-        try:
+        with box.running("outreach_send", "--operator", "viettel", "--until-idle", "--grace", "600",
+                         "--wait-receipts", "600") as proc:
             wait_for("every submit recorded", lambda: box.count(
                 "SELECT count(*) FROM outreach_message WHERE state = 'submitted'") == COUNT)
             assert peer.accepted_count() == COUNT
@@ -49,14 +46,8 @@ def test_kill_between_receipt_and_commit_loses_no_receipt(box: Box) -> None:
                 peer.hold = False
                 wait_for("the receipts written to the sender", lambda: peer.offered_receipts >= 10, 60)
                 time.sleep(1.0)  # the sender has read them (and, were it to answer on reading, answered)
-                assert proc.poll() is None, proc.communicate()
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(30)
+                kill_running(proc)
                 lock.execute("ROLLBACK")
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.communicate()
         answered_before_commit = peer.sent_receipts
         assert box.count("SELECT count(*) FROM outreach_message WHERE state = 'delivered'") == 0
         final = box.ttdn("outreach_send", "--operator", "viettel", "--until-idle", "--grace", "600",

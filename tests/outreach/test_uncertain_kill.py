@@ -7,14 +7,12 @@ loses the last submit_sm_resp, as a link does when the sender dies mid-answer), 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import Box
+from .conftest import Box, kill_running
 from .peer import Peer
 from .test_exactly_once import SETUP
 from .test_receipts_kill import wait_for
@@ -38,8 +36,7 @@ def kill_with_answers_in_flight(box: Box, peer: Peer, receipts_first: bool = Fal
     it (it would wait 30 s for those answers). With `receipts_first`, only once the SMSC has written it every
     receipt, those of the unanswered messages included."""
     peer.answer_submits = COUNT - LOST
-    proc = box.popen("outreach_send", "--operator", "viettel", "--until-idle", "--grace", GRACE)
-    try:
+    with box.running("outreach_send", "--operator", "viettel", "--until-idle", "--grace", GRACE) as proc:
         wait_for("every message taken by the SMSC, all but the last answered",
                  lambda: peer.accepted_count() == COUNT and answered_noted(box) == COUNT - LOST)
         if receipts_first:
@@ -48,13 +45,7 @@ def kill_with_answers_in_flight(box: Box, peer: Peer, receipts_first: bool = Fal
             wait_for("the receipts of the unanswered messages written to the run",
                      lambda: late <= {i for _t, e, _s, _d, i in list(peer.trace or []) if e == "offer"}, 30)
         time.sleep(0.5)  # the run has read what came (and, were it to answer receipts unplaced, answered)
-        assert proc.poll() is None, proc.communicate()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
+        kill_running(proc)
     assert box.count("SELECT count(*) FROM outreach_message WHERE state = 'claimed'") == COUNT
     peer.answer_submits = None
 

@@ -60,24 +60,32 @@ def _ranges(points: list[int]) -> str:
     return "".join(out)
 
 
-def _build_classes() -> tuple[str, str]:
+def _build_classes() -> tuple[str, str, str]:
+    """The character classes of combining marks, of the unspaced scripts' letters, and of those scripts' own
+    marks — in one pass over the code points (the pass is most of what importing this module costs, and every
+    process that searches or indexes imports it)."""
     marks: list[int] = []
     unspaced: list[int] = []
+    run_marks: list[int] = []
     in_block = [False] * 0x20000
     for lo, hi in _UNSPACED_BLOCKS:
         for cp in range(lo, min(hi, 0x1FFFF) + 1):
             in_block[cp] = True
+    category = unicodedata.category
     for cp in range(0x20000):
-        cat = unicodedata.category(chr(cp))
-        if cat[0] == "M":
+        cat = category(chr(cp))[0]
+        if cat == "M":
             marks.append(cp)
-        if in_block[cp] and cat[0] in "LMN":
+            if in_block[cp]:
+                run_marks.append(cp)
+        if in_block[cp] and cat in "LMN":
             unspaced.append(cp)
     marks.extend(range(0xE0100, 0xE01F0))  # variation selectors supplement
-    return _ranges(marks), _ranges(unspaced) + re.escape(chr(0x20000)) + "-" + re.escape(chr(0x3134F))
+    unspaced_class = _ranges(unspaced) + re.escape(chr(0x20000)) + "-" + re.escape(chr(0x3134F))
+    return _ranges(marks), unspaced_class, _ranges(run_marks)
 
 
-_MARKS, _UNSPACED = _build_classes()
+_MARKS, _UNSPACED, _RUN_MARKS = _build_classes()
 # A run of an unspaced script, or a word of any other script (letters, digits and their marks).
 # A word never swallows a following run ("6个月的护照", "2025年"): its letters exclude the unspaced scripts.
 _TOKEN_RE = re.compile(rf"(?P<run>[{_UNSPACED}]+)|(?P<word>(?:[^\W_{_UNSPACED}]|[{_MARKS}])+)")
@@ -88,16 +96,10 @@ _CLUSTER_RE = re.compile(rf".[{_MARKS}]*", re.DOTALL)
 _PLAIN_WORD_RE = re.compile(rf"[\w{_MARKS}]+")
 
 
-def _unspaced_marks() -> str:
-    points = [cp for cp in range(0x20000) if _HAS_RUN_RE.match(chr(cp)) and unicodedata.category(chr(cp))[0] == "M"]
-    return _ranges(points)
-
-
 # _TOKEN_RE and the cluster pairs of its runs in one pass: at each cluster of a run (a letter of an unspaced
 # script with the marks of that script after it) the pair it starts, found by a lookahead (the last cluster
 # of a run alone); words as in _TOKEN_RE. Inside a run every mark is one of the run's own, so a cluster is
 # exactly what _CLUSTER_RE finds there.
-_RUN_MARKS = _unspaced_marks()
 _RUN_CLUSTER = rf"[{_UNSPACED}][{_RUN_MARKS}]*"
 _INDEX_TOKEN_RE = re.compile(
     rf"(?=(?P<pair>{_RUN_CLUSTER}(?:{_RUN_CLUSTER})?)){_RUN_CLUSTER}|(?P<word>(?:[^\W_{_UNSPACED}]|[{_MARKS}])+)"

@@ -17,6 +17,10 @@ from ttdn.sync.node import services as node_services
 
 class Command(BaseCommand):
     help = "Signed bundles for sites without a link (USB)."
+    # As `ttdn sync`: run on a border box, where Django's system checks would import every view of the product (and
+    # the PDF, image and media libraries with them) for each command — about a second of CPU. `ttdn check`,
+    # `migrate` and `serve` run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
