@@ -26,6 +26,9 @@ from ttdn.sync.node.client import HubClient
 from ttdn.sync.node.report import do_mark_reported, node_report
 from ttdn.sync.transport import keys
 
+# What a node's command says on a box whose database was never set up (or not for this version's code).
+NOT_SET_UP = _("This box's database has not been set up for this version: run `ttdn migrate` first.")
+
 __all__ = [
     "check_import_bundle",
     "count_display",

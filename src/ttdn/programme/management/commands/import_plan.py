@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from ttdn.accounts.models import Agency
 from ttdn.core.errors import ServiceError
+from ttdn.core.installation import require_migrated
 from ttdn.documents.agency_match import resolve_province
 from ttdn.documents.plan_draft import Draft
 from ttdn.documents.plan_import import match_sites, read_draft, read_plan_file
@@ -62,14 +61,8 @@ class Command(BaseCommand):
     def require_migrated() -> None:
         """A data directory never set up (or left behind by an upgrade) gets the command to run, not a traceback
         from the first query."""
-        try:
-            pending = MigrationExecutor(connection).migration_plan(
-                MigrationExecutor(connection).loader.graph.leaf_nodes())
-        except DatabaseError as exc:
-            raise CommandError(_("The database cannot be opened (%(error)s).") % {"error": exc}) from exc
-        if pending:
-            raise CommandError(_("The database has not been set up for this version: run `ttdn migrate` first, "
-                                 "then load the agencies (`ttdn demo` for the demonstration data)."))
+        require_migrated(_("The database has not been set up for this version: run `ttdn migrate` first, "
+                           "then load the agencies (`ttdn demo` for the demonstration data)."))
 
     def save(self, draft: Draft, username: str) -> None:
         from ttdn.accounts.models import User

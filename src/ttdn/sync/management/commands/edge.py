@@ -7,8 +7,10 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from ttdn.core.errors import ServiceError
+from ttdn.core.installation import require_migrated
 from ttdn.places.models import BorderSite
 from ttdn.sync.hub import services
 from ttdn.sync.models import EdgeNode
@@ -83,6 +85,9 @@ class Command(BaseCommand):
 
         try:
             state = node_services.do_enroll_node(options["hub_url"], options["code"], options["name"])
+        except DatabaseError:
+            require_migrated(str(node_services.NOT_SET_UP))  # a box never set up: say what to run, not a traceback
+            raise
         except HubError as exc:
             raise CommandError(exc.message) from exc
         except OSError as exc:

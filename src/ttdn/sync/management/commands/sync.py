@@ -13,9 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import timezone
 
+from ttdn.core.errors import ServiceError
+from ttdn.core.installation import require_migrated
 from ttdn.sync.node.client import run_sync
+from ttdn.sync.node.services import NOT_SET_UP
 
 
 def parse_window(text: str) -> tuple[dt.time, dt.time]:
@@ -54,7 +58,13 @@ class Command(BaseCommand):
         wait = options["min_wait"]
         while True:
             if in_window(timezone.localtime().time(), window):
-                summary = run_sync(options["daily_bytes"])
+                try:
+                    summary = run_sync(options["daily_bytes"])
+                except ServiceError as exc:  # not enrolled yet, revoked …: the message, not a traceback
+                    raise CommandError(str(exc.message)) from exc
+                except DatabaseError:
+                    require_migrated(str(NOT_SET_UP))  # a box never set up: say what to run, not a traceback
+                    raise
                 self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
                 self.stdout.flush()
                 if not options["loop"]:
