@@ -280,11 +280,21 @@ class _Server:
             socket.send_fds(self.control, [request], [theirs.fileno(), *stdio])
         finally:
             theirs.close()
-        line = ours.makefile("rb").readline().decode()
-        if not line.startswith("pid "):
+        # Read with recv, not a buffered file: the child's end may already follow its pid on the socket.
+        received = b""
+        while b"\n" not in received:
+            chunk = ours.recv(256)
+            if not chunk:
+                ours.close()
+                raise OSError(f"the fork server did not start {list(args)[:2]}")
+            received += chunk
+        line, rest = received.split(b"\n", 1)
+        if not line.startswith(b"pid "):
             ours.close()
             raise OSError(f"the fork server did not start {list(args)[:2]}")
-        return ForkedProcess(int(line.split()[1]), ours, list(args))
+        proc = ForkedProcess(int(line.split()[1]), ours, list(args))
+        proc._buffer = rest
+        return proc
 
 
 def _server_for(args: Sequence[str], env: dict[str, str]) -> _Server | None:
