@@ -5,6 +5,7 @@
 #   scripts/s3-test-server.sh start [DIR] [PORT]   (default /tmp/ttdn-s3, 7480)
 #   scripts/s3-test-server.sh stop [DIR]
 set -euo pipefail
+trap 'echo "s3-test-server.sh: line $LINENO: $BASH_COMMAND failed (exit $?)" >&2' ERR
 
 ACTION="${1:-start}"
 DIR="${2:-/tmp/ttdn-s3}"
