@@ -55,14 +55,19 @@ def path() -> Path:
 
 
 @contextmanager
-def _locked() -> Iterator[None]:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / "refdata.lock", "w") as lock:
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` for the block: one process of the run at a time (workers, their children)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _locked() -> Any:
+    return file_lock(CACHE / "refdata.lock")
 
 
 def _models() -> list[Any]:
@@ -125,7 +130,7 @@ def _write(dump: Dump) -> None:
     partial.replace(target)
 
 
-def _pg_admin(url: str) -> Any:
+def pg_admin(url: str) -> Any:
     import psycopg
 
     u = urlsplit(url)
@@ -141,7 +146,7 @@ def pg_template(url: str) -> str:
     base = urlsplit(url).path.strip("/") or "ttdn"
     name = f"{base}_tpl_{key()[:12]}"
     with _locked():
-        with _pg_admin(url) as conn:
+        with pg_admin(url) as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 return name
         env = {**os.environ, "TTDN_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
@@ -154,7 +159,7 @@ def _build_pg_template() -> None:
     base = urlsplit(url).path.strip("/") or "ttdn"
     name = f"{base}_tpl_{key()[:12]}"
     building = f"{name}_building"
-    with _pg_admin(url) as conn:
+    with pg_admin(url) as conn:
         # Earlier keys' templates and a build that was interrupted go.
         for (old,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
                                    [base.replace("_", r"\_") + r"\_tpl\_%"]).fetchall():
@@ -175,7 +180,7 @@ def _build_pg_template() -> None:
     else:
         _load_and_write()
     connections.close_all()
-    with _pg_admin(url) as conn:
+    with pg_admin(url) as conn:
         conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     print(f"reference data: PostgreSQL template {name} built")
 
@@ -289,7 +294,7 @@ def pg_install(url: str) -> str:
     on the server of `url`, built once per run."""
     base = urlsplit(url).path.strip("/") or "ttdn"
     name = f"{base}_mig_{install_key()[:12]}"
-    with _locked(), _pg_admin(url) as conn:
+    with _locked(), pg_admin(url) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return name
         for (old,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
@@ -319,7 +324,7 @@ def fresh_install(env: dict[str, str]) -> None:
         return
     template = pg_install(url)
     name = urlsplit(url).path.strip("/")
-    with _pg_admin(url) as conn:
+    with pg_admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" ENCODING 'UTF8'")
 

@@ -125,7 +125,7 @@ def queue_db(tmp_path: Path) -> Iterator[Queue]:
         for proc in queue.workers:
             stop(proc)
         if database:
-            with refdata._pg_admin(url) as conn:
+            with refdata.pg_admin(url) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(database).path.strip("/")}" WITH (FORCE)')
 
 

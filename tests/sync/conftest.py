@@ -19,7 +19,6 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,14 +68,11 @@ def _pg_database(name: str, template: str | None = None) -> str | None:
     url = os.environ.get("TTDN_DATABASE_URL", "")
     if not url.startswith("postgres"):
         return None
-    import psycopg
-
     from tests import refdata
 
     template = template or refdata.pg_template(url)
     parts = urlsplit(url)
-    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
-                         dbname="postgres", autocommit=True) as conn:
+    with refdata.pg_admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" ENCODING 'UTF8'")
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -174,23 +170,14 @@ def stop(proc: subprocess.Popen[str] | None) -> None:
             proc.kill()
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    import fcntl
-
-    with open(path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
 def _build_hub(env: dict[str, str], data: Path, snapshot: Path, snapshot_db: str | None) -> dict[str, list[str]]:
     """The hub's corpus, built by the first worker of the run that needs it and copied by the others: the groups
     of tests using a hub (sync, information points) run on different workers, and each would build the same
     200 items through the services again. Built and copied before the hub's server starts, so the copy is the
     hub as its builder left it; a snapshot belongs to one run (named after xdist's run id)."""
-    import psycopg
+    from tests import refdata
 
-    with _locked(snapshot.with_suffix(".lock")):
+    with refdata.file_lock(snapshot.with_suffix(".lock")):
         corpus_file = snapshot / "corpus.json"
         if corpus_file.exists():
             shutil.copytree(snapshot / "data", data, dirs_exist_ok=True)
@@ -210,8 +197,7 @@ def _build_hub(env: dict[str, str], data: Path, snapshot: Path, snapshot_db: str
                 old.unlink(missing_ok=True)
         if snapshot_db:
             url = urlsplit(env["TTDN_DATABASE_URL"])
-            with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
-                                 dbname="postgres", autocommit=True) as conn:
+            with refdata.pg_admin(env["TTDN_DATABASE_URL"]) as conn:
                 stem = snapshot_db.rsplit("_", 1)[0].replace("_", r"\_")
                 for (name,) in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
                                             [stem + r"\_%"]).fetchall():
