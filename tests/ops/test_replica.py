@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -208,6 +209,29 @@ def test_check_deploy_names_the_replica(pg_pair: PgPair, tmp_path: Path) -> None
     sqlite = {k: v for k, v in env.items() if k != "TTDN_DATABASE_URL"}
     alone_sqlite = ttdn(sqlite, "check", "--deploy")
     assert "ops.W007" in alone_sqlite.stdout + alone_sqlite.stderr
+
+
+def test_check_deploy_is_not_misled_by_wal_that_commits_nothing(pg_pair: PgPair, tmp_path: Path,
+                                                                replay_resumed: None) -> None:
+    """The primary writes WAL that commits nothing (a checkpoint, a standby snapshot; here a message) while the
+    replica's last replayed commit is older than the lag limit: a replica that replays it a moment later is not
+    reported as lagging by the age of that commit (it once was: ops.W010, "6.9 s behind", under the whole suite)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TTDN_")
+           and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"TTDN_DATA_DIR": str(tmp_path), "TTDN_DATABASE_URL": pg_pair.url("primary"),
+                "TTDN_DATABASE_REPLICA_URL": pg_pair.url("replica"), "TTDN_DATABASE_REPLICA_MAX_LAG": "3"})
+    replayed_to_now(pg_pair)
+    time.sleep(3.5)  # the replica's last replayed commit is now older than the limit
+    pause_replay(pg_pair)
+    pg_pair.sql("primary", "SELECT pg_logical_emit_message(false, 'ttdn-test', 'commits nothing')")
+    # Replayed two seconds on: after the check's first look at the replica, within the limit.
+    resume = threading.Timer(2.0, pg_pair.sql, ("replica", "SELECT pg_wal_replay_resume()"))
+    resume.start()
+    try:
+        checked = ttdn(env, "check", "--deploy")
+    finally:
+        resume.join()
+    assert "ops.I002" in checked.stdout + checked.stderr, checked.stdout + checked.stderr
 
 
 def new_token(pg_pair: PgPair, username: str) -> str:

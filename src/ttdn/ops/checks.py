@@ -46,7 +46,7 @@ def replica_checks() -> list[CheckMessage]:
     if not replica.configured():
         return [Info("Every read goes to the primary: a streaming replica (TTDN_DATABASE_REPLICA_URL) can serve the "
                      "public pages, feeds and search (docs/operating.md).", id="ops.I001")]
-    current = replica.status(fresh=True)
+    current = replica.settled_status()
     if not current.reachable:
         return [Warning(f"The read replica does not answer ({current.error}): every read goes to the primary.",
                         id="ops.W008")]

@@ -27,6 +27,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -95,6 +96,9 @@ def parse_lsn(text: str | None) -> int:
 
 _status_lock = threading.Lock()
 _status = Status(reachable=False, checked_at=-math.inf)
+# The primary's position at each of the last probes, oldest first: once the replica has replayed past the one taken
+# at time t, everything committed before t is on the replica, so its reads are at most `now - t` old.
+_primary_positions: deque[tuple[float, int]] = deque(maxlen=32)
 
 
 def _probe() -> Status:
@@ -120,13 +124,35 @@ def _probe() -> Status:
         # A promoted or mistaken server would take reads that the primary's writes never reach.
         return Status(reachable=True, replay_lsn=0, lag_seconds=math.inf, error="not a replica", checked_at=now)
     replay_lsn = parse_lsn(replay)
-    if replay_lsn >= primary_lsn:
-        lag = 0.0
-    else:
-        # Behind: as old as the last transaction it replayed (an idle replica catching up on a write made a moment
-        # ago looks old for that moment: its reads then go to the primary, which is safe).
-        lag = math.inf if since_last is None else max(0.0, float(since_last))
+    lag = _lag(now, primary_lsn, replay_lsn, since_last)
+    _primary_positions.append((now, primary_lsn))
     return Status(reachable=True, replay_lsn=replay_lsn, lag_seconds=lag, paused=bool(paused), checked_at=now)
+
+
+def _lag(now: float, primary_lsn: int, replay_lsn: int, since_last: float | None) -> float:
+    """How old the replica's reads may be: 0 when it has replayed all the primary has; when behind, the lesser of two
+    bounds — the age of the last transaction it replayed, and the time since the latest earlier probe whose primary
+    position it has passed. (The first alone would call an idle replica hours behind when the primary has only
+    written WAL that commits nothing, a checkpoint or a standby snapshot, and not yet sent it.)"""
+    if replay_lsn >= primary_lsn:
+        return 0.0
+    bound = math.inf if since_last is None else max(0.0, float(since_last))
+    for checked_at, position in reversed(_primary_positions):
+        if replay_lsn >= position:
+            return min(bound, now - checked_at)
+    return bound
+
+
+def settled_status(timeout: float | None = None) -> Status:
+    """The replica's state for a one-off report (`ttdn check --deploy`): a replica found behind is asked again
+    for up to `timeout` seconds (the lag limit by default), so a record replayed a moment late is not reported as
+    lag; one still behind after that is really over the limit."""
+    deadline = time.monotonic() + (max_lag_seconds() if timeout is None else timeout)
+    current = status(fresh=True)
+    while current.reachable and not current.error and not current.usable and time.monotonic() < deadline:
+        time.sleep(0.2)
+        current = status(fresh=True)
+    return current
 
 
 def _replica_failed() -> bool:
