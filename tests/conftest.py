@@ -153,6 +153,8 @@ XDIST_GROUPS = {
     "tests/content/test_demo.py": "demo",
     "tests/search/test_gold.py": "search-gold",
     "tests/documents/test_cli.py": "documents-cli",
+    # The fuzzed operations share what they aim at (built once per worker that runs them).
+    "tests/api/test_schemathesis.py": "api-fuzz",
     # One private PostgreSQL primary and replica per worker (tests/ops/conftest.py pg_pair).
     "tests/ops/test_replica.py": "pg-pair",
     "tests/ops/test_database_restart.py": "pg-pair",
