@@ -326,8 +326,12 @@ def sqlite_install() -> Path:
 
 def pg_install(url: str) -> str:
     """PostgreSQL: the name of a database holding a fresh installation of this version (migrated, nothing else),
-    on the server of `url`, built once per run."""
-    base = urlsplit(url).path.strip("/") or "ttdn"
+    on the server of `url`, built once per run. Named after the run's database (TTDN_DATABASE_URL), not `url`'s: a
+    test's own database (an outreach box's, a hub's) copies the run's installation instead of migrating one of its
+    own (15 s of CPU, and a database left behind, for every such test)."""
+    run_url = os.environ.get("TTDN_DATABASE_URL", "")
+    base = (urlsplit(run_url).path.strip("/") if run_url.startswith("postgres") else "") \
+        or urlsplit(url).path.strip("/") or "ttdn"
     name = f"{base}_mig_{install_key()[:12]}"
     with _locked(), pg_admin(url) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
