@@ -170,16 +170,33 @@ def _held(cursor: Any, segment: Segment, table: OrderedDict[str, Any], lexemes: 
                 table.move_to_end(lexeme)
                 found[lexeme] = held
     if missing:
-        cursor.execute(
+        rows = _binary_rows(
+            cursor,
             f"SELECT lexeme, {columns} FROM search_posting WHERE segment = %s AND lexeme = ANY(%s)",  # noqa: S608
             [segment.id, missing],
         )
-        for lexeme, *data in cursor.fetchall():
+        for lexeme, *data in rows:
             found[lexeme] = read(*data)
         with _LOCK:
             for lexeme in missing:
                 _keep(segment, table, lexeme, found.setdefault(lexeme, empty))
     return found
+
+
+def _binary_rows(cursor: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a statement reading packed arrays, in binary: Django's cursors bind parameters client-side,
+    which returns only text (bytea as hex, twice its size, encoded and decoded again: a third more time on a
+    common syllable's arrays). The same connection and transaction, through the driver's own cursor."""
+    import psycopg
+
+    raw = getattr(cursor, "cursor", None)
+    driver = getattr(raw, "connection", None)
+    if not isinstance(driver, psycopg.Connection):
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    with psycopg.Cursor(driver) as binary:
+        binary.execute(sql, params, binary=True)
+        return binary.fetchall()
 
 
 def _read_list(ids_b: bytes, fs_b: bytes) -> tuple[np.ndarray, np.ndarray]:
