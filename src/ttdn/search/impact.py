@@ -471,7 +471,9 @@ class Evaluation:
     counts: list[int]  # documents per phrase (its idf's n; estimated from a sample for phrases of several)
     segment: Segment
     found: dict[str, tuple[np.ndarray, np.ndarray]]
-    present: list[np.ndarray]  # per phrase, per variant id: holds it (its lexemes, for phrases of several)
+    # Per phrase, per variant id: holds it (its lexemes, for phrases of several); for a phrase no term requires,
+    # its documents (sorted) instead.
+    present: list[np.ndarray]
     terms: Sequence[Sequence[Sequence[int]]]
     any_term: bool
     phrases: dict[int, _Phrase]
@@ -494,7 +496,7 @@ class Evaluation:
         base = self.bound[np.searchsorted(self.matched, docs)]
         if self.scored or not len(docs):
             return np.ones(len(docs), bool), base
-        presence = [mask[docs] for mask in self.present]
+        presence = [mask[docs] if mask.dtype == np.bool_ else _member(mask, docs) for mask in self.present]
         required = {i for alternatives in self.terms for alternative in alternatives for i in alternative}
         with reads.connection().cursor() as cursor:
             for i, phrase in self.phrases.items():
@@ -548,6 +550,13 @@ class Evaluation:
             self.true_docs.append(chosen[ok])
             self.true_bound.append(tight[ok])
             batch *= 2
+
+
+def _member(docs: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """Whether each of `asked` is among `docs` (sorted)."""
+    if not len(docs):
+        return np.zeros(len(asked), bool)
+    return np.asarray(docs[np.minimum(np.searchsorted(docs, asked), len(docs) - 1)] == asked)
 
 
 def _combine(presence: Sequence[np.ndarray], terms: Sequence[Sequence[Sequence[int]]], any_term: bool,
@@ -622,8 +631,24 @@ def evaluate(
     present: list[np.ndarray] = []
     counts: list[int] = []
     phrases: dict[int, _Phrase] = {}
-    for i, spec in enumerate(specs):
+    # The phrases no term requires (the proximity pairs and their windows, after every required one) only add
+    # to the score of the documents matched: they are added there afterwards, in the same order (the same sums),
+    # rather than over every document holding them (a common syllable's hundreds of thousands at 1M).
+    required = {i for alternatives in terms for alternative in alternatives for i in alternative}
+    later = all(i > j for i in range(len(specs)) if i not in required for j in required)
+    scored_later: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(i: int, docs: np.ndarray, part: np.ndarray) -> None:
+        if later and i not in required:
+            present.append(docs)  # its documents (sorted), in place of a mask
+            scored_later.append((docs, part))
+            return
         mask = np.zeros(size, bool)
+        score[docs] += part
+        mask[docs] = True
+        present.append(mask)
+
+    for i, spec in enumerate(specs):
         stem = spec.stem
         if len(spec.whole) + (stem is not None) == 1:
             # One lexeme or one prefix: its documents and weighted counts are the SQL's own.
@@ -632,9 +657,7 @@ def evaluate(
             else:
                 docs, _f, part = term(spec.whole[0], lambda lexeme=spec.whole[0]: found[lexeme])
             counts.append(len(docs))
-            score[docs] += idf(len(docs)) * part
-            mask[docs] = True
-            present.append(mask)
+            add(i, docs, idf(len(docs)) * part)
             continue
         # The documents holding every lexeme (and a word of the prefix): the rarest's, narrowed by the others.
         lexemes = sorted(spec.whole, key=lambda lexeme: (len(found[lexeme][0]), lexeme))
@@ -662,11 +685,13 @@ def evaluate(
         phrase.loose = weigh(phrase.idf, least, docs)
         phrases[i] = phrase
         counts.append(n)
-        score[docs] += phrase.loose
-        mask[docs] = True
-        present.append(mask)
+        add(i, docs, phrase.loose)
     hit = _combine(present, terms, any_term, size)
     hit[segment.documents_of(delta_items)] = False
     matched = np.flatnonzero(hit)
-    return Evaluation(matched, score[matched], not phrases, segment.item_of[matched], counts, segment, found,
+    bound = score[matched]
+    for docs, part in scored_later:
+        inside = _member(docs, matched)
+        bound[inside] += part[np.searchsorted(docs, matched[inside])]
+    return Evaluation(matched, bound, not phrases, segment.item_of[matched], counts, segment, found,
                       present, terms, any_term, phrases, weigh, weight_at)
