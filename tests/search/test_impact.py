@@ -292,6 +292,26 @@ def test_impact_index_command(world: World, capsys: Any) -> None:
         assert cursor.fetchone()[0] == 1
 
 
+def test_a_phrase_ending_in_a_prefix_finds_its_words_in_the_documents_vectors(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the prefix's words would cost more to read from the arrays than the documents asked (a short
+    prefix on a large corpus), their places come from those documents' vectors: the pages stay the full
+    query's."""
+    if _built(world, monkeypatch) is None:
+        return
+    monkeypatch.setattr(impact, "PREFIX_ARRAYS_PER_DOCUMENT", 0)
+    stems: list[str] = []
+    original = impact._prefix_places
+
+    def reading(cursor: Any, docs: Any, stem: str) -> Any:
+        stems.append(stem)
+        return original(cursor, docs, stem)
+
+    monkeypatch.setattr(impact, "_prefix_places", reading)
+    assert _compare(world, monkeypatch) >= len(ASKS) - 4
+    assert {"cua", "gi"} <= set(stems)  # "khau cua*", "bien gi*"
+
+
 def test_lists_are_stored_in_document_order(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The build writes every lexeme's arrays by document whatever order the table yields its rows in (the
     reader bisects them as they are): with the table's rows in descending order, each list's ids still ascend,

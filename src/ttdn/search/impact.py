@@ -60,6 +60,7 @@ class Segment:
     filters: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     dates: np.ndarray | None = None  # each document's date (epoch seconds), read at the first date filter
     vocabulary: list[str] | None = None  # every lexeme, in code point order (prefixes are ranges of it)
+    df: dict[str, int] = field(default_factory=dict)  # every lexeme's document count, read with the vocabulary
 
     @property
     def size(self) -> int:
@@ -289,8 +290,9 @@ def _starts(counts: np.ndarray) -> np.ndarray:
 def vocabulary_range(cursor: Any, segment: Segment, stem: str) -> list[str]:
     """The lexemes that start with `stem` (a prefix query stands for all of them)."""
     if segment.vocabulary is None:
-        cursor.execute("SELECT lexeme FROM search_posting WHERE segment = %s", [segment.id])
-        segment.vocabulary = sorted(lexeme for (lexeme,) in cursor.fetchall())
+        cursor.execute("SELECT lexeme, df FROM search_posting WHERE segment = %s", [segment.id])
+        segment.df = dict(cursor.fetchall())
+        segment.vocabulary = sorted(segment.df)
     words = segment.vocabulary
     start = bisect.bisect_left(words, stem)
     end = bisect.bisect_left(words, stem + "\U0010ffff")
@@ -414,6 +416,27 @@ def _within(keys: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return np.asarray(pool[at] == keys)
 
 
+# A phrase ending in a prefix reads its words' arrays when they hold at most this many unread postings per
+# document asked, else those documents' vectors (about 100 µs a document, against about 40 ns a posting).
+PREFIX_ARRAYS_PER_DOCUMENT = 2500
+
+
+def _prefix_places(cursor: Any, docs: np.ndarray, stem: str) -> np.ndarray:
+    """The places (document · POSITIONS + position) of the words starting with `stem` in these documents, read
+    from their vectors: a short prefix stands for hundreds of words, among them the commonest (every one's
+    positions read whole took half a second at 1M documents), and a phrase needs them in a few hundred
+    documents only. A document changed since the build is read as it is now (its item's documents are left
+    out of the arrays' matches; only the phrase's estimated count can see it)."""
+    cursor.execute(
+        "SELECT d.variant_id, array_agg(p) FROM search_searchdocument AS d CROSS JOIN LATERAL unnest(d.vec) AS u "
+        "CROSS JOIN LATERAL unnest(u.positions) AS p WHERE d.variant_id = ANY(%s) AND starts_with(u.lexeme, %s) "
+        "GROUP BY d.variant_id",
+        [docs.tolist(), stem],
+    )
+    parts = [vid * POSITIONS + np.asarray(where, np.int64) for vid, where in cursor.fetchall()]
+    return np.sort(np.concatenate(parts)) if parts else _NONE
+
+
 @dataclass
 class _Phrase:
     """A phrase of several lexemes: the documents holding all of them (a superset of its matches, where its
@@ -421,8 +444,8 @@ class _Phrase:
     weighted counts (an upper bound: see backends.postgres, above _pg_top)."""
 
     whole: tuple[str, ...]
-    stem: bool  # the phrase ends in a prefix, standing for `stem_words`
-    stem_words: list[str]
+    stem: str | None  # the prefix the phrase ends in
+    stem_words: list[str]  # the lexemes it stands for
     docs: np.ndarray  # sorted
     loose: np.ndarray  # per document of `docs`
     idf: float = 0.0
@@ -432,7 +455,7 @@ class _Phrase:
         """For these documents (sorted, among `self.docs`): whether the phrase occurs in each, and the
         weights of the places it starts at (the bound of its weighted count, ts_rank_cd adding per cover a
         mean of the weights in it divided by 1 + noise, covers starting at distinct places)."""
-        held = positions(cursor, segment, [*self.whole, *self.stem_words])
+        held = positions(cursor, segment, self.whole)
 
         def places(lexemes: Sequence[str]) -> np.ndarray:
             parts = []
@@ -449,8 +472,18 @@ class _Phrase:
         begin = places(self.whole[:1])
         for offset, lexeme in enumerate(self.whole[1:], start=1):
             begin = begin[_within(begin + offset, places([lexeme]))]
-        if self.stem:
-            begin = begin[_within(begin + len(self.whole), places(self.stem_words))]
+        if self.stem is not None and len(begin):
+            asked = np.unique(begin // POSITIONS)
+            # The prefix's words from the arrays when their unread lists and positions cost less to read than
+            # these documents' vectors (about 2,500 postings a document), else from the vectors.
+            unread = [w for w in self.stem_words if w not in segment.positions or w not in found]
+            if sum(segment.df.get(w, 0) for w in unread) <= PREFIX_ARRAYS_PER_DOCUMENT * len(asked):
+                found.update(lists(cursor, segment, [w for w in self.stem_words if w not in found]))
+                held.update(positions(cursor, segment, self.stem_words))
+                there = places(self.stem_words)
+            else:
+                there = _prefix_places(cursor, asked, self.stem)
+            begin = begin[_within(begin + len(self.whole), there)]
         holding, which = np.unique(begin // POSITIONS, return_inverse=True)
         f = np.zeros(len(docs), np.float64)
         f[np.searchsorted(docs, holding)] = np.bincount(which, weights=weight_at[begin % POSITIONS],
@@ -590,9 +623,10 @@ def evaluate(
     `weight_at[position]` the weight of a position's field."""
     stems = {s.stem for s in specs if s.stem is not None}
     ranges = {stem: vocabulary_range(cursor, segment, stem) for stem in stems}
-    # A prefix's words are read when its union is not held yet, or when a phrase looks for its places.
+    # A prefix's words are read when its union is not held yet (a phrase ending in it looks for its places in
+    # the documents' own vectors: _prefix_places).
     wanted = [lex for s in specs for lex in s.whole]
-    wanted += [lex for s in specs if s.stem is not None and (s.whole or "\0" + s.stem not in segment.parts)
+    wanted += [lex for s in specs if s.stem is not None and "\0" + s.stem not in segment.parts
                for lex in ranges[s.stem]]
     found = lists(cursor, segment, wanted)
     size = segment.size
@@ -676,7 +710,7 @@ def evaluate(
         # The phrase weighs at most each of its lexemes (see backends.postgres, above _pg_top): the least of them in
         # each document is its bound until its places are looked at.
         docs = docs.astype(np.int64)
-        phrase = _Phrase(spec.whole, stem is not None, ranges[stem] if stem is not None else [], docs, _NONE)
+        phrase = _Phrase(spec.whole, stem, ranges[stem] if stem is not None else [], docs, _NONE)
         # How many documents hold the phrase: its places looked for in evenly spaced ones among them.
         sample = docs[:: max(1, len(docs) // PHRASE_SAMPLE)]
         held = phrase.occurrences(cursor, segment, found, sample, weight_at)[0] if len(sample) else sample
