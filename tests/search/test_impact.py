@@ -312,6 +312,25 @@ def test_a_phrase_ending_in_a_prefix_finds_its_words_in_the_documents_vectors(
     assert {"cua", "gi"} <= set(stems)  # "khau cua*", "bien gi*"
 
 
+def test_a_small_cache_drops_arrays_and_ranks_the_same(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the cache's budget the least recently used arrays are dropped (and read again when asked): the
+    pages stay the full query's, and what is counted as held is what the entries kept add up to, a word's
+    parts not counting again the list they share."""
+    if _built(world, monkeypatch) is None:
+        return
+    monkeypatch.setattr(impact, "_cache_bytes", lambda: 600)
+    assert _compare(world, monkeypatch) >= len(ASKS) - 4
+    segment = impact._LOADED["current"]
+    tables = {id(segment.lists): segment.lists, id(segment.positions): segment.positions,
+              id(segment.parts): segment.parts}
+    assert {(table, key) for table, entries in tables.items() for key in entries} == set(segment.counted)
+    assert segment.cached == sum(segment.counted.values())
+    assert len(segment.parts) + len(segment.lists) < 20  # most were dropped
+    impact._keep(segment, segment.lists, "word", (np.zeros(10, np.int32), np.zeros(10, np.float32)))
+    impact._keep(segment, segment.parts, "word", (*segment.lists["word"], np.zeros(10)))
+    assert segment.counted[(id(segment.parts), "word")] == 80  # only its own BM25 parts
+
+
 def test_lists_are_stored_in_document_order(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The build writes every lexeme's arrays by document whatever order the table yields its rows in (the
     reader bisects them as they are): with the table's rows in descending order, each list's ids still ascend,

@@ -56,6 +56,7 @@ class Segment:
     # Each lexeme's, and each prefix's (NUL + stem), documents, weighted counts and BM25 part without the idf.
     parts: OrderedDict[str, tuple[np.ndarray, ...]] = field(default_factory=OrderedDict)
     cached: int = 0  # bytes held in `lists`, `positions` and `parts`
+    counted: dict[tuple[int, str], int] = field(default_factory=dict)  # what each entry added to `cached`
     # (column, value) -> the variant ids whose document has it: the explicit filters' sets, read at first use.
     filters: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     dates: np.ndarray | None = None  # each document's date (epoch seconds), read at the first date filter
@@ -86,15 +87,25 @@ def _cache_bytes() -> int:
 
 
 def _keep(segment: Segment, table: OrderedDict[str, Any], lexeme: str, held: tuple[np.ndarray, ...]) -> None:
-    """Keep a lexeme's arrays, dropping the least recently used beyond TTDN_SEARCH_CACHE_MB (call with _LOCK)."""
+    """Keep a lexeme's arrays, dropping the least recently used beyond TTDN_SEARCH_CACHE_MB (call with _LOCK).
+    A word's parts share its list's documents and counts: those are counted once, with the list (every part
+    but the newest goes before any list does), else a common syllable counted 24 bytes a posting for 16 held
+    and the cache, full at 1M documents, dropped what the next query needed."""
     if lexeme not in table:
         table[lexeme] = held
-        segment.cached += sum(a.nbytes for a in held)
+        segment.counted[(id(table), lexeme)] = size = _unshared(segment, table, lexeme, held)
+        segment.cached += size
     budget = _cache_bytes()
     for older in (segment.parts, segment.positions, segment.lists):
         while segment.cached > budget and len(older) > 1:
-            _lexeme, arrays = older.popitem(last=False)
-            segment.cached -= sum(a.nbytes for a in arrays)
+            dropped, _arrays = older.popitem(last=False)
+            segment.cached -= segment.counted.pop((id(older), dropped))
+
+
+def _unshared(segment: Segment, table: OrderedDict[str, Any], lexeme: str, held: tuple[np.ndarray, ...]) -> int:
+    listed = segment.lists.get(lexeme) if table is segment.parts else None
+    shared = {id(a) for a in listed} if listed is not None else set()
+    return sum(a.nbytes for a in held if id(a) not in shared)
 
 
 def _unpack(data: bytes | memoryview, kind: str) -> np.ndarray:
