@@ -629,6 +629,39 @@ def _combine(presence: Sequence[np.ndarray], terms: Sequence[Sequence[Sequence[i
     return hit if hit is not None else np.zeros(size, bool)
 
 
+def _phrase(cursor: Any, segment: Segment, found: dict[str, tuple[np.ndarray, np.ndarray]], spec: PhraseSpec,
+            ranges: dict[str, list[str]], term: Any, union: Any, idf: Any, weigh: Any,
+            weight_at: np.ndarray) -> tuple[_Phrase, int]:
+    """A phrase of several lexemes (or ending in a prefix): the documents holding them all, its bound there and
+    its estimated document count."""
+    stem = spec.stem
+    # The documents holding every lexeme (and a word of the prefix): the rarest's, narrowed by the others.
+    lexemes = sorted(spec.whole, key=lambda lexeme: (len(found[lexeme][0]), lexeme))
+    rarest_ids, rarest_fs = found[lexemes[0]]
+    docs, least = rarest_ids, rarest_fs
+    # A prefix's union bounds nothing (its words are many), so it only narrows the documents.
+    others = [(*found[lexeme], True) for lexeme in lexemes[1:]]
+    if stem is not None:
+        others.append((*term("\0" + stem, lambda stem=stem: union(stem))[:2], False))
+    for ids, fs, bounds in others:
+        at = np.minimum(np.searchsorted(ids, docs), max(len(ids) - 1, 0))
+        keep = ids[at] == docs if len(ids) else np.zeros(len(docs), bool)
+        docs, least = docs[keep], least[keep]
+        if bounds:
+            least = np.minimum(least, fs[at[keep]])
+    # The phrase weighs at most each of its lexemes (see backends.postgres, above _pg_top): the least of them in
+    # each document is its bound until its places are looked at.
+    docs = docs.astype(np.int64)
+    phrase = _Phrase(spec.whole, stem, ranges[stem] if stem is not None else [], docs, _NONE)
+    # How many documents hold the phrase: its places looked for in evenly spaced ones among them.
+    sample = docs[:: max(1, len(docs) // PHRASE_SAMPLE)]
+    held = phrase.occurrences(cursor, segment, found, sample, weight_at)[0] if len(sample) else sample
+    n = round(len(docs) * float(held.mean())) if len(sample) else 0
+    phrase.idf = idf(n)
+    phrase.loose = weigh(phrase.idf, least, docs)
+    return phrase, n
+
+
 def evaluate(
     cursor: Any, segment: Segment, delta_items: Sequence[int], specs: Sequence[PhraseSpec],
     terms: Sequence[Sequence[Sequence[int]]], any_term: bool, idf: Any, k1: float, b: float, k1_plus: float,
@@ -709,33 +742,24 @@ def evaluate(
             counts.append(len(docs))
             add(i, docs, idf(len(docs)) * part)
             continue
-        # The documents holding every lexeme (and a word of the prefix): the rarest's, narrowed by the others.
-        lexemes = sorted(spec.whole, key=lambda lexeme: (len(found[lexeme][0]), lexeme))
-        rarest_ids, rarest_fs = found[lexemes[0]]
-        docs, least = rarest_ids, rarest_fs
-        # A prefix's union bounds nothing (its words are many), so it only narrows the documents.
-        others = [(*found[lexeme], True) for lexeme in lexemes[1:]]
-        if stem is not None:
-            others.append((*term("\0" + stem, lambda stem=stem: union(stem))[:2], False))
-        for ids, fs, bounds in others:
-            at = np.minimum(np.searchsorted(ids, docs), max(len(ids) - 1, 0))
-            keep = ids[at] == docs if len(ids) else np.zeros(len(docs), bool)
-            docs, least = docs[keep], least[keep]
-            if bounds:
-                least = np.minimum(least, fs[at[keep]])
-        # The phrase weighs at most each of its lexemes (see backends.postgres, above _pg_top): the least of them in
-        # each document is its bound until its places are looked at.
-        docs = docs.astype(np.int64)
-        phrase = _Phrase(spec.whole, stem, ranges[stem] if stem is not None else [], docs, _NONE)
-        # How many documents hold the phrase: its places looked for in evenly spaced ones among them.
-        sample = docs[:: max(1, len(docs) // PHRASE_SAMPLE)]
-        held = phrase.occurrences(cursor, segment, found, sample, weight_at)[0] if len(sample) else sample
-        n = round(len(docs) * float(held.mean())) if len(sample) else 0
-        phrase.idf = idf(n)
-        phrase.loose = weigh(phrase.idf, least, docs)
+        # A phrase's documents, bound and estimated count, kept like a word's parts: the same pairs of syllables
+        # recur in query after query, and intersecting two common syllables' lists at 1M documents costs more
+        # than the rest of the query's arrays.
+        key = "\1" + "\0".join(spec.whole) + ("\2" + stem if stem is not None else "")
+        with _LOCK:
+            kept = segment.parts.get(key)
+            if kept is not None:
+                segment.parts.move_to_end(key)
+        if kept is not None:
+            docs, loose, n = kept[0], kept[1], int(kept[2][0])
+            phrase = _Phrase(spec.whole, stem, ranges[stem] if stem is not None else [], docs, loose, idf(n))
+        else:
+            phrase, n = _phrase(cursor, segment, found, spec, ranges, term, union, idf, weigh, weight_at)
+            with _LOCK:
+                _keep(segment, segment.parts, key, (phrase.docs, phrase.loose, np.array([n], np.int64)))
         phrases[i] = phrase
         counts.append(n)
-        add(i, docs, phrase.loose)
+        add(i, phrase.docs, phrase.loose)
     hit = _combine(present, terms, any_term, size)
     hit[segment.documents_of(delta_items)] = False
     matched = np.flatnonzero(hit)
