@@ -342,6 +342,18 @@ class ForkedProcess:
             self._buffer += chunk
         return self.returncode
 
+    def poll(self) -> int | None:
+        """The command's exit code if it has ended, else None (without waiting)."""
+        while self.returncode is None and b"\n" not in self._buffer:
+            try:
+                chunk = self._reply.recv(256, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return None
+            if not chunk:
+                break  # the server died: wait() says so
+            self._buffer += chunk
+        return self.wait() if self.returncode is None else self.returncode
+
     def kill(self) -> None:
         if self.returncode is None:
             try:
@@ -356,32 +368,18 @@ def _decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def run(args: Sequence[str], *, env: dict[str, str], cwd: Path | str = ROOT, timeout: float | None = None,
-        input: str | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """`subprocess.run([sys.executable, *args], capture_output=True, text=True, …)`, forked from the warm server
-    where it can serve the request."""
-    server = _server_for(args, env)
-    if server is None:
-        return subprocess.run([sys.executable, *args], env=env, cwd=cwd, timeout=timeout, input=input,
-                              capture_output=True, text=True, check=check)
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    in_r, in_w = os.pipe()
-    try:
-        proc = server.spawn(args, env, Path(cwd), [in_r, out_w, err_w])
-    finally:
-        for fd in (in_r, out_w, err_w):
-            os.close(fd)
-    deadline = None if timeout is None else time.monotonic() + timeout
+def _collect(proc: ForkedProcess, out_r: int, err_r: int, in_w: int | None, pending: bytes,
+             deadline: float | None) -> tuple[str, str]:
+    """The command's output until it closes both streams, feeding `pending` to its stdin (closed after); past the
+    deadline the command is killed and TimeoutExpired raised, as `subprocess.run` does."""
     data = {out_r: bytearray(), err_r: bytearray()}
-    pending = (input or "").encode(locale.getpreferredencoding(False))
     selector = selectors.DefaultSelector()
     for fd in data:
         selector.register(fd, selectors.EVENT_READ)
-    if pending:
+    if in_w is not None and pending:
         os.set_blocking(in_w, False)
         selector.register(in_w, selectors.EVENT_WRITE)
-    else:
+    elif in_w is not None:
         os.close(in_w)
     try:
         while selector.get_map():
@@ -389,8 +387,8 @@ def run(args: Sequence[str], *, env: dict[str, str], cwd: Path | str = ROOT, tim
             if left is not None and left <= 0:
                 proc.kill()
                 proc.wait()
-                raise subprocess.TimeoutExpired([sys.executable, *args], timeout or 0,
-                                                output=_decode(bytes(data[out_r])), stderr=_decode(bytes(data[err_r])))
+                raise subprocess.TimeoutExpired([sys.executable, *proc.args], 0, output=_decode(bytes(data[out_r])),
+                                                stderr=_decode(bytes(data[err_r])))
             for key, _ in selector.select(left):
                 fd = int(key.fd)
                 if fd == in_w:
@@ -408,23 +406,94 @@ def run(args: Sequence[str], *, env: dict[str, str], cwd: Path | str = ROOT, tim
                 else:
                     selector.unregister(fd)
     finally:
-        if in_w in selector.get_map():  # a timeout left it open
+        if in_w is not None and in_w in selector.get_map():  # a timeout left it open
             os.close(in_w)
         for fd in data:
             os.close(fd)
         selector.close()
     left = None if deadline is None else max(0.0, deadline - time.monotonic())
     try:
-        code = proc.wait(left)
+        proc.wait(left)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
         raise
-    done = subprocess.CompletedProcess([sys.executable, *args], code, _decode(bytes(data[out_r])),
-                                       _decode(bytes(data[err_r])))
+    return _decode(bytes(data[out_r])), _decode(bytes(data[err_r]))
+
+
+def _spawn(server: _Server, args: Sequence[str], env: dict[str, str],
+           cwd: Path | str) -> tuple[ForkedProcess, list[int]]:
+    """The command forked with new pipes for its three streams; returns it and our ends (stdin, stdout, stderr)."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    in_r, in_w = os.pipe()
+    try:
+        proc = server.spawn(args, env, Path(cwd), [in_r, out_w, err_w])
+    except BaseException:
+        for fd in (in_w, out_r, err_r):
+            os.close(fd)
+        raise
+    finally:
+        for fd in (in_r, out_w, err_w):
+            os.close(fd)
+    return proc, [in_w, out_r, err_r]
+
+
+def run(args: Sequence[str], *, env: dict[str, str], cwd: Path | str = ROOT, timeout: float | None = None,
+        input: str | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """`subprocess.run([sys.executable, *args], capture_output=True, text=True, …)`, forked from the warm server
+    where it can serve the request."""
+    server = _server_for(args, env)
+    if server is None:
+        return subprocess.run([sys.executable, *args], env=env, cwd=cwd, timeout=timeout, input=input,
+                              capture_output=True, text=True, check=check)
+    proc, (in_w, out_r, err_r) = _spawn(server, args, env, cwd)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    out, err = _collect(proc, out_r, err_r, in_w, (input or "").encode(locale.getpreferredencoding(False)), deadline)
+    assert proc.returncode is not None
+    done = subprocess.CompletedProcess([sys.executable, *args], proc.returncode, out, err)
     if check:
         done.check_returncode()
     return done
+
+
+class Popen:
+    """What the tests use of `subprocess.Popen([sys.executable, *args], stdout=PIPE, stderr=PIPE, text=True)` — pid,
+    returncode, poll, wait, kill, communicate — for a command forked from the warm server (stdin empty). A timeout of
+    communicate kills the command, as subprocess.run does."""
+
+    def __init__(self, proc: ForkedProcess, out_r: int, err_r: int) -> None:
+        self._proc, self._out_r, self._err_r = proc, out_r, err_r
+        self.pid = proc.pid
+        self.args = [sys.executable, *proc.args]
+
+    @property
+    def returncode(self) -> int | None:
+        return self._proc.returncode
+
+    def poll(self) -> int | None:
+        return self._proc.poll()
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self._proc.wait(timeout)
+
+    def kill(self) -> None:
+        self._proc.kill()
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        return _collect(self._proc, self._out_r, self._err_r, None, b"", deadline)
+
+
+def popen(args: Sequence[str], *, env: dict[str, str], cwd: Path | str = ROOT) -> Popen | subprocess.Popen[str]:
+    """A command running in the background, forked from the warm server where it can serve the request."""
+    server = _server_for(args, env)
+    if server is None:
+        return subprocess.Popen([sys.executable, *args], env=env, cwd=cwd, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    proc, (in_w, out_r, err_r) = _spawn(server, args, env, cwd)
+    os.close(in_w)
+    return Popen(proc, out_r, err_r)
 
 
 if __name__ == "__main__":

@@ -78,3 +78,26 @@ def test_a_ttdn_command_forked_is_the_product_with_its_own_settings(tmp_path: Pa
     assert forked.returncode == fresh.returncode != 0
     assert (forked.stdout, forked.stderr) == (fresh.stdout, fresh.stderr)
     assert "ttdn migrate" in forked.stderr and "Traceback" not in forked.stderr
+
+
+def test_a_background_command_is_polled_killed_and_read_as_subprocess_popen_is() -> None:
+    code = ("import sys, time\nprint('started', flush=True)\nprint('đang chạy', file=sys.stderr, flush=True)\n"
+            "time.sleep(float(sys.argv[1]))\nprint('done')\nsys.exit(4)")
+    ended = forkserver.popen(["-c", code, "0.3"], env=_env())
+    assert isinstance(ended, forkserver.Popen)  # forked, not started from nothing
+    fresh = subprocess.Popen([sys.executable, "-c", code, "0.3"], env=_env(), text=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    assert ended.poll() is None and ended.returncode is None  # still running: poll does not wait
+    assert ended.communicate(timeout=60) == fresh.communicate(timeout=60) == ("started\ndone\n", "đang chạy\n")
+    assert ended.returncode == fresh.returncode == 4 and ended.poll() == 4
+
+    running = forkserver.popen(["-c", code, "60"], env=_env())
+    with pytest.raises(subprocess.TimeoutExpired):
+        running.wait(0.2)
+    os.kill(running.pid, 9)  # as the crash tests kill a sender
+    assert running.wait(30) == -9
+    assert running.communicate(timeout=30)[0] == "started\n"
+    slow = forkserver.popen(["-c", code, "60"], env=_env())
+    with pytest.raises(subprocess.TimeoutExpired):
+        slow.communicate(timeout=1)  # killed at the timeout, as subprocess.run does
+    assert slow.returncode == -9

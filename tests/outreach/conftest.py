@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,12 +53,11 @@ class Box:
         with contextlib.closing(self.connect()) as conn:
             return int(conn.execute(sql).fetchone()[0])
 
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "ttdn.cli", *args], env=self.env, cwd=ROOT, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def popen(self, *args: str) -> forkserver.Popen | subprocess.Popen[str]:
+        return forkserver.popen(["-m", "ttdn.cli", *args], env=self.env, cwd=ROOT)
 
     @contextlib.contextmanager
-    def running(self, *args: str) -> Iterator[subprocess.Popen[str]]:
+    def running(self, *args: str) -> Iterator[forkserver.Popen | subprocess.Popen[str]]:
         """`ttdn ARGS` in the background for the block: killed if still running at its end, and always reaped."""
         proc = self.popen(*args)
         try:
@@ -70,7 +68,7 @@ class Box:
             proc.communicate()
 
 
-def kill_running(proc: subprocess.Popen[str]) -> None:
+def kill_running(proc: forkserver.Popen | subprocess.Popen[str]) -> None:
     """SIGKILL a command that must still be running (the crash under test), and wait for it to die."""
     assert proc.poll() is None, proc.communicate()
     os.kill(proc.pid, signal.SIGKILL)
