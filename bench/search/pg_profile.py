@@ -7,6 +7,9 @@ they return) and the impact index's evaluation in this process, per kind of quer
 The queries are run.py's mix (the gold queries and 300 generated ones, the same seed), each asked `--rounds`
 times after a warm-up pass; the figures are each query's median. Prints one JSON line per class and the
 slowest queries with their breakdown; `--save` writes every query's figures (JSON) for a comparison.
+The impact index's arrays are read through the driver's own cursor (in binary): their time is `read_lists` and
+`read_positions`, not among the statements counted. The first line also gives the arrays held in the process
+against their budget (TTDN_SEARCH_CACHE_MB).
 """
 
 from __future__ import annotations
@@ -140,7 +143,10 @@ def main() -> int:
     for fig in per_query.values():
         classes.setdefault(fig["class"], []).append(fig)
     walls = [f["wall_ms"] for f in per_query.values()]
-    print(json.dumps({"all": {"n": len(walls), "p50_ms": pct(walls, 0.5), "p95_ms": pct(walls, 0.95),
+    segment = impact._LOADED.get("current")
+    held = {"impact_cache_mb": round(segment.cached / 2**20, 1) if segment else None,
+            "impact_cache_budget_mb": round(impact._cache_bytes() / 2**20)}
+    print(json.dumps({"all": {**held, "n": len(walls), "p50_ms": pct(walls, 0.5), "p95_ms": pct(walls, 0.95),
                               "statements_mean": round(statistics.mean(f["statements"] for f in per_query.values()), 1),
                               "sql_ms_mean": round(statistics.mean(f["sql_ms"] for f in per_query.values()), 1)}}))
     for name, figs in sorted(classes.items()):

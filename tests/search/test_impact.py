@@ -292,31 +292,78 @@ def test_impact_index_command(world: World, capsys: Any) -> None:
         assert cursor.fetchone()[0] == 1
 
 
-def test_lists_stored_in_any_order_are_sorted_on_load(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """PostgreSQL's aggregation gives no order: every list written in reverse (ids, counts and their
-    positions together) ranks, matches and counts the same."""
+def test_a_phrase_ending_in_a_prefix_finds_its_words_in_the_documents_vectors(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the prefix's words would cost more to read from the arrays than the documents asked (a short
+    prefix on a large corpus), their places come from those documents' vectors: the pages stay the full
+    query's."""
+    if _built(world, monkeypatch) is None:
+        return
+    monkeypatch.setattr(impact, "PREFIX_ARRAYS_PER_DOCUMENT", 0)
+    stems: list[str] = []
+    original = impact._prefix_places
+
+    def reading(cursor: Any, docs: Any, stem: str) -> Any:
+        stems.append(stem)
+        return original(cursor, docs, stem)
+
+    monkeypatch.setattr(impact, "_prefix_places", reading)
+    assert _compare(world, monkeypatch) >= len(ASKS) - 4
+    assert {"cua", "gi"} <= set(stems)  # "khau cua*", "bien gi*"
+
+
+def test_a_small_cache_drops_arrays_and_ranks_the_same(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the cache's budget the least recently used arrays are dropped (and read again when asked): the
+    pages stay the full query's, and what is counted as held is what the entries kept add up to, a word's
+    parts not counting again the list they share."""
+    if _built(world, monkeypatch) is None:
+        return
+    monkeypatch.setattr(impact, "_cache_bytes", lambda: 600)
+    assert _compare(world, monkeypatch) >= len(ASKS) - 4
+    segment = impact._LOADED["current"]
+    tables = {id(segment.lists): segment.lists, id(segment.positions): segment.positions,
+              id(segment.parts): segment.parts}
+    assert {(table, key) for table, entries in tables.items() for key in entries} == set(segment.counted)
+    assert segment.cached == sum(segment.counted.values())
+    assert len(segment.parts) + len(segment.lists) < 20  # most were dropped
+    impact._keep(segment, segment.lists, "word", (np.zeros(10, np.int32), np.zeros(10, np.float32)))
+    impact._keep(segment, segment.parts, "word", (*segment.lists["word"], np.zeros(10)))
+    assert segment.counted[(id(segment.parts), "word")] == 80  # only its own BM25 parts
+
+
+def test_lists_are_stored_in_document_order(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build writes every lexeme's arrays by document whatever order the table yields its rows in (the
+    reader bisects them as they are): with the table's rows in descending order, each list's ids still ascend,
+    and its counts and positions are the documents' own."""
     import numpy as np
 
     if _built(world, monkeypatch) is None:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT segment, lexeme, ids, fs, counts, positions FROM search_posting")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks run now: the table can be rewritten
+        cursor.execute("CREATE INDEX search_doc_descending ON search_searchdocument (variant_id DESC)")
+        cursor.execute("CLUSTER search_searchdocument USING search_doc_descending")
+        cursor.execute("SELECT array_agg(variant_id) FROM search_searchdocument")
+        scanned = cursor.fetchone()[0]
+        assert scanned != sorted(scanned)
+    search.do_build_impact_index()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT u.lexeme, d.variant_id, u.positions FROM search_searchdocument AS d "
+                       "CROSS JOIN LATERAL unnest(d.vec) AS u ORDER BY u.lexeme, d.variant_id")
+        expected: dict[str, list[tuple[int, list[int]]]] = {}
+        for lexeme, vid, where in cursor.fetchall():
+            expected.setdefault(lexeme, []).append((vid, list(where)))
+        cursor.execute("SELECT lexeme, ids, counts, positions FROM search_posting")
         rows = cursor.fetchall()
-        reversed_lists = 0
-        for segment, lexeme, ids_b, fs_b, counts_b, positions_b in rows:
-            ids, fs = np.frombuffer(ids_b, ">i4"), np.frombuffer(fs_b, ">f4")
-            counts, where = np.frombuffer(counts_b, ">i2"), np.frombuffer(positions_b, ">i2")
-            if len(ids) < 2:
-                continue
-            slices = np.split(where, np.cumsum(counts.astype(np.int64))[:-1])
-            cursor.execute(
-                "UPDATE search_posting SET ids = %s, fs = %s, counts = %s, positions = %s "
-                "WHERE segment = %s AND lexeme = %s",
-                [ids[::-1].tobytes(), fs[::-1].tobytes(), counts[::-1].tobytes(),
-                 np.concatenate(slices[::-1]).astype(">i2").tobytes(), segment, lexeme],
-            )
-            reversed_lists += 1
-    assert reversed_lists > 10
+    assert len(rows) == len(expected)
+    several = 0
+    for lexeme, ids_b, counts_b, positions_b in rows:
+        ids = np.frombuffer(ids_b, ">i4").tolist()
+        counts = np.frombuffer(counts_b, ">i2").astype(np.int64)
+        where = np.split(np.frombuffer(positions_b, ">i2"), np.cumsum(counts)[:-1])
+        assert list(zip(ids, [w.tolist() for w in where], strict=True)) == expected[lexeme]
+        several += len(ids) > 1
+    assert several > 10
     impact._LOADED.clear()  # read the lists again, as a new process would
     assert _compare(world, monkeypatch) >= len(ASKS) - 4
 

@@ -32,7 +32,8 @@ MIN_DOCUMENTS = 50_000
 DELTA_MAX = 2000
 # The worker rebuilds the index once this many items changed.
 REBUILD_AFTER = 500
-IMPACT_FORMAT = "3"
+# 4: every lexeme's arrays in document order (read as they are, not sorted again at each load).
+IMPACT_FORMAT = "4"
 # tsvector positions run from 1 to 16383: a position's key in a document is variant id · POSITIONS + position.
 POSITIONS = 16384
 
@@ -55,10 +56,12 @@ class Segment:
     # Each lexeme's, and each prefix's (NUL + stem), documents, weighted counts and BM25 part without the idf.
     parts: OrderedDict[str, tuple[np.ndarray, ...]] = field(default_factory=OrderedDict)
     cached: int = 0  # bytes held in `lists`, `positions` and `parts`
+    counted: dict[tuple[int, str], int] = field(default_factory=dict)  # what each entry added to `cached`
     # (column, value) -> the variant ids whose document has it: the explicit filters' sets, read at first use.
     filters: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     dates: np.ndarray | None = None  # each document's date (epoch seconds), read at the first date filter
     vocabulary: list[str] | None = None  # every lexeme, in code point order (prefixes are ranges of it)
+    df: dict[str, int] = field(default_factory=dict)  # every lexeme's document count, read with the vocabulary
 
     @property
     def size(self) -> int:
@@ -84,15 +87,25 @@ def _cache_bytes() -> int:
 
 
 def _keep(segment: Segment, table: OrderedDict[str, Any], lexeme: str, held: tuple[np.ndarray, ...]) -> None:
-    """Keep a lexeme's arrays, dropping the least recently used beyond TTDN_SEARCH_CACHE_MB (call with _LOCK)."""
+    """Keep a lexeme's arrays, dropping the least recently used beyond TTDN_SEARCH_CACHE_MB (call with _LOCK).
+    A word's parts share its list's documents and counts: those are counted once, with the list (every part
+    but the newest goes before any list does), else a common syllable counted 24 bytes a posting for 16 held
+    and the cache, full at 1M documents, dropped what the next query needed."""
     if lexeme not in table:
         table[lexeme] = held
-        segment.cached += sum(a.nbytes for a in held)
+        segment.counted[(id(table), lexeme)] = size = _unshared(segment, table, lexeme, held)
+        segment.cached += size
     budget = _cache_bytes()
     for older in (segment.parts, segment.positions, segment.lists):
         while segment.cached > budget and len(older) > 1:
-            _lexeme, arrays = older.popitem(last=False)
-            segment.cached -= sum(a.nbytes for a in arrays)
+            dropped, _arrays = older.popitem(last=False)
+            segment.cached -= segment.counted.pop((id(older), dropped))
+
+
+def _unshared(segment: Segment, table: OrderedDict[str, Any], lexeme: str, held: tuple[np.ndarray, ...]) -> int:
+    listed = segment.lists.get(lexeme) if table is segment.parts else None
+    shared = {id(a) for a in listed} if listed is not None else set()
+    return sum(a.nbytes for a in held if id(a) not in shared)
 
 
 def _unpack(data: bytes | memoryview, kind: str) -> np.ndarray:
@@ -169,11 +182,12 @@ def _held(cursor: Any, segment: Segment, table: OrderedDict[str, Any], lexemes: 
                 table.move_to_end(lexeme)
                 found[lexeme] = held
     if missing:
-        cursor.execute(
+        rows = _binary_rows(
+            cursor,
             f"SELECT lexeme, {columns} FROM search_posting WHERE segment = %s AND lexeme = ANY(%s)",  # noqa: S608
             [segment.id, missing],
         )
-        for lexeme, *data in cursor.fetchall():
+        for lexeme, *data in rows:
             found[lexeme] = read(*data)
         with _LOCK:
             for lexeme in missing:
@@ -181,22 +195,35 @@ def _held(cursor: Any, segment: Segment, table: OrderedDict[str, Any], lexemes: 
     return found
 
 
+def _binary_rows(cursor: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a statement reading packed arrays, in binary: Django's cursors bind parameters client-side,
+    which returns only text (bytea as hex, twice its size, encoded and decoded again: a third more time on a
+    common syllable's arrays). The same connection and transaction, through the driver's own cursor."""
+    import psycopg
+
+    raw = getattr(cursor, "cursor", None)
+    driver = getattr(raw, "connection", None)
+    if not isinstance(driver, psycopg.Connection):
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    with psycopg.Cursor(driver) as binary:
+        binary.execute(sql, params, binary=True)
+        return binary.fetchall()
+
+
 def _read_list(ids_b: bytes, fs_b: bytes) -> tuple[np.ndarray, np.ndarray]:
-    # Native int32 / float32: 8 bytes a posting held (numpy indexes with either integer width).
-    ids = _unpack(ids_b, "i4").astype(np.int32)
-    fs = _unpack(fs_b, "f4").astype(np.float32)
-    order = _order(ids)
-    return (ids, fs) if order is None else (ids[order], fs[order])
+    # Native int32 / float32: 8 bytes a posting held (numpy indexes with either integer width). Stored in
+    # document order (the build's ORDER BY): documents are looked up by bisection.
+    return _unpack(ids_b, "i4").astype(np.int32), _unpack(fs_b, "f4").astype(np.float32)
 
 
-def _read_positions(ids_b: bytes, counts_b: bytes, positions_b: bytes) -> tuple[np.ndarray, np.ndarray]:
-    counts = _unpack(counts_b, "i2").astype(np.int64)
-    where = _unpack(positions_b, "i2").astype(np.int32)
-    order = _order(_unpack(ids_b, "i4"))
-    if order is not None:  # in the order _read_list sorts the documents to
-        where = where[_slices(_starts(counts), order)[0]]
-        counts = counts[order]
-    return _starts(counts), where
+def _read_positions(counts_b: bytes, positions_b: bytes) -> tuple[np.ndarray, np.ndarray]:
+    # Held as int32 starts and int16 positions (6 bytes a posting, not 12): a common syllable's at 1M documents
+    # would otherwise take a good part of the cache.
+    starts = _starts(_unpack(counts_b, "i2").astype(np.int64))
+    if starts[-1] < 2**31:
+        starts = starts.astype(np.int32)
+    return starts, _unpack(positions_b, "i2").astype(np.int16)
 
 
 def lists(cursor: Any, segment: Segment, lexemes: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -208,8 +235,8 @@ def lists(cursor: Any, segment: Segment, lexemes: Sequence[str]) -> dict[str, tu
 def positions(cursor: Any, segment: Segment, lexemes: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each lexeme's positions: where each posting's start in the second array (one more entry than
     postings), and the positions, in the order of `lists`."""
-    return _held(cursor, segment, segment.positions, lexemes, "ids, counts, positions", _read_positions,
-                 (np.zeros(1, np.int64), np.zeros(0, np.int32)))
+    return _held(cursor, segment, segment.positions, lexemes, "counts, positions", _read_positions,
+                 (np.zeros(1, np.int32), np.zeros(0, np.int16)))
 
 
 def _dates(cursor: Any, segment: Segment) -> np.ndarray:
@@ -270,13 +297,6 @@ def allowed(cursor: Any, segment: Segment, filters: Sequence[tuple[str, Sequence
     return mask
 
 
-def _order(ids: np.ndarray) -> np.ndarray | None:
-    """How to sort a list by document (None: it is sorted), so documents are looked up by bisection."""
-    if len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1])):
-        return None
-    return np.argsort(ids, kind="stable")
-
-
 def _starts(counts: np.ndarray) -> np.ndarray:
     starts = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=starts[1:])
@@ -286,8 +306,9 @@ def _starts(counts: np.ndarray) -> np.ndarray:
 def vocabulary_range(cursor: Any, segment: Segment, stem: str) -> list[str]:
     """The lexemes that start with `stem` (a prefix query stands for all of them)."""
     if segment.vocabulary is None:
-        cursor.execute("SELECT lexeme FROM search_posting WHERE segment = %s", [segment.id])
-        segment.vocabulary = sorted(lexeme for (lexeme,) in cursor.fetchall())
+        cursor.execute("SELECT lexeme, df FROM search_posting WHERE segment = %s", [segment.id])
+        segment.df = dict(cursor.fetchall())
+        segment.vocabulary = sorted(segment.df)
     words = segment.vocabulary
     start = bisect.bisect_left(words, stem)
     end = bisect.bisect_left(words, stem + "\U0010ffff")
@@ -330,14 +351,16 @@ def build(f_sql: str) -> int:
             ") AS f GROUP BY f.name, f.value",
             [sid],
         )
-        # A lexeme's arrays are aggregated from the same rows in the same order; a row's positions in the
-        # tsvector's (ascending) order.
+        # A lexeme's arrays are aggregated from the same rows in the same order, by document (a reader then
+        # neither sorts them nor reorders the positions: at 1M documents that took longer than the search); a
+        # row's positions in the tsvector's (ascending) order.
         cursor.execute(
             "INSERT INTO search_posting (segment, lexeme, df, ids, fs, counts, positions) "  # noqa: S608
-            "SELECT %s, u.lexeme, count(*), string_agg(int4send(d.variant_id::int4), ''::bytea), "
-            f"string_agg(float4send(({f_sql})::float4), ''::bytea), "
-            "string_agg(int2send(cardinality(u.positions)::int2), ''::bytea), "
-            "string_agg((SELECT string_agg(int2send(p), ''::bytea) FROM unnest(u.positions) AS p), ''::bytea) "
+            "SELECT %s, u.lexeme, count(*), string_agg(int4send(d.variant_id::int4), ''::bytea ORDER BY d.variant_id), "
+            f"string_agg(float4send(({f_sql})::float4), ''::bytea ORDER BY d.variant_id), "
+            "string_agg(int2send(cardinality(u.positions)::int2), ''::bytea ORDER BY d.variant_id), "
+            "string_agg((SELECT string_agg(int2send(p), ''::bytea) FROM unnest(u.positions) AS p), ''::bytea "
+            "ORDER BY d.variant_id) "
             "FROM search_searchdocument AS d CROSS JOIN LATERAL unnest(d.vec) AS u GROUP BY u.lexeme",
             [sid],
         )
@@ -409,6 +432,27 @@ def _within(keys: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return np.asarray(pool[at] == keys)
 
 
+# A phrase ending in a prefix reads its words' arrays when they hold at most this many unread postings per
+# document asked, else those documents' vectors (about 100 µs a document, against about 40 ns a posting).
+PREFIX_ARRAYS_PER_DOCUMENT = 2500
+
+
+def _prefix_places(cursor: Any, docs: np.ndarray, stem: str) -> np.ndarray:
+    """The places (document · POSITIONS + position) of the words starting with `stem` in these documents, read
+    from their vectors: a short prefix stands for hundreds of words, among them the commonest (every one's
+    positions read whole took half a second at 1M documents), and a phrase needs them in a few hundred
+    documents only. A document changed since the build is read as it is now (its item's documents are left
+    out of the arrays' matches; only the phrase's estimated count can see it)."""
+    cursor.execute(
+        "SELECT d.variant_id, array_agg(p) FROM search_searchdocument AS d CROSS JOIN LATERAL unnest(d.vec) AS u "
+        "CROSS JOIN LATERAL unnest(u.positions) AS p WHERE d.variant_id = ANY(%s) AND starts_with(u.lexeme, %s) "
+        "GROUP BY d.variant_id",
+        [docs.tolist(), stem],
+    )
+    parts = [vid * POSITIONS + np.asarray(where, np.int64) for vid, where in cursor.fetchall()]
+    return np.sort(np.concatenate(parts)) if parts else _NONE
+
+
 @dataclass
 class _Phrase:
     """A phrase of several lexemes: the documents holding all of them (a superset of its matches, where its
@@ -416,8 +460,8 @@ class _Phrase:
     weighted counts (an upper bound: see backends.postgres, above _pg_top)."""
 
     whole: tuple[str, ...]
-    stem: bool  # the phrase ends in a prefix, standing for `stem_words`
-    stem_words: list[str]
+    stem: str | None  # the prefix the phrase ends in
+    stem_words: list[str]  # the lexemes it stands for
     docs: np.ndarray  # sorted
     loose: np.ndarray  # per document of `docs`
     idf: float = 0.0
@@ -427,7 +471,7 @@ class _Phrase:
         """For these documents (sorted, among `self.docs`): whether the phrase occurs in each, and the
         weights of the places it starts at (the bound of its weighted count, ts_rank_cd adding per cover a
         mean of the weights in it divided by 1 + noise, covers starting at distinct places)."""
-        held = positions(cursor, segment, [*self.whole, *self.stem_words])
+        held = positions(cursor, segment, self.whole)
 
         def places(lexemes: Sequence[str]) -> np.ndarray:
             parts = []
@@ -444,8 +488,18 @@ class _Phrase:
         begin = places(self.whole[:1])
         for offset, lexeme in enumerate(self.whole[1:], start=1):
             begin = begin[_within(begin + offset, places([lexeme]))]
-        if self.stem:
-            begin = begin[_within(begin + len(self.whole), places(self.stem_words))]
+        if self.stem is not None and len(begin):
+            asked = np.unique(begin // POSITIONS)
+            # The prefix's words from the arrays when their unread lists and positions cost less to read than
+            # these documents' vectors (about 2,500 postings a document), else from the vectors.
+            unread = [w for w in self.stem_words if w not in segment.positions or w not in found]
+            if sum(segment.df.get(w, 0) for w in unread) <= PREFIX_ARRAYS_PER_DOCUMENT * len(asked):
+                found.update(lists(cursor, segment, [w for w in self.stem_words if w not in found]))
+                held.update(positions(cursor, segment, self.stem_words))
+                there = places(self.stem_words)
+            else:
+                there = _prefix_places(cursor, asked, self.stem)
+            begin = begin[_within(begin + len(self.whole), there)]
         holding, which = np.unique(begin // POSITIONS, return_inverse=True)
         f = np.zeros(len(docs), np.float64)
         f[np.searchsorted(docs, holding)] = np.bincount(which, weights=weight_at[begin % POSITIONS],
@@ -466,7 +520,9 @@ class Evaluation:
     counts: list[int]  # documents per phrase (its idf's n; estimated from a sample for phrases of several)
     segment: Segment
     found: dict[str, tuple[np.ndarray, np.ndarray]]
-    present: list[np.ndarray]  # per phrase, per variant id: holds it (its lexemes, for phrases of several)
+    # Per phrase, per variant id: holds it (its lexemes, for phrases of several); for a phrase no term requires,
+    # its documents (sorted) instead.
+    present: list[np.ndarray]
     terms: Sequence[Sequence[Sequence[int]]]
     any_term: bool
     phrases: dict[int, _Phrase]
@@ -489,7 +545,7 @@ class Evaluation:
         base = self.bound[np.searchsorted(self.matched, docs)]
         if self.scored or not len(docs):
             return np.ones(len(docs), bool), base
-        presence = [mask[docs] for mask in self.present]
+        presence = [mask[docs] if mask.dtype == np.bool_ else _member(mask, docs) for mask in self.present]
         required = {i for alternatives in self.terms for alternative in alternatives for i in alternative}
         with reads.connection().cursor() as cursor:
             for i, phrase in self.phrases.items():
@@ -545,6 +601,13 @@ class Evaluation:
             batch *= 2
 
 
+def _member(docs: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """Whether each of `asked` is among `docs` (sorted)."""
+    if not len(docs):
+        return np.zeros(len(asked), bool)
+    return np.asarray(docs[np.minimum(np.searchsorted(docs, asked), len(docs) - 1)] == asked)
+
+
 def _combine(presence: Sequence[np.ndarray], terms: Sequence[Sequence[Sequence[int]]], any_term: bool,
              size: int) -> np.ndarray:
     """The query's boolean structure over its phrases' presence: AND (or OR) of terms, OR of alternatives,
@@ -566,6 +629,39 @@ def _combine(presence: Sequence[np.ndarray], terms: Sequence[Sequence[Sequence[i
     return hit if hit is not None else np.zeros(size, bool)
 
 
+def _phrase(cursor: Any, segment: Segment, found: dict[str, tuple[np.ndarray, np.ndarray]], spec: PhraseSpec,
+            ranges: dict[str, list[str]], term: Any, union: Any, idf: Any, weigh: Any,
+            weight_at: np.ndarray) -> tuple[_Phrase, int]:
+    """A phrase of several lexemes (or ending in a prefix): the documents holding them all, its bound there and
+    its estimated document count."""
+    stem = spec.stem
+    # The documents holding every lexeme (and a word of the prefix): the rarest's, narrowed by the others.
+    lexemes = sorted(spec.whole, key=lambda lexeme: (len(found[lexeme][0]), lexeme))
+    rarest_ids, rarest_fs = found[lexemes[0]]
+    docs, least = rarest_ids, rarest_fs
+    # A prefix's union bounds nothing (its words are many), so it only narrows the documents.
+    others = [(*found[lexeme], True) for lexeme in lexemes[1:]]
+    if stem is not None:
+        others.append((*term("\0" + stem, lambda stem=stem: union(stem))[:2], False))
+    for ids, fs, bounds in others:
+        at = np.minimum(np.searchsorted(ids, docs), max(len(ids) - 1, 0))
+        keep = ids[at] == docs if len(ids) else np.zeros(len(docs), bool)
+        docs, least = docs[keep], least[keep]
+        if bounds:
+            least = np.minimum(least, fs[at[keep]])
+    # The phrase weighs at most each of its lexemes (see backends.postgres, above _pg_top): the least of them in
+    # each document is its bound until its places are looked at.
+    docs = docs.astype(np.int64)
+    phrase = _Phrase(spec.whole, stem, ranges[stem] if stem is not None else [], docs, _NONE)
+    # How many documents hold the phrase: its places looked for in evenly spaced ones among them.
+    sample = docs[:: max(1, len(docs) // PHRASE_SAMPLE)]
+    held = phrase.occurrences(cursor, segment, found, sample, weight_at)[0] if len(sample) else sample
+    n = round(len(docs) * float(held.mean())) if len(sample) else 0
+    phrase.idf = idf(n)
+    phrase.loose = weigh(phrase.idf, least, docs)
+    return phrase, n
+
+
 def evaluate(
     cursor: Any, segment: Segment, delta_items: Sequence[int], specs: Sequence[PhraseSpec],
     terms: Sequence[Sequence[Sequence[int]]], any_term: bool, idf: Any, k1: float, b: float, k1_plus: float,
@@ -576,9 +672,10 @@ def evaluate(
     `weight_at[position]` the weight of a position's field."""
     stems = {s.stem for s in specs if s.stem is not None}
     ranges = {stem: vocabulary_range(cursor, segment, stem) for stem in stems}
-    # A prefix's words are read when its union is not held yet, or when a phrase looks for its places.
+    # A prefix's words are read when its union is not held yet (a phrase ending in it looks for its places in
+    # the documents' own vectors: _prefix_places).
     wanted = [lex for s in specs for lex in s.whole]
-    wanted += [lex for s in specs if s.stem is not None and (s.whole or "\0" + s.stem not in segment.parts)
+    wanted += [lex for s in specs if s.stem is not None and "\0" + s.stem not in segment.parts
                for lex in ranges[s.stem]]
     found = lists(cursor, segment, wanted)
     size = segment.size
@@ -617,8 +714,24 @@ def evaluate(
     present: list[np.ndarray] = []
     counts: list[int] = []
     phrases: dict[int, _Phrase] = {}
-    for i, spec in enumerate(specs):
+    # The phrases no term requires (the proximity pairs and their windows, after every required one) only add
+    # to the score of the documents matched: they are added there afterwards, in the same order (the same sums),
+    # rather than over every document holding them (a common syllable's hundreds of thousands at 1M).
+    required = {i for alternatives in terms for alternative in alternatives for i in alternative}
+    later = all(i > j for i in range(len(specs)) if i not in required for j in required)
+    scored_later: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(i: int, docs: np.ndarray, part: np.ndarray) -> None:
+        if later and i not in required:
+            present.append(docs)  # its documents (sorted), in place of a mask
+            scored_later.append((docs, part))
+            return
         mask = np.zeros(size, bool)
+        score[docs] += part
+        mask[docs] = True
+        present.append(mask)
+
+    for i, spec in enumerate(specs):
         stem = spec.stem
         if len(spec.whole) + (stem is not None) == 1:
             # One lexeme or one prefix: its documents and weighted counts are the SQL's own.
@@ -627,41 +740,32 @@ def evaluate(
             else:
                 docs, _f, part = term(spec.whole[0], lambda lexeme=spec.whole[0]: found[lexeme])
             counts.append(len(docs))
-            score[docs] += idf(len(docs)) * part
-            mask[docs] = True
-            present.append(mask)
+            add(i, docs, idf(len(docs)) * part)
             continue
-        # The documents holding every lexeme (and a word of the prefix): the rarest's, narrowed by the others.
-        lexemes = sorted(spec.whole, key=lambda lexeme: (len(found[lexeme][0]), lexeme))
-        rarest_ids, rarest_fs = found[lexemes[0]]
-        docs, least = rarest_ids, rarest_fs
-        # A prefix's union bounds nothing (its words are many), so it only narrows the documents.
-        others = [(*found[lexeme], True) for lexeme in lexemes[1:]]
-        if stem is not None:
-            others.append((*term("\0" + stem, lambda stem=stem: union(stem))[:2], False))
-        for ids, fs, bounds in others:
-            at = np.minimum(np.searchsorted(ids, docs), max(len(ids) - 1, 0))
-            keep = ids[at] == docs if len(ids) else np.zeros(len(docs), bool)
-            docs, least = docs[keep], least[keep]
-            if bounds:
-                least = np.minimum(least, fs[at[keep]])
-        # The phrase weighs at most each of its lexemes (see backends.postgres, above _pg_top): the least of them in
-        # each document is its bound until its places are looked at.
-        docs = docs.astype(np.int64)
-        phrase = _Phrase(spec.whole, stem is not None, ranges[stem] if stem is not None else [], docs, _NONE)
-        # How many documents hold the phrase: its places looked for in evenly spaced ones among them.
-        sample = docs[:: max(1, len(docs) // PHRASE_SAMPLE)]
-        held = phrase.occurrences(cursor, segment, found, sample, weight_at)[0] if len(sample) else sample
-        n = round(len(docs) * float(held.mean())) if len(sample) else 0
-        phrase.idf = idf(n)
-        phrase.loose = weigh(phrase.idf, least, docs)
+        # A phrase's documents, bound and estimated count, kept like a word's parts: the same pairs of syllables
+        # recur in query after query, and intersecting two common syllables' lists at 1M documents costs more
+        # than the rest of the query's arrays.
+        key = "\1" + "\0".join(spec.whole) + ("\2" + stem if stem is not None else "")
+        with _LOCK:
+            kept = segment.parts.get(key)
+            if kept is not None:
+                segment.parts.move_to_end(key)
+        if kept is not None:
+            docs, loose, n = kept[0], kept[1], int(kept[2][0])
+            phrase = _Phrase(spec.whole, stem, ranges[stem] if stem is not None else [], docs, loose, idf(n))
+        else:
+            phrase, n = _phrase(cursor, segment, found, spec, ranges, term, union, idf, weigh, weight_at)
+            with _LOCK:
+                _keep(segment, segment.parts, key, (phrase.docs, phrase.loose, np.array([n], np.int64)))
         phrases[i] = phrase
         counts.append(n)
-        score[docs] += phrase.loose
-        mask[docs] = True
-        present.append(mask)
+        add(i, phrase.docs, phrase.loose)
     hit = _combine(present, terms, any_term, size)
     hit[segment.documents_of(delta_items)] = False
     matched = np.flatnonzero(hit)
-    return Evaluation(matched, score[matched], not phrases, segment.item_of[matched], counts, segment, found,
+    bound = score[matched]
+    for docs, part in scored_later:
+        inside = _member(docs, matched)
+        bound[inside] += part[np.searchsorted(docs, matched[inside])]
+    return Evaluation(matched, bound, not phrases, segment.item_of[matched], counts, segment, found,
                       present, terms, any_term, phrases, weigh, weight_at)
