@@ -155,6 +155,8 @@ XDIST_GROUPS = {
     "tests/documents/test_cli.py": "documents-cli",
     # The fuzzed operations share what they aim at (built once per worker that runs them).
     "tests/api/test_schemathesis.py": "api-fuzz",
+    # collectstatic (compressing the fonts, ~8 s of CPU) once for the module, not once per worker it reaches.
+    "tests/core/test_static_serving.py": "static",
     # One private PostgreSQL primary and replica per worker (tests/ops/conftest.py pg_pair).
     "tests/ops/test_replica.py": "pg-pair",
     "tests/ops/test_database_restart.py": "pg-pair",

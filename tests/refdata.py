@@ -341,14 +341,37 @@ def pg_install(url: str) -> str:
             conn.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
         building = f"{name}_building"
         conn.execute(f"CREATE DATABASE \"{building}\" TEMPLATE template0 ENCODING 'UTF8'")
-        import tempfile
+        target = urlunsplit(urlsplit(url)._replace(path=f"/{building}"))
+        source = _installed_elsewhere(url, name)
+        if source:
+            # A private server of a test (a replica pair, a server that goes down): a copy of the run's installation
+            # from the run's own server, 2 s of CPU instead of migrating again (15 s).
+            dump = subprocess.run(["pg_dump", "--no-owner", "--no-privileges", "--dbname", source],
+                                  check=True, capture_output=True, timeout=300).stdout
+            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "--dbname", target], input=dump, check=True,
+                           capture_output=True, timeout=300)
+        else:
+            import tempfile
 
-        with tempfile.TemporaryDirectory(prefix="ttdn-install-") as tmp:
-            target = urlunsplit(urlsplit(url)._replace(path=f"/{building}"))
-            subprocess.run([sys.executable, "-m", "ttdn.cli", "migrate", "-v0"], env=_migrate_env(Path(tmp), target),
-                           cwd=ROOT, check=True, capture_output=True, timeout=900)
+            with tempfile.TemporaryDirectory(prefix="ttdn-install-") as tmp:
+                subprocess.run([sys.executable, "-m", "ttdn.cli", "migrate", "-v0"],
+                               env=_migrate_env(Path(tmp), target), cwd=ROOT, check=True, capture_output=True,
+                               timeout=900)
         conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     return name
+
+
+def _installed_elsewhere(url: str, name: str) -> str | None:
+    """The URL of the installation `name` on the run's own server when `url` is on another server, if it is there."""
+    run_url = os.environ.get("TTDN_DATABASE_URL", "")
+    ours, theirs = urlsplit(run_url), urlsplit(url)
+    if not run_url.startswith("postgres") or (ours.hostname, ours.port or 5432) == (theirs.hostname,
+                                                                                    theirs.port or 5432):
+        return None
+    with pg_admin(run_url) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return None
+    return urlunsplit(ours._replace(path=f"/{name}"))
 
 
 def fresh_install(env: dict[str, str]) -> None:

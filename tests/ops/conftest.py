@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 from PIL import Image
 
-from tests import forkserver
+from tests import forkserver, refdata
 from tests.conftest import World, make_item
 from ttdn.content import services as content
 from ttdn.ops import backup as backups
@@ -228,8 +228,8 @@ class PgPair:
 
 @pytest.fixture(scope="session")
 def pg_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgPair]:
-    """Started once per test process, on ports of its own; the hub database migrated by `ttdn migrate` (a fresh
-    installation of this version), replicated to the replica."""
+    """Started once per test process, on ports of its own; the hub database a fresh installation of this version
+    (the run's, copied: tests/refdata.py), replicated to the replica."""
     import tempfile
 
     # Not under pytest's tmp path: the server runs as the postgres account when the tests run as root, and needs to
@@ -246,11 +246,11 @@ def pg_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgPair]:
     else:
         pytest.fail("the private PostgreSQL pair could not start on free ports")
     try:
-        pair.sql("primary", "CREATE DATABASE ttdn_hub TEMPLATE template0 ENCODING 'UTF8'", db="postgres")
         env = {k: v for k, v in os.environ.items() if not k.startswith("TTDN_") and k != "DJANGO_SETTINGS_MODULE"}
         env.update({"TTDN_DATA_DIR": str(tmp_path_factory.mktemp("pg-migrate")), "TTDN_DATABASE_URL":
                     pair.url("primary")})
-        done = ttdn(env, "migrate", "-v0")
+        refdata.fresh_install(env)  # what `ttdn migrate` leaves, copied (tests/refdata.py)
+        done = ttdn(env, "migrate", "-v0")  # nothing left to do: the copy is this version's
         assert done.returncode == 0, done.stderr[-3000:]
         yield pair
     finally:

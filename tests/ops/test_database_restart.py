@@ -32,8 +32,11 @@ DB = "ttdn_fault"
 @pytest.fixture
 def fault_hub(pg_pair: PgPair, tmp_path: Path) -> Iterator[tuple[Hub, dict[str, list[str]]]]:
     """A hub database of its own on the pair's primary with a published corpus, and the hub serving it."""
-    pg_pair.sql("primary", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", db="postgres")
-    pg_pair.sql("primary", f"CREATE DATABASE {DB} TEMPLATE ttdn_hub", db="postgres")
+    from tests import refdata
+
+    # A fresh installation, not a copy of ttdn_hub: the replica tests fill that one (their hub's accounts), and
+    # this hub's set-up would then find its accounts taken when it runs after them.
+    refdata.fresh_install({"TTDN_DATA_DIR": str(tmp_path / "install"), "TTDN_DATABASE_URL": pg_pair.url("primary", DB)})
     corpus: dict[str, list[str]] = {}
 
     def prepare(env: dict[str, str]) -> None:
