@@ -369,9 +369,10 @@ def _decode(data: bytes) -> str:
 
 
 def _collect(proc: ForkedProcess, out_r: int, err_r: int, in_w: int | None, pending: bytes,
-             deadline: float | None) -> tuple[str, str]:
-    """The command's output until it closes both streams, feeding `pending` to its stdin (closed after); past the
-    deadline the command is killed and TimeoutExpired raised, as `subprocess.run` does."""
+             timeout: float | None) -> tuple[str, str]:
+    """The command's output until it closes both streams, feeding `pending` to its stdin (closed after); after `timeout`
+    seconds the command is killed and TimeoutExpired raised, as `subprocess.run` does."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     data = {out_r: bytearray(), err_r: bytearray()}
     selector = selectors.DefaultSelector()
     for fd in data:
@@ -387,7 +388,8 @@ def _collect(proc: ForkedProcess, out_r: int, err_r: int, in_w: int | None, pend
             if left is not None and left <= 0:
                 proc.kill()
                 proc.wait()
-                raise subprocess.TimeoutExpired([sys.executable, *proc.args], 0, output=_decode(bytes(data[out_r])),
+                raise subprocess.TimeoutExpired([sys.executable, *proc.args], timeout or 0,
+                                                output=_decode(bytes(data[out_r])),
                                                 stderr=_decode(bytes(data[err_r])))
             for key, _ in selector.select(left):
                 fd = int(key.fd)
@@ -448,8 +450,7 @@ def run(args: Sequence[str], *, env: dict[str, str], cwd: Path | str = ROOT, tim
         return subprocess.run([sys.executable, *args], env=env, cwd=cwd, timeout=timeout, input=input,
                               capture_output=True, text=True, check=check)
     proc, (in_w, out_r, err_r) = _spawn(server, args, env, cwd)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    out, err = _collect(proc, out_r, err_r, in_w, (input or "").encode(locale.getpreferredencoding(False)), deadline)
+    out, err = _collect(proc, out_r, err_r, in_w, (input or "").encode(locale.getpreferredencoding(False)), timeout)
     assert proc.returncode is not None
     done = subprocess.CompletedProcess([sys.executable, *args], proc.returncode, out, err)
     if check:
@@ -481,8 +482,7 @@ class Popen:
         self._proc.kill()
 
     def communicate(self, timeout: float | None = None) -> tuple[str, str]:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        return _collect(self._proc, self._out_r, self._err_r, None, b"", deadline)
+        return _collect(self._proc, self._out_r, self._err_r, None, b"", timeout)
 
 
 def popen(args: Sequence[str], *, env: dict[str, str], cwd: Path | str = ROOT) -> Popen | subprocess.Popen[str]:

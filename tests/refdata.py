@@ -329,9 +329,7 @@ def pg_install(url: str) -> str:
     on the server of `url`, built once per run. Named after the run's database (TTDN_DATABASE_URL), not `url`'s: a
     test's own database (an outreach box's, a hub's) copies the run's installation instead of migrating one of its
     own (15 s of CPU, and a database left behind, for every such test)."""
-    run_url = os.environ.get("TTDN_DATABASE_URL", "")
-    base = (urlsplit(run_url).path.strip("/") if run_url.startswith("postgres") else "") \
-        or urlsplit(url).path.strip("/") or "ttdn"
+    base = urlsplit(_run_url()).path.strip("/") or urlsplit(url).path.strip("/") or "ttdn"
     name = f"{base}_mig_{install_key()[:12]}"
     with _locked(), pg_admin(url) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
@@ -361,11 +359,17 @@ def pg_install(url: str) -> str:
     return name
 
 
+def _run_url() -> str:
+    """The run's own PostgreSQL database (the pass's TTDN_DATABASE_URL), or "" on a SQLite run."""
+    url = os.environ.get("TTDN_DATABASE_URL", "")
+    return url if url.startswith("postgres") else ""
+
+
 def _installed_elsewhere(url: str, name: str) -> str | None:
     """The URL of the installation `name` on the run's own server when `url` is on another server, if it is there."""
-    run_url = os.environ.get("TTDN_DATABASE_URL", "")
+    run_url = _run_url()
     ours, theirs = urlsplit(run_url), urlsplit(url)
-    if not run_url.startswith("postgres") or (ours.hostname, ours.port or 5432) == (theirs.hostname,
+    if not run_url or (ours.hostname, ours.port or 5432) == (theirs.hostname,
                                                                                     theirs.port or 5432):
         return None
     with pg_admin(run_url) as conn:
