@@ -5,7 +5,8 @@
 # U+0306 breve …), so the Jarai/Bahnar letter ô̆ (ô + combining breve) fell back to a system font that
 # does not stack the breve over the circumflex. These files are Noto Sans (SIL OFL 1.1, see
 # ../fonts/OFL-noto-sans.txt) from Debian's fonts-noto-core, cut to Latin with every combining mark and the
-# mark-to-base / mark-to-mark positioning kept; ttdn.css lists them right after "Noto Sans", so the browser
+# mark-to-base / mark-to-mark positioning kept; fonts.css declares them (scripts/vendor-assets.sh writes the
+# @font-face rules) and the stylesheets list them right after "Noto Sans", so the browser
 # only fetches them for text that needs them. Run by hand, review, commit; NOT run at install or test time.
 #
 # Needs: apt-get, dpkg-deb, python3 with fonttools and brotli (pip install fonttools brotli).

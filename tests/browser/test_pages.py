@@ -1,6 +1,6 @@
 """In Debian chromium: a date typed 01/12/2026 in an en-US browser is 1 December (and the calendar button
-writes dd/mm/yyyy); ô̆ is drawn whole by a vendored font that stacks the breve over the circumflex; a
-withdrawn item's link shows the withdrawn page (410)."""
+writes dd/mm/yyyy); ô̆ is drawn whole by a vendored font that stacks the breve over the circumflex, on the
+work pages, screens and kiosks, fetched only where needed; a withdrawn item's link shows the withdrawn page (410)."""
 
 from __future__ import annotations
 
@@ -75,19 +75,33 @@ def test_a_date_typed_01_12_2026_is_the_first_of_december_in_an_en_us_browser(
         context.close()
 
 
+def font_requests(page: Any, url: str) -> tuple[list[str], list[str]]:
+    """The fonts (woff2) a page fetched while loading `url`, and the requests of any kind that failed."""
+    fetched: list[str] = []
+    failed: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if r.url.endswith(".woff2") else None)
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: failed.append(f"{r.url} {r.status}") if r.status >= 400 else None)
+    page.goto(url)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return fetched, failed
+
+
 def test_o_with_circumflex_and_breve_is_stacked_by_a_vendored_font(
     browser_world: World, new_page: Callable[..., Any], live_server: Any, artifacts: Path
 ) -> None:
     world = browser_world
     item = advance(world, make_item(world, title="Pơtao plơi Bô̆ng", summary="Jarai: ô̆ ƀ ŭ"), State.PUBLISHED)
+    # A page without such letters (Vietnamese only) does not fetch the extra font. A request the test's
+    # server dropped under load (seen once in the whole suite) is not the page's doing: one more try.
+    for _ in range(2):
+        fetched, failed = font_requests(new_page(), f"{live_server.url}/accounts/login/")
+        if not failed:
+            break
+    assert not [u for u in fetched if "noto-sans-marks" in u], (fetched, failed)
+    assert any("noto-sans-vietnamese-400" in u for u in fetched), fetched
     page = new_page()
-    fetched: list[str] = []
-    page.on("request", lambda r: fetched.append(r.url))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.evaluate("document.fonts.ready.then(() => true)")
-    # A page without such letters (Vietnamese only) does not fetch the extra font.
-    assert not [u for u in fetched if "noto-sans-marks" in u], fetched
-    page.goto(f"{live_server.url}/items/{item.uid}/")
+    fetched, _ = font_requests(page, f"{live_server.url}/items/{item.uid}/")
     page.evaluate(
         """() => { const probe = document.createElement('span'); probe.id = 'probe';
                    probe.style.fontSize = '96px'; probe.style.lineHeight = '1.6';
@@ -106,6 +120,40 @@ def test_o_with_circumflex_and_breve_is_stacked_by_a_vendored_font(
     assert bands == 3, bands
     title_fonts = rendered_fonts(page, "[data-testid=item-title]")
     assert all(f["isCustomFont"] for f in title_fonts), title_fonts
+
+
+def test_a_page_whose_font_list_is_lost_fetches_no_font(
+    browser_world: World, new_page: Callable[..., Any], live_server: Any
+) -> None:
+    # fonts.css lost on a bad link: the page falls back to the system's fonts and does not fetch the 2 × 65 KB
+    # of stacked-marks faces for every letter (they were declared in ttdn.css, which still arrived).
+    page = new_page()
+    page.route("**/fonts.css", lambda route: route.abort())
+    fetched, failed = font_requests(page, f"{live_server.url}/accounts/login/")
+    assert [f for f in failed if "fonts.css" in f], failed
+    assert fetched == []
+    assert page.locator("h1").first.is_visible()
+
+
+@pytest.mark.parametrize("screen", ["player", "kiosk"])
+def test_screens_and_kiosks_stack_the_breve_over_the_circumflex(
+    screen: str, browser_world: World, browser: Any, live_server: Any
+) -> None:
+    # What people at the border see: a Jarai title on a screen or a kiosk draws ô̆ from the vendored font.
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/points/{screen}/")
+        page.evaluate(
+            """() => { const probe = document.createElement('span'); probe.id = 'probe'; probe.lang = 'jra';
+                       probe.textContent = 'Bô\u0306ng'; document.body.prepend(probe); }""")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.wait_for_function("document.fonts.check('16px \"Noto Sans Marks\"', 'ô\u0306')")
+        page.wait_for_timeout(200)
+        fonts = rendered_fonts(page, "#probe")
+        assert fonts and all(f["isCustomFont"] for f in fonts), fonts
+    finally:
+        context.close()
 
 
 def test_a_withdrawn_items_link_shows_the_withdrawn_page(
