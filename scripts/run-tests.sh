@@ -62,9 +62,13 @@ report() {
 trap report EXIT
 
 # The reference data (administrative units) is built once per run, next to the linters: a dump every SQLite
-# test database copies, and a PostgreSQL template database the workers clone (tests/refdata.py).
-{ python -m tests.refdata && TTDN_DATABASE_URL="$pg_url" python -m tests.refdata pg; } > "$ROOT/.refdata.log" 2>&1 &
+# test database copies, and a PostgreSQL template database the workers clone (tests/refdata.py). The SQLite pass
+# waits for the dump only; the PostgreSQL template is built after it (it copies the dump) while that pass begins.
+python -m tests.refdata > "$ROOT/.refdata.log" 2>&1 &
 refdata_pid=$!
+( while kill -0 "$refdata_pid" 2>/dev/null; do sleep 0.2; done
+  TTDN_DATABASE_URL="$pg_url" python -m tests.refdata pg ) > "$ROOT/.refdata-pg.log" 2>&1 &
+refdata_pg_pid=$!
 
 phase ruff; ruff check src tests
 phase mypy; mypy
@@ -84,4 +88,5 @@ env -u TTDN_DATABASE_URL python -m pytest -n "$workers" -p no:cacheprovider --du
 # its 15 slowest tests, to see where the suite's time goes.
 phase PostgreSQL
 echo "($pg_url)"
+wait "$refdata_pg_pid" || { cat "$ROOT/.refdata-pg.log"; exit 1; }; cat "$ROOT/.refdata-pg.log"
 TTDN_DATABASE_URL="$pg_url" python -m pytest -n "$workers" -p no:cacheprovider --durations=15 --create-db --db-only "$@"
