@@ -159,8 +159,19 @@ def main(argv: list[str] | None = None) -> int:
         args[0] = args[0].replace("-", "_")  # `ttdn import-plan` is the management command import_plan
     _setup()
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(["ttdn", *args])
+    try:
+        execute_from_command_line(["ttdn", *args])
+    except DatabaseError:
+        # Any command run on a box not (or not yet) set up for this version says what to run, not a traceback.
+        from ttdn.core.installation import explain_database_error
+
+        explained = explain_database_error(args[0] if args else "")
+        if explained is None:
+            raise
+        print(f"CommandError: {explained}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

@@ -7,6 +7,12 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+NOT_MIGRATED = gettext_lazy("The database has not been set up for this version: run `ttdn migrate` first.")
+# Commands that set the database up or look at its migrations: a database error in them is not "run migrate first".
+SETS_UP = frozenset({"migrate", "makemigrations", "showmigrations", "sqlmigrate", "squashmigrations",
+                     "optimizemigration"})
 
 
 def require_migrated(message: str) -> None:
@@ -19,3 +25,16 @@ def require_migrated(message: str) -> None:
         raise CommandError(_("The database cannot be opened (%(error)s).") % {"error": exc}) from exc
     if pending:
         raise CommandError(message)
+
+
+def explain_database_error(command: str) -> str | None:
+    """After `command` failed on a database error: what to tell the operator when the cause is a database not set up
+    for this version (migrations pending, or none applied), else None (the error is the command's own)."""
+    if command in SETS_UP:
+        return None
+    connection.close()  # the failed query may have left the connection unusable (PostgreSQL: an aborted transaction)
+    try:
+        require_migrated(str(NOT_MIGRATED))
+    except CommandError as exc:
+        return str(exc)
+    return None
