@@ -454,9 +454,11 @@ class Bench:
                           "over_50_ms": sum(ms > 50 for ms in values)}
                    for name, values in sorted(by_class.items())}
         p95 = scoring.percentile(took, 95)
+        # Issue 21's figures: SQLite at 100k with one core busy, PostgreSQL at 1M.
+        target_ms = 50 if self.backend == "sqlite" else 100
         self.say(f"p50/p95 {scoring.percentile(took, 50):.1f}/{p95:.1f} ms over {len(took)} queries "
-                 f"({'one core busy' if self.busy else 'no background load'}); target p95 <= 50 ms: "
-                 f"{'met' if p95 <= 50 else 'NOT met'}")
+                 f"({'one core busy' if self.busy else 'no background load'}); target p95 <= {target_ms} ms: "
+                 f"{'met' if p95 <= target_ms else 'NOT met'}")
         for name, figures in classes.items():
             self.say(f"  {name:28} n={figures['n']:4}  p50 {figures['p50_ms']:6.1f}  p95 {figures['p95_ms']:6.1f} ms"
                      f"  over 50 ms: {figures['over_50_ms']}")
