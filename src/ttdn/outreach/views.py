@@ -36,6 +36,25 @@ def _campaign_or_404(request: HttpRequest, pk: int) -> Campaign:
     return campaign
 
 
+def _campaign_to_change(request: HttpRequest, pk: int, allowed: Callable[[Any, int], bool]) -> Campaign:
+    """The campaign, for a form of its page that changes it: not found for those `allowed` refuses."""
+    campaign = _campaign_or_404(request, pk)
+    if not allowed(request.user, campaign.agency_id):
+        raise Http404
+    return campaign
+
+
+def _back_to_campaign(request: HttpRequest, pk: int, change: Callable[[], object], done: str) -> HttpResponse:
+    """Make the change through the service and go back to the campaign's page with its refusal or `done`."""
+    try:
+        change()
+    except ServiceError as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, done)
+    return redirect("outreach:campaign", pk=pk)
+
+
 def _commune_choices(user: Any) -> list[tuple[str, str]]:
     from ttdn.places.models import AdminUnit, UnitLevel
 
@@ -189,23 +208,16 @@ ACTIONS: dict[str, Callable[[Any, int, str], Campaign]] = {
 @login_required
 @require_POST
 def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
-    c = _campaign_or_404(request, pk)
-    if not perms.can_run(request.user, c.agency_id):
-        raise Http404
+    _campaign_to_change(request, pk, perms.can_run)
     action = request.POST.get("action", "")
     run = ACTIONS.get(action)
     if run is None:
         messages.error(request, _("Unknown action."))
         return redirect("outreach:campaign", pk=pk)
-    try:
-        run(request.user, pk, request.POST.get("reason", ""))
-    except ServiceError as refused:
-        messages.error(request, str(refused.message))
-    else:
-        messages.success(request, {"submit": _("Submitted for approval."), "approve": _("Approved: sending starts."),
-                                   "reject": _("Returned to its author."), "pause": _("Paused."),
-                                   "resume": _("Resumed."), "cancel": _("Cancelled.")}[action])
-    return redirect("outreach:campaign", pk=pk)
+    done = {"submit": _("Submitted for approval."), "approve": _("Approved: sending starts."),
+            "reject": _("Returned to its author."), "pause": _("Paused."), "resume": _("Resumed."),
+            "cancel": _("Cancelled.")}[action]
+    return _back_to_campaign(request, pk, lambda: run(request.user, pk, request.POST.get("reason", "")), done)
 
 
 class _Echo:
@@ -313,56 +325,36 @@ def _area_form(c: Campaign, data: Any = None) -> AreaResultForm:
 @login_required
 @require_POST
 def area_results(request: HttpRequest, pk: int) -> HttpResponse:
-    c = _campaign_or_404(request, pk)
-    if not perms.can_run(request.user, c.agency_id):
-        raise Http404
+    c = _campaign_to_change(request, pk, perms.can_run)
     form = _area_form(c, request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("outreach:campaign", pk=pk)
     d = form.cleaned_data
-    try:
-        services.do_enter_area_results(request.user, pk, [services.AreaResultData(
-            int(d["operator"]), int(d["commune"]), d["subscribers"], d["delivered"], d["cost"])], final=d["final"])
-    except ServiceError as refused:
-        messages.error(request, str(refused.message))
-    else:
-        messages.success(request, _("Results recorded."))
-    return redirect("outreach:campaign", pk=pk)
+    result = services.AreaResultData(int(d["operator"]), int(d["commune"]), d["subscribers"], d["delivered"],
+                                     d["cost"])
+    return _back_to_campaign(request, pk, lambda: services.do_enter_area_results(
+        request.user, pk, [result], final=d["final"]), _("Results recorded."))
 
 
 @login_required
 @require_POST
 def voice_make(request: HttpRequest, pk: int) -> HttpResponse:
-    c = _campaign_or_404(request, pk)
-    if not perms.can_prepare(request.user, c.agency_id):
-        raise Http404
-    try:
-        services.do_make_voice(request.user, pk, request.POST.get("language", ""))
-    except ServiceError as refused:
-        messages.error(request, str(refused.message))
-    else:
-        messages.success(request, _("The voice message is ready."))
-    return redirect("outreach:campaign", pk=pk)
+    _campaign_to_change(request, pk, perms.can_prepare)
+    return _back_to_campaign(request, pk, lambda: services.do_make_voice(
+        request.user, pk, request.POST.get("language", "")), _("The voice message is ready."))
 
 
 @login_required
 @require_POST
 def voice_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    c = _campaign_or_404(request, pk)
-    if not perms.can_prepare(request.user, c.agency_id):
-        raise Http404
+    _campaign_to_change(request, pk, perms.can_prepare)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose the recording to upload."))
         return redirect("outreach:campaign", pk=pk)
-    try:
-        services.do_upload_voice(request.user, pk, request.POST.get("language", ""), upload)
-    except ServiceError as refused:
-        messages.error(request, str(refused.message))
-    else:
-        messages.success(request, _("The recording will be used for this language."))
-    return redirect("outreach:campaign", pk=pk)
+    return _back_to_campaign(request, pk, lambda: services.do_upload_voice(
+        request.user, pk, request.POST.get("language", ""), upload), _("The recording will be used for this language."))
 
 
 @login_required
