@@ -1,17 +1,31 @@
 """Error pages in the person's language, inside the site's layout. Django's default 500 handler renders
 without the request (no language switch, no header); ours renders the full page and falls back to plain
-text if even that fails (the database may be what broke)."""
+text if even that fails (the database may be what broke). And how a form's change is reported on the next page."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from ttdn.core.errors import ServiceError
+
 logger = logging.getLogger(__name__)
+
+
+def report_outcome(request: HttpRequest, change: Callable[[], object], done: str) -> None:
+    """Make a form's change through its service; the next page tells the person the service's refusal, or `done`."""
+    try:
+        change()
+    except ServiceError as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, done)
 
 
 def _titles() -> dict[int, str]:

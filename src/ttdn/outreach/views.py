@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ttdn.content.models import Item
 from ttdn.core import languages
 from ttdn.core.errors import ServiceError
+from ttdn.core.views import report_outcome
 from ttdn.outreach import permissions as perms
 from ttdn.outreach import services
 from ttdn.outreach.figures import campaign_figures as _figures
@@ -46,12 +47,7 @@ def _campaign_to_change(request: HttpRequest, pk: int, allowed: Callable[[Any, i
 
 def _back_to_campaign(request: HttpRequest, pk: int, change: Callable[[], object], done: str) -> HttpResponse:
     """Make the change through the service and go back to the campaign's page with its refusal or `done`."""
-    try:
-        change()
-    except ServiceError as refused:
-        messages.error(request, str(refused.message))
-    else:
-        messages.success(request, done)
+    report_outcome(request, change, done)
     return redirect("outreach:campaign", pk=pk)
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ttdn.content.models import ItemKind
 from ttdn.core.errors import ServiceError
+from ttdn.core.views import report_outcome
 from ttdn.points import kiosk as kiosk_data
 from ttdn.points import services
 from ttdn.points.models import Bulletin, BulletinClass, Device, DeviceKind, Orientation, PlaylistConflict
@@ -128,12 +129,7 @@ def _officers_only(view: Any) -> Any:
 
 
 def _service_redirect(request: HttpRequest, call: Any, ok: str) -> HttpResponse:
-    try:
-        call()
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, ok)
+    report_outcome(request, call, ok)
     return redirect("points:devices")
 
 
