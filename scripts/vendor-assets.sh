@@ -126,30 +126,17 @@ out = [
     " * scripts/vendor-marks-font.sh. */\n"
 ]
 # The faces scripts/vendor-marks-font.sh makes (its files are committed, not from @fontsource).
-MARKS = """/* noto-sans-marks-400-normal, noto-sans-marks-700-normal (scripts/vendor-marks-font.sh)
+MARKS_NOTE = """/* noto-sans-marks-400-normal, noto-sans-marks-700-normal (scripts/vendor-marks-font.sh)
  * Combining marks stacked as Jarai and Bahnar write them (ô̆ = ô + combining breve): the Noto Sans subsets
  * above carry no free-standing marks, so a letter with one is drawn whole from this Latin cut of Noto Sans,
  * which positions a mark over a mark. Listed after "Noto Sans", it is fetched only for text Noto Sans cannot
  * draw. It lives in this file, not a later one: were this file lost on a bad link, the browser would
  * otherwise fetch these faces for every letter of the page. */
-@font-face {
-  font-family: 'Noto Sans Marks';
-  font-style: normal;
-  font-display: swap;
-  font-weight: 400;
-  src: url(../fonts/noto-sans-marks-400-normal.woff2) format('woff2');
-  unicode-range: U+0000-02FF,U+0300-036F,U+1DC0-1DFF,U+1E00-1EFF;
-}
-
-@font-face {
-  font-family: 'Noto Sans Marks';
-  font-style: normal;
-  font-display: swap;
-  font-weight: 700;
-  src: url(../fonts/noto-sans-marks-700-normal.woff2) format('woff2');
-  unicode-range: U+0000-02FF,U+0300-036F,U+1DC0-1DFF,U+1E00-1EFF;
-}
 """
+MARKS = MARKS_NOTE + "\n".join(
+    "@font-face {\n  font-family: 'Noto Sans Marks';\n  font-style: normal;\n  font-display: swap;\n"
+    f"  font-weight: {weight};\n  src: url(../fonts/noto-sans-marks-{weight}-normal.woff2) format('woff2');\n"
+    "  unicode-range: U+0000-02FF,U+0300-036F,U+1DC0-1DFF,U+1E00-1EFF;\n}\n" for weight in (400, 700))
 
 
 def parse_ranges(value):
